@@ -1,0 +1,29 @@
+import { cpSync, existsSync, mkdirSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { MagsagError } from '@magsag/core';
+import type { ProjectPaths } from '@magsag/mcp-client';
+
+/** What `magsag demo reset` did. */
+export interface DemoResetResult {
+  demoDir: string;
+  seededFrom: string;
+  entries: string[];
+}
+
+/**
+ * Recreates `.magsag/demo/` from the committed seed in `tools/adk/demo-data/`, so demos and tests
+ * always start from the same state and never change tracked files.
+ */
+export function resetDemo(paths: ProjectPaths): DemoResetResult {
+  const seed = path.join(paths.root, 'tools', 'adk', 'demo-data');
+  if (!existsSync(seed)) {
+    throw new MagsagError('CONFIG_NOT_FOUND', `No demo seed at ${seed}. Run this from the MAGSAG repository (the demo data ships with it).`, {
+      data: { dir: seed },
+    });
+  }
+  const demoDir = path.join(paths.stateDir, 'demo');
+  rmSync(demoDir, { recursive: true, force: true });
+  mkdirSync(demoDir, { recursive: true });
+  cpSync(seed, demoDir, { recursive: true });
+  return { demoDir, seededFrom: seed, entries: ['files', 'memory.jsonl'].filter((e) => existsSync(path.join(demoDir, e))) };
+}

@@ -1,0 +1,135 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { MagsagError, toMagsagError, type ErrorCode } from '@magsag/core';
+import { describeTransport, importMcpServers, McpClient, type ServerConfig } from '@magsag/mcp-client';
+
+/** A `{ code, message }` error as scripts see it in `--json` output. */
+export interface JsonError {
+  code: ErrorCode;
+  message: string;
+}
+
+const jsonError = (error: unknown): JsonError => {
+  const e = toMagsagError(error);
+  return { code: e.code, message: e.message };
+};
+
+/** One row of `magsag servers list`. */
+export interface ServerListEntry {
+  id: string;
+  enabled: boolean;
+  description: string;
+  transport: string;
+  fallbacks: number;
+  cache: 'warm' | 'cold' | 'n/a';
+  file: string;
+  error: JsonError | null;
+}
+
+/** Every configured server, enabled or not, and each broken file, without starting any server. */
+export function listServers(client: McpClient): ServerListEntry[] {
+  const rows: ServerListEntry[] = client.servers().map((s: ServerConfig) => ({
+    id: s.id,
+    enabled: s.enabled,
+    description: s.description,
+    transport: describeTransport(s.transport),
+    fallbacks: s.fallback.length,
+    cache: client.isCacheWarm(s.id) ? 'warm' : 'cold',
+    file: s.file,
+    error: null,
+  }));
+  for (const error of client.configErrors()) {
+    const file = String(error.data?.['file'] ?? '');
+    rows.push({
+      id: path.basename(file).replace(/\.ya?ml$/, ''),
+      enabled: false,
+      description: '',
+      transport: 'invalid',
+      fallbacks: 0,
+      cache: 'n/a',
+      file,
+      error: jsonError(error),
+    });
+  }
+  return rows.sort((a, b) => a.id.localeCompare(b.id));
+}
+
+/** The result of testing one server: the JSON shape of `magsag servers test --json`. */
+export interface ServerTestResult {
+  server: string;
+  ok: boolean;
+  tools: number;
+  ms: number;
+  error: JsonError | null;
+}
+
+/**
+ * Connects to each server (starting it), lists its tools from the server itself (refreshing the
+ * cache), and reports the count and round-trip time. `onResult` fires as each finishes.
+ */
+export async function testServers(
+  client: McpClient,
+  ids: string[],
+  options: { concurrency?: number; onResult?: (result: ServerTestResult) => void } = {},
+): Promise<ServerTestResult[]> {
+  const results: ServerTestResult[] = new Array<ServerTestResult>(ids.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < ids.length) {
+      const index = next++;
+      const id = ids[index]!;
+      const started = performance.now();
+      let result: ServerTestResult;
+      try {
+        const tools = await client.listTools(id, { refresh: true });
+        result = { server: id, ok: true, tools: tools.length, ms: Math.round(performance.now() - started), error: null };
+      } catch (error) {
+        result = { server: id, ok: false, tools: 0, ms: Math.round(performance.now() - started), error: jsonError(error) };
+      }
+      results[index] = result;
+      options.onResult?.(result);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(options.concurrency ?? 4, ids.length) }, worker));
+  return results;
+}
+
+/** Which servers `servers test` covers: the named ones, or every enabled one with `all`. */
+export function selectServers(client: McpClient, ids: string[], all: boolean): string[] {
+  if (all && ids.length > 0) throw new MagsagError('USAGE', 'Give server ids or --all, not both.');
+  if (all) return client.servers().filter((s) => s.enabled).map((s) => s.id);
+  if (ids.length === 0) throw new MagsagError('USAGE', 'Name a server to test (see `magsag servers list`) or pass --all.');
+  for (const id of ids) client.server(id);
+  return ids;
+}
+
+/** What `magsag servers import` wrote. */
+export interface ImportResult {
+  written: { id: string; file: string; variables: string[] }[];
+  skipped: { id: string; file: string; reason: string }[];
+  errors: JsonError[];
+}
+
+/** Writes one server YAML per entry of a `mcpServers` JSON file into `serversDir`. */
+export function importServersFile(file: string, serversDir: string, options: { force?: boolean; keepSecrets?: boolean } = {}): ImportResult {
+  let document: unknown;
+  try {
+    document = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (cause) {
+    const code = (cause as NodeJS.ErrnoException).code === 'ENOENT' ? 'CONFIG_NOT_FOUND' : 'CONFIG_INVALID';
+    throw new MagsagError(code, `Cannot read ${file} as JSON: ${(cause as Error).message}`, { cause, data: { file } });
+  }
+  const { servers, errors } = importMcpServers(document, { source: file, keepSecrets: options.keepSecrets ?? false });
+  mkdirSync(serversDir, { recursive: true });
+  const result: ImportResult = { written: [], skipped: [], errors: errors.map(jsonError) };
+  for (const server of servers) {
+    const target = path.join(serversDir, `${server.id}.yaml`);
+    if (existsSync(target) && !options.force) {
+      result.skipped.push({ id: server.id, file: target, reason: 'exists (pass --force to overwrite)' });
+      continue;
+    }
+    writeFileSync(target, server.yaml);
+    result.written.push({ id: server.id, file: target, variables: server.variables });
+  }
+  return result;
+}

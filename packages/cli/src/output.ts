@@ -1,0 +1,44 @@
+import { toMagsagError } from '@magsag/core';
+
+/** Where a command writes: stdout for results, stderr for progress and errors. */
+export interface Io {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  /** True when stderr is a terminal: progress lines are shown only then. */
+  interactive: boolean;
+}
+
+/** The real process streams. */
+export const processIo: Io = {
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+  interactive: process.stderr.isTTY === true,
+};
+
+/** Prints `value` as one JSON document on stdout. */
+export function printJson(io: Io, value: unknown): void {
+  io.stdout(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+/** Formats rows as an aligned text table. */
+export function table(headers: string[], rows: string[][]): string {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]): string =>
+    cells
+      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
+  return [line(headers), ...rows.map(line)].join('\n') + '\n';
+}
+
+/**
+ * Reports an error that ended a command: `{ error: { code, message } }` on stdout with `--json`,
+ * else `error CODE: message` on stderr (the stack only with `--verbose`). Returns the exit code.
+ */
+export function reportError(io: Io, error: unknown, options: { json?: boolean; verbose?: boolean }): 1 | 2 {
+  const e = toMagsagError(error);
+  if (options.json) printJson(io, { error: { code: e.code, message: e.message } });
+  else io.stderr(`error ${e.code}: ${e.message}\n`);
+  if (options.verbose && e.stack) io.stderr(`${e.stack}\n`);
+  return e.exitCode;
+}

@@ -1,0 +1,151 @@
+import { MagsagError } from '@magsag/core';
+import { Command, CommanderError, Option } from 'commander';
+import { CliContext, type GlobalOptions } from './context.ts';
+import { resetDemo } from './commands/demo.ts';
+import { importServersFile, listServers, selectServers, testServers } from './commands/servers.ts';
+import { printJson, processIo, reportError, table, type Io } from './output.ts';
+
+interface JsonFlag {
+  json?: boolean;
+}
+
+/**
+ * Builds the `magsag` command tree. Each action is a thin shell: it calls an exported function,
+ * prints the result (human text, or one JSON document with `--json`) and sets the exit code.
+ */
+export function createProgram(io: Io = processIo, contexts: CliContext[] = []): Command {
+  const program = new Command('magsag')
+    .description('Use MCP servers by writing code: typed tool modules, a sandbox, PII masking.')
+    .version('0.1.0')
+    .addOption(new Option('--servers-dir <dir>', 'folder of server YAML files').env('MAGSAG_SERVERS_DIR'))
+    .option('--verbose', 'debug logs on stderr and stack traces on errors')
+    .showHelpAfterError()
+    .exitOverride()
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
+
+  const run =
+    <A extends unknown[]>(action: (ctx: CliContext, ...args: A) => Promise<number | void> | number | void) =>
+    async (...args: A): Promise<void> => {
+      const globals = program.opts<GlobalOptions>();
+      const ctx = new CliContext(globals);
+      contexts.push(ctx);
+      const local = (args.at(-2) ?? {}) as JsonFlag;
+      try {
+        const code = await action(ctx, ...args);
+        process.exitCode = typeof code === 'number' ? code : 0;
+      } catch (error) {
+        process.exitCode = reportError(io, error, { json: local.json === true, verbose: globals.verbose === true });
+      } finally {
+        await ctx.close();
+      }
+    };
+
+  const servers = program.command('servers').description('configured MCP servers');
+
+  servers
+    .command('list')
+    .description('list every configured server, its transport and whether its tool cache is warm (starts nothing)')
+    .option('--json', 'print JSON')
+    .action(
+      run((ctx, opts: JsonFlag) => {
+        const rows = listServers(ctx.client);
+        if (opts.json) printJson(io, rows);
+        else if (rows.length === 0) io.stdout(`No servers in ${ctx.paths.serversDir}.\n`);
+        else {
+          io.stdout(
+            table(
+              ['ID', 'ENABLED', 'TRANSPORT', 'CACHE', 'DESCRIPTION'],
+              rows.map((r) => [r.id, r.error ? 'invalid' : r.enabled ? 'yes' : 'no', r.transport, r.cache, r.error ? r.error.message.split('\n')[0]! : r.description]),
+            ),
+          );
+          for (const r of rows.filter((row) => row.error)) io.stderr(`error ${r.error!.code}: ${r.error!.message}\n`);
+        }
+        return rows.some((r) => r.error) ? 2 : 0;
+      }),
+    );
+
+  servers
+    .command('test')
+    .description('start or connect to servers, list their tools, report the count and round-trip time')
+    .argument('[ids...]', 'server ids')
+    .option('--all', 'every enabled server')
+    .option('--json', 'print JSON: [{ server, ok, tools, ms, error }]')
+    .action(
+      run(async (ctx, ids: string[], opts: JsonFlag & { all?: boolean }) => {
+        const selected = selectServers(ctx.client, ids, opts.all === true);
+        const progress = !opts.json;
+        if (progress && io.interactive) io.stderr(`Testing ${selected.length} server${selected.length === 1 ? '' : 's'}...\n`);
+        const results = await testServers(ctx.client, selected, {
+          onResult: (r) => {
+            if (progress) io.stdout(r.ok ? `ok    ${r.server}  ${r.tools} tools  ${r.ms} ms\n` : `FAIL  ${r.server}  ${r.ms} ms  ${r.error!.code}: ${r.error!.message}\n`);
+          },
+        });
+        if (opts.json) printJson(io, results);
+        else io.stdout(`${results.filter((r) => r.ok).length}/${results.length} servers ok\n`);
+        return results.every((r) => r.ok) ? 0 : 1;
+      }),
+    );
+
+  servers
+    .command('import')
+    .description('turn a Claude Desktop / .mcp.json "mcpServers" file into server YAML files')
+    .argument('<file>', 'claude_desktop_config.json or .mcp.json')
+    .option('--force', 'overwrite existing YAML files')
+    .option('--keep-secrets', 'write secret-looking env values and headers literally instead of ${VAR}')
+    .option('--json', 'print JSON')
+    .action(
+      run((ctx, file: string, opts: JsonFlag & { force?: boolean; keepSecrets?: boolean }) => {
+        const result = importServersFile(file, ctx.paths.serversDir, { force: opts.force === true, keepSecrets: opts.keepSecrets === true });
+        if (opts.json) printJson(io, result);
+        else {
+          for (const w of result.written) {
+            io.stdout(`wrote ${w.file}${w.variables.length ? ` (set ${w.variables.join(', ')} in the environment)` : ''}\n`);
+          }
+          for (const s of result.skipped) io.stdout(`skipped ${s.file}: ${s.reason}\n`);
+          for (const e of result.errors) io.stderr(`error ${e.code}: ${e.message}\n`);
+        }
+        return result.errors.length > 0 ? 2 : 0;
+      }),
+    );
+
+  program
+    .command('demo')
+    .description('demo data')
+    .command('reset')
+    .description('recreate .magsag/demo from the committed seed in tools/adk/demo-data')
+    .option('--json', 'print JSON')
+    .action(
+      run((ctx, opts: JsonFlag) => {
+        const result = resetDemo(ctx.paths);
+        if (opts.json) printJson(io, result);
+        else io.stdout(`Demo data reset in ${result.demoDir} (${result.entries.join(', ')}).\n`);
+      }),
+    );
+
+  return program;
+}
+
+/** Runs the CLI on `argv` (without node and script) and returns the exit code. */
+export async function main(argv: string[], io: Io = processIo): Promise<number> {
+  const contexts: CliContext[] = [];
+  const program = createProgram(io, contexts);
+  const onSignal = (signal: NodeJS.Signals): void => {
+    // Ctrl-C: end every server process we started before exiting, so none is orphaned.
+    void Promise.all(contexts.map((c) => c.close())).finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return Number(process.exitCode ?? 0);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version exit 0; every other commander error is a usage error.
+      return error.exitCode === 0 || error.code === 'commander.helpDisplayed' || error.code === 'commander.version' ? 0 : 2;
+    }
+    return reportError(io, error instanceof MagsagError ? error : error, { verbose: argv.includes('--verbose') });
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}

@@ -1,0 +1,52 @@
+/**
+ * The one table of MAGSAG error codes. Every `MagsagError` carries one of these codes; `SSOT.md`
+ * and the generated reference list them from here. A code is a promise to scripts: never rename one.
+ *
+ * `exitCode` is what the CLI exits with when the error ends a command: 2 for usage and configuration
+ * errors (the user must change what they asked for), 1 for a server, tool or run that failed.
+ */
+export const errorCodes = {
+  USAGE: { exitCode: 2, summary: 'A command was called with missing or invalid arguments.' },
+  CONFIG_INVALID: { exitCode: 2, summary: 'A configuration file (server YAML, mcpServers JSON) is invalid.' },
+  CONFIG_ENV_MISSING: { exitCode: 2, summary: 'A `${VAR}` in a configuration file names an unset environment variable.' },
+  CONFIG_NOT_FOUND: { exitCode: 2, summary: 'A configuration file or folder does not exist.' },
+  SERVER_NOT_FOUND: { exitCode: 2, summary: 'No server with this id is configured.' },
+  SERVER_DISABLED: { exitCode: 2, summary: 'The server is configured with `enabled: false`.' },
+  SERVER_START_FAILED: { exitCode: 1, summary: 'The server process could not be started or exited before it finished `initialize`.' },
+  SERVER_CONNECT_TIMEOUT: { exitCode: 1, summary: 'The server did not finish `initialize` within `timeouts.connectMs`.' },
+  SERVER_CRASHED: { exitCode: 1, summary: 'The server process exited or its connection closed while in use.' },
+  TRANSPORT_ERROR: { exitCode: 1, summary: 'The transport to the server failed (HTTP error, broken pipe, protocol error).' },
+  TOOL_NOT_FOUND: { exitCode: 2, summary: 'The server does not offer a tool with this name.' },
+  TOOL_DENIED: { exitCode: 2, summary: 'The tool is excluded by the server\'s `allowTools` / `denyTools`.' },
+  TOOL_INPUT_INVALID: { exitCode: 2, summary: 'Tool arguments do not match the tool\'s input schema.' },
+  TOOL_TIMEOUT: { exitCode: 1, summary: 'A tool call took longer than its timeout.' },
+  TOOL_CANCELLED: { exitCode: 1, summary: 'A tool call was cancelled through its AbortSignal.' },
+  TOOL_ERROR: { exitCode: 1, summary: 'The tool ran and reported an error (`isError: true`).' },
+  SANDBOX_TIMEOUT: { exitCode: 1, summary: 'The sandboxed program exceeded its wall-clock limit.' },
+  SANDBOX_CPU_LIMIT: { exitCode: 1, summary: 'The sandboxed program exceeded its CPU-time limit.' },
+  SANDBOX_MEMORY_LIMIT: { exitCode: 1, summary: 'The sandboxed program exceeded its memory limit.' },
+  SANDBOX_IMPORT_DENIED: { exitCode: 1, summary: 'The program imported something other than generated modules or skills.' },
+  SANDBOX_TYPECHECK: { exitCode: 1, summary: 'The program failed type-checking against the generated modules.' },
+  SANDBOX_OUTPUT_LIMIT: { exitCode: 1, summary: 'The program produced more output than its limit.' },
+  SANDBOX_TOOL_CALL_LIMIT: { exitCode: 1, summary: 'The program made more tool calls, or received more tool bytes, than its limit.' },
+  SANDBOX_RUNTIME_ERROR: { exitCode: 1, summary: 'The program threw an error.' },
+  SANDBOX_CANCELLED: { exitCode: 1, summary: 'The run was cancelled.' },
+  WORKSPACE_PATH_DENIED: { exitCode: 1, summary: 'A workspace path escapes the workspace.' },
+  WORKSPACE_QUOTA: { exitCode: 1, summary: 'A workspace write would exceed its quota.' },
+  WORKSPACE_NOT_FOUND: { exitCode: 2, summary: 'No workspace with this id exists.' },
+  PII_POLICY_VIOLATION: { exitCode: 1, summary: 'A tool argument would send a raw personal value to a server the data-flow policy does not allow.' },
+  PII_VAULT_KEY: { exitCode: 2, summary: 'The vault key is missing, malformed or stored with unsafe permissions.' },
+  CODEGEN_INVALID_SNAPSHOT: { exitCode: 2, summary: 'A tool snapshot in a server YAML cannot be turned into a module.' },
+  CODEGEN_STALE: { exitCode: 1, summary: 'Generated files under `servers/` are missing, stale or extra.' },
+  SKILL_NOT_FOUND: { exitCode: 2, summary: 'No skill with this name exists.' },
+  SKILL_INVALID: { exitCode: 2, summary: 'A skill\'s SKILL.md or input is invalid.' },
+  INTERNAL: { exitCode: 1, summary: 'An unexpected internal error; please report it with the command that caused it.' },
+} as const satisfies Record<string, { exitCode: 1 | 2; summary: string }>;
+
+/** A stable MAGSAG error code. */
+export type ErrorCode = keyof typeof errorCodes;
+
+/** True when `value` is one of the codes in {@link errorCodes}. */
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && Object.hasOwn(errorCodes, value);
+}

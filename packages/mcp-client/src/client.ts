@@ -1,0 +1,354 @@
+import { MagsagError, isMagsagError, silentLogger, type Logger, type RunContext } from '@magsag/core';
+import type { Tool } from '@modelcontextprotocol/sdk/types.js';
+import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
+import path from 'node:path';
+import picomatch from 'picomatch';
+import { ToolCache } from './cache.ts';
+import { loadServerConfigs } from './config/load.ts';
+import { resolveProjectPaths } from './config/paths.ts';
+import { defaultTimeouts, type ServerConfig } from './config/schema.ts';
+import { ServerConnection } from './connection.ts';
+import type { ToolCall, ToolCallMiddleware, ToolCallResult } from './middleware.ts';
+import { validateAgainstSchema } from './validate.ts';
+
+/** Options for {@link McpClient}. */
+export interface McpClientOptions {
+  /** Folder of server YAML files. @default MAGSAG_SERVERS_DIR, else the nearest tools/adk/servers */
+  serversDir?: string;
+  /** Server definitions given directly instead of read from `serversDir`. */
+  servers?: ServerConfig[];
+  /** Where tool lists are cached. @default <project>/.magsag/cache */
+  cacheDir?: string;
+  /** Structured logger (pino works); the client never prints. @default silent */
+  logger?: Logger;
+  /** Middleware on every tool call, in order. */
+  middleware?: ToolCallMiddleware[];
+  /** Environment for `${VAR}` expansion. @default process.env */
+  env?: Record<string, string | undefined>;
+  /** Restarts in a row of a server that died before calls fail for good. @default 1 */
+  maxRestarts?: number;
+}
+
+/** Options for one {@link McpClient.callTool} call. */
+export interface CallToolOptions {
+  /** Per-call timeout. @default the server's timeouts.callMs, else 60000 */
+  timeoutMs?: number;
+  /** Cancels the call. */
+  signal?: AbortSignal;
+  /** The per-run context handed to middleware. */
+  context?: RunContext;
+}
+
+/** Where a server's tool list came from in {@link McpClient.listTools}. */
+export type ToolSource = 'memory' | 'cache' | 'server';
+
+/**
+ * The MCP client every MAGSAG package uses. Constructing it starts nothing: servers are started or
+ * connected on first use, tool lists are cached on disk, and {@link close} ends every process.
+ */
+export class McpClient {
+  private readonly options: McpClientOptions;
+  private readonly logger: Logger;
+  private readonly middleware: ToolCallMiddleware[];
+  private loaded: { servers: Map<string, ServerConfig>; errors: MagsagError[]; dir: string | undefined } | undefined;
+  private readonly connections = new Map<string, ServerConnection>();
+  private readonly toolLists = new Map<string, Tool[]>();
+  private cacheInstance: ToolCache | undefined;
+  private closed = false;
+
+  constructor(options: McpClientOptions = {}) {
+    this.options = options;
+    this.logger = (options.logger ?? silentLogger).child({ component: 'mcp-client' });
+    this.middleware = [...(options.middleware ?? [])];
+  }
+
+  /** Adds a middleware at the end of the chain. */
+  use(middleware: ToolCallMiddleware): this {
+    this.middleware.push(middleware);
+    return this;
+  }
+
+  private load(): NonNullable<McpClient['loaded']> {
+    if (this.loaded) return this.loaded;
+    if (this.options.servers) {
+      this.loaded = { servers: new Map(this.options.servers.map((s) => [s.id, s])), errors: [], dir: undefined };
+    } else {
+      const dir = this.options.serversDir ?? resolveProjectPaths({ env: this.options.env ?? process.env }).serversDir;
+      const result = loadServerConfigs(dir, { env: this.options.env ?? process.env });
+      for (const error of result.errors) this.logger.warn({ code: error.code, file: error.data?.['file'] }, error.message);
+      this.loaded = { servers: new Map(result.servers.map((s) => [s.id, s])), errors: result.errors, dir: result.dir };
+    }
+    return this.loaded;
+  }
+
+  private cache(): ToolCache {
+    if (!this.cacheInstance) {
+      const dir = this.options.cacheDir ?? path.join(resolveProjectPaths({ env: this.options.env ?? process.env }).stateDir, 'cache');
+      this.cacheInstance = new ToolCache(dir);
+    }
+    return this.cacheInstance;
+  }
+
+  /** Every valid configured server, enabled or not, sorted by id. */
+  servers(): ServerConfig[] {
+    return [...this.load().servers.values()];
+  }
+
+  /** One error per server YAML that failed to load. */
+  configErrors(): MagsagError[] {
+    return this.load().errors;
+  }
+
+  /** The server definition for `id`; throws `SERVER_NOT_FOUND` (or the file's own error). */
+  server(id: string): ServerConfig {
+    const loaded = this.load();
+    const found = loaded.servers.get(id);
+    if (found) return found;
+    const broken = loaded.errors.find((error) => {
+      const file = error.data?.['file'];
+      return typeof file === 'string' && path.basename(file).replace(/\.ya?ml$/, '') === id;
+    });
+    if (broken) throw broken;
+    const known = [...loaded.servers.keys()];
+    throw new MagsagError(
+      'SERVER_NOT_FOUND',
+      `No server "${id}" is configured${loaded.dir ? ` in ${loaded.dir}` : ''}. ` +
+        (known.length ? `Known servers: ${known.join(', ')}.` : 'No servers are configured.') +
+        ' Add tools/adk/servers/<id>.yaml or run `magsag servers list`.',
+      { data: { server: id } },
+    );
+  }
+
+  private enabledServer(id: string): ServerConfig {
+    const config = this.server(id);
+    if (!config.enabled) {
+      throw new MagsagError('SERVER_DISABLED', `Server "${id}" is disabled (enabled: false in ${config.file}). Set enabled: true to use it.`, {
+        data: { server: id, file: config.file },
+      });
+    }
+    return config;
+  }
+
+  private connection(config: ServerConfig): ServerConnection {
+    if (this.closed) throw new MagsagError('SERVER_CRASHED', 'This McpClient was closed; create a new one.');
+    let connection = this.connections.get(config.id);
+    if (!connection) {
+      connection = new ServerConnection(config, this.logger, this.options.maxRestarts ?? 1);
+      this.connections.set(config.id, connection);
+    }
+    return connection;
+  }
+
+  /** True when the server's tools are known without starting it (memory or disk cache). */
+  isCacheWarm(id: string): boolean {
+    const config = this.server(id);
+    return this.toolLists.has(id) || this.cache().read(config) !== undefined;
+  }
+
+  /** True when a live connection to the server exists. */
+  isConnected(id: string): boolean {
+    return this.connections.has(id);
+  }
+
+  /**
+   * The server's tools, filtered by `allowTools` / `denyTools`. Served from memory, then the disk
+   * cache; the server is contacted only when neither has them or `refresh` is set.
+   */
+  async listTools(id: string, options: { refresh?: boolean; signal?: AbortSignal } = {}): Promise<Tool[]> {
+    return (await this.listToolsWithSource(id, options)).tools;
+  }
+
+  /** Like {@link listTools}, also saying where the list came from. */
+  async listToolsWithSource(id: string, options: { refresh?: boolean; signal?: AbortSignal } = {}): Promise<{ tools: Tool[]; source: ToolSource }> {
+    const config = this.enabledServer(id);
+    if (!options.refresh) {
+      const inMemory = this.toolLists.get(id);
+      if (inMemory) return { tools: this.filterTools(config, inMemory), source: 'memory' };
+      const cached = this.cache().read(config);
+      if (cached) {
+        this.toolLists.set(id, cached);
+        return { tools: this.filterTools(config, cached), source: 'cache' };
+      }
+    }
+    const connection = this.connection(config);
+    const client = await connection.get();
+    const tools: Tool[] = [];
+    let cursor: string | undefined;
+    try {
+      do {
+        const page = await client.listTools(cursor ? { cursor } : {}, {
+          timeout: config.timeouts.callMs ?? defaultTimeouts.callMs,
+          ...(options.signal ? { signal: options.signal } : {}),
+        });
+        tools.push(...page.tools);
+        cursor = page.nextCursor;
+      } while (cursor);
+    } catch (error) {
+      throw this.callError(connection, config, 'tools/list', error, options.signal, config.timeouts.callMs ?? defaultTimeouts.callMs);
+    }
+    connection.markHealthy();
+    tools.sort((a, b) => a.name.localeCompare(b.name));
+    this.toolLists.set(id, tools);
+    this.cache().write(config, tools);
+    return { tools: this.filterTools(config, tools), source: 'server' };
+  }
+
+  /** The catalog of every enabled server: `{ server, tools }` per server, or its error. */
+  async catalog(options: { refresh?: boolean } = {}): Promise<{ server: string; tools: Tool[]; error?: MagsagError }[]> {
+    const enabled = this.servers().filter((s) => s.enabled);
+    return Promise.all(
+      enabled.map(async (s) => {
+        try {
+          return { server: s.id, tools: await this.listTools(s.id, options) };
+        } catch (error) {
+          return { server: s.id, tools: [], error: isMagsagError(error) ? error : new MagsagError('INTERNAL', String(error), { cause: error }) };
+        }
+      }),
+    );
+  }
+
+  /** True when `tool` passes the server's `allowTools` / `denyTools` globs. */
+  isToolAllowed(config: ServerConfig, tool: string): boolean {
+    if (config.allowTools && !picomatch.isMatch(tool, config.allowTools)) return false;
+    if (config.denyTools && picomatch.isMatch(tool, config.denyTools)) return false;
+    return true;
+  }
+
+  private filterTools(config: ServerConfig, tools: Tool[]): Tool[] {
+    return tools.filter((t) => this.isToolAllowed(config, t.name));
+  }
+
+  /**
+   * Calls a tool: the one call path of the project. Runs middleware, validates the arguments
+   * against the tool's input schema, honours the timeout and the signal, restarts a stdio server
+   * that died, and returns `{ content, structuredContent }`. Tool errors (`isError`) throw
+   * `TOOL_ERROR`; transport failures throw `SERVER_CRASHED` / `TRANSPORT_ERROR`.
+   */
+  async callTool(server: string, tool: string, args: Record<string, unknown> = {}, options: CallToolOptions = {}): Promise<ToolCallResult> {
+    const config = this.enabledServer(server);
+    const label = `${server}/${tool}`;
+    if (!this.isToolAllowed(config, tool)) {
+      throw new MagsagError('TOOL_DENIED', `Tool ${label} is not allowed by allowTools/denyTools in ${config.file}.`, {
+        data: { server, tool },
+      });
+    }
+    if (args === null || typeof args !== 'object' || Array.isArray(args)) {
+      throw new MagsagError('TOOL_INPUT_INVALID', `Arguments for ${label} must be an object, got ${Array.isArray(args) ? 'an array' : typeof args}.`, {
+        data: { server, tool },
+      });
+    }
+    const definition = await this.findTool(config, tool, options.signal);
+    const call: ToolCall = { server, tool, args, context: options.context ?? {} };
+    for (const m of this.middleware) {
+      const replaced = await m.beforeCall?.(call);
+      if (replaced) call.args = replaced;
+    }
+    const problems = validateAgainstSchema(definition.inputSchema as Record<string, unknown>, call.args);
+    if (problems.length > 0) {
+      throw new MagsagError(
+        'TOOL_INPUT_INVALID',
+        `Arguments for ${label} do not match its input schema:\n${problems.map((p) => `  - ${p}`).join('\n')}\n` +
+          `See the tool's input type in servers/${server}/ or run \`magsag tools cat ${label}\`.`,
+        { data: { server, tool, problems } },
+      );
+    }
+    const timeoutMs = options.timeoutMs ?? config.timeouts.callMs ?? defaultTimeouts.callMs;
+    const connection = this.connection(config);
+    const started = Date.now();
+    let result: ToolCallResult;
+    try {
+      const client = await connection.get();
+      options.signal?.throwIfAborted();
+      const raw = await client.callTool({ name: tool, arguments: call.args }, undefined, {
+        timeout: timeoutMs,
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
+      connection.markHealthy();
+      result = {
+        content: (raw.content ?? []) as ToolCallResult['content'],
+        ...(raw.structuredContent ? { structuredContent: raw.structuredContent as Record<string, unknown> } : {}),
+        ...(raw.isError ? { isError: true } : {}),
+      };
+    } catch (error) {
+      throw this.callError(connection, config, label, error, options.signal, timeoutMs);
+    }
+    this.logger.debug({ server, tool, ms: Date.now() - started, isError: result.isError === true }, 'tool call');
+    for (const m of this.middleware) {
+      const replaced = await m.afterCall?.(result, call);
+      if (replaced) result = replaced;
+    }
+    if (result.isError) {
+      const text = result.content
+        .map((block) => (block.type === 'text' ? block.text : `[${block.type}]`))
+        .join('\n')
+        .slice(0, 2000);
+      throw new MagsagError('TOOL_ERROR', `Tool ${label} reported an error: ${text || '(no message)'}`, {
+        data: { server, tool, content: result.content },
+      });
+    }
+    return result;
+  }
+
+  private async findTool(config: ServerConfig, tool: string, signal?: AbortSignal): Promise<Tool> {
+    const opts = signal ? { signal } : {};
+    let tools = await this.listTools(config.id, opts);
+    let found = tools.find((t) => t.name === tool);
+    if (!found && !this.isConnected(config.id)) {
+      // The disk cache may predate a server upgrade: ask the server itself before giving up.
+      tools = await this.listTools(config.id, { ...opts, refresh: true });
+      found = tools.find((t) => t.name === tool);
+    }
+    if (found) return found;
+    const near = tools
+      .map((t) => t.name)
+      .filter((name) => name.toLowerCase().includes(tool.toLowerCase().slice(0, 4)) || tool.toLowerCase().includes(name.toLowerCase()));
+    throw new MagsagError(
+      'TOOL_NOT_FOUND',
+      `Server "${config.id}" has no tool "${tool}".` +
+        (near.length ? ` Did you mean ${near.slice(0, 3).map((n) => `"${n}"`).join(', ')}?` : '') +
+        ` Run \`magsag tools search ${tool}\` or read servers/${config.id}/README.md.`,
+      { data: { server: config.id, tool } },
+    );
+  }
+
+  private callError(connection: ServerConnection, config: ServerConfig, label: string, error: unknown, signal: AbortSignal | undefined, timeoutMs: number): MagsagError {
+    if (isMagsagError(error)) return error;
+    const data = { server: config.id, tool: label };
+    if (signal?.aborted) {
+      return new MagsagError('TOOL_CANCELLED', `Call to ${label} was cancelled.`, { cause: error, data });
+    }
+    if (error instanceof McpError) {
+      if (error.code === ErrorCode.RequestTimeout) {
+        return new MagsagError(
+          'TOOL_TIMEOUT',
+          `Call to ${label} did not finish within ${timeoutMs} ms. Pass a larger timeout or raise timeouts.callMs in ${config.file}.`,
+          { cause: error, data: { ...data, timeoutMs } },
+        );
+      }
+      if (error.code === ErrorCode.ConnectionClosed) {
+        connection.markDead();
+        return new MagsagError(
+          'SERVER_CRASHED',
+          `Server "${config.id}" closed the connection during ${label}.${connection.stderrNote()} ` +
+            'The call was not retried (it may have had side effects); the next call restarts the server.',
+          { cause: error, data },
+        );
+      }
+      if (error.code === ErrorCode.InvalidParams) {
+        return new MagsagError('TOOL_INPUT_INVALID', `Server "${config.id}" rejected the arguments of ${label}: ${error.message}`, { cause: error, data });
+      }
+      return new MagsagError('TOOL_ERROR', `Server "${config.id}" answered ${label} with an error: ${error.message}`, { cause: error, data });
+    }
+    connection.markDead();
+    const message = error instanceof Error ? error.message : String(error);
+    return new MagsagError('TRANSPORT_ERROR', `Transport to server "${config.id}" failed during ${label}: ${message}`, { cause: error, data });
+  }
+
+  /** Ends every connection and server process. The client cannot be used afterwards. */
+  async close(): Promise<void> {
+    this.closed = true;
+    const all = [...this.connections.values()];
+    this.connections.clear();
+    await Promise.all(all.map((c) => c.close()));
+  }
+}

@@ -1,0 +1,214 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { MagsagError } from '@magsag/core';
+import { LineCounter, parseDocument, isMap, isScalar, type Document } from 'yaml';
+import type { z } from 'zod';
+import { interpolateEnv } from './interpolate.ts';
+import { serverConfigSchema, type ServerConfig, type TransportConfig } from './schema.ts';
+
+/** What {@link loadServerConfigs} found: the valid servers, and one error per broken file. */
+export interface LoadedServerConfigs {
+  /** The folder that was read, absolute. */
+  dir: string;
+  /** Valid server definitions, sorted by id. */
+  servers: ServerConfig[];
+  /** One `CONFIG_INVALID` / `CONFIG_ENV_MISSING` error per file that could not be loaded. */
+  errors: MagsagError[];
+}
+
+/** Options for loading server YAML. */
+export interface LoadOptions {
+  /** Where `${VAR}` values come from. @default process.env */
+  env?: Record<string, string | undefined>;
+}
+
+/**
+ * Reads every `*.yaml` / `*.yml` file in `dir` as one server definition. A broken file does not stop
+ * the others: it becomes an entry in `errors` naming the file, the line, the field and the fix.
+ * Throws `CONFIG_NOT_FOUND` only when `dir` itself does not exist.
+ */
+export function loadServerConfigs(dir: string, options: LoadOptions = {}): LoadedServerConfigs {
+  const absDir = path.resolve(dir);
+  let entries: string[];
+  try {
+    if (!statSync(absDir).isDirectory()) throw new Error('not a directory');
+    entries = readdirSync(absDir);
+  } catch (cause) {
+    throw new MagsagError(
+      'CONFIG_NOT_FOUND',
+      `Servers folder ${absDir} does not exist or is not a folder. Create it with one <id>.yaml per server, ` +
+        'or point MAGSAG_SERVERS_DIR (or --servers-dir) at the folder that has them.',
+      { cause, data: { dir: absDir } },
+    );
+  }
+  const servers: ServerConfig[] = [];
+  const errors: MagsagError[] = [];
+  const seen = new Map<string, string>();
+  for (const name of entries.filter((entry) => /\.ya?ml$/.test(entry)).sort()) {
+    const file = path.join(absDir, name);
+    try {
+      const server = loadServerConfigFile(file, options);
+      const other = seen.get(server.id);
+      if (other !== undefined) {
+        throw new MagsagError('CONFIG_INVALID', `${file}: id "${server.id}" is already defined by ${other}. Server ids must be unique.`, {
+          data: { file, field: 'id' },
+        });
+      }
+      seen.set(server.id, file);
+      servers.push(server);
+    } catch (error) {
+      errors.push(
+        error instanceof MagsagError
+          ? error
+          : new MagsagError('CONFIG_INVALID', `${file}: ${String(error)}`, { cause: error, data: { file } }),
+      );
+    }
+  }
+  servers.sort((a, b) => a.id.localeCompare(b.id));
+  return { dir: absDir, servers, errors };
+}
+
+/** Reads and validates one server YAML file; throws a `MagsagError` naming the file and field. */
+export function loadServerConfigFile(file: string, options: LoadOptions = {}): ServerConfig {
+  const absFile = path.resolve(file);
+  let text: string;
+  try {
+    text = readFileSync(absFile, 'utf8');
+  } catch (cause) {
+    throw new MagsagError('CONFIG_NOT_FOUND', `Cannot read server config ${absFile}: ${(cause as Error).message}`, {
+      cause,
+      data: { file: absFile },
+    });
+  }
+  return parseServerConfig(text, absFile, options);
+}
+
+/** Validates the text of one server YAML; `file` names it in errors and anchors relative paths. */
+export function parseServerConfig(text: string, file: string, options: LoadOptions = {}): ServerConfig {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    const first = doc.errors[0]!;
+    const pos = lineCounter.linePos(first.pos[0]);
+    throw new MagsagError(
+      'CONFIG_INVALID',
+      `${file}:${pos.line}:${pos.col}: YAML syntax error: ${first.message.split('\n')[0]}. Fix the YAML at that line.`,
+      { data: { file, line: pos.line, column: pos.col } },
+    );
+  }
+  const raw: unknown = doc.toJS();
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new MagsagError(
+      'CONFIG_INVALID',
+      `${file}: expected a mapping with at least "id" and "transport" (one server per file), found ${raw === null ? 'an empty file' : Array.isArray(raw) ? 'a list' : typeof raw}.`,
+      { data: { file } },
+    );
+  }
+  const enabled = (raw as Record<string, unknown>)['enabled'] !== false;
+  const { value: expanded, missing } = interpolateEnv(raw, options.env ?? process.env, new Set(['tools']));
+  if (missing.length > 0 && enabled) {
+    const lines = missing.map((m) => {
+      const where = locate(doc, lineCounter, m.path);
+      return `  ${file}${where}: field "${formatPath(m.path)}" uses \${${m.variable}}, which is not set`;
+    });
+    throw new MagsagError(
+      'CONFIG_ENV_MISSING',
+      `${file}: ${missing.length === 1 ? 'an environment variable is' : 'environment variables are'} missing:\n${lines.join('\n')}\n` +
+        `Set ${[...new Set(missing.map((m) => m.variable))].join(', ')} in the environment, give a default with \${VAR:-default}, or set "enabled: false".`,
+      { data: { file, variables: missing.map((m) => ({ variable: m.variable, field: formatPath(m.path) })) } },
+    );
+  }
+  const parsed = serverConfigSchema.safeParse(expanded);
+  if (!parsed.success) {
+    throw new MagsagError('CONFIG_INVALID', formatIssues(file, doc, lineCounter, parsed.error.issues), {
+      data: {
+        file,
+        issues: parsed.error.issues.map((issue) => ({ field: formatPath(issue.path), message: issue.message })),
+      },
+    });
+  }
+  const expectedId = path.basename(file).replace(/\.ya?ml$/, '');
+  if (parsed.data.id !== expectedId) {
+    throw new MagsagError(
+      'CONFIG_INVALID',
+      `${file}${locate(doc, lineCounter, ['id'])}: field "id" is "${parsed.data.id}" but the file is named ${path.basename(file)}. ` +
+        `Rename the file to ${parsed.data.id}.yaml or set id: ${expectedId}.`,
+      { data: { file, field: 'id' } },
+    );
+  }
+  const baseDir = path.dirname(file);
+  return {
+    ...parsed.data,
+    transport: resolveTransportPaths(parsed.data.transport, baseDir),
+    fallback: parsed.data.fallback.map((t) => resolveTransportPaths(t, baseDir)),
+    file,
+  };
+}
+
+const isRelativePath = (value: string): boolean => value.startsWith('./') || value.startsWith('../');
+
+/** Makes `cwd`, and args and env values written as `./x` or `../x`, absolute against `baseDir`. */
+function resolveTransportPaths(transport: TransportConfig, baseDir: string): TransportConfig {
+  if (transport.type !== 'stdio') return transport;
+  const resolveArg = (value: string): string => (isRelativePath(value) ? path.resolve(baseDir, value) : value);
+  return {
+    ...transport,
+    args: transport.args.map(resolveArg),
+    env: Object.fromEntries(Object.entries(transport.env).map(([key, value]) => [key, resolveArg(value)])),
+    ...(transport.cwd === undefined ? {} : { cwd: path.resolve(baseDir, transport.cwd) }),
+  };
+}
+
+function formatPath(segments: readonly PropertyKey[]): string {
+  if (segments.length === 0) return '(top level)';
+  return segments
+    .map((segment, index) => (typeof segment === 'number' ? `[${segment}]` : `${index === 0 ? '' : '.'}${String(segment)}`))
+    .join('');
+}
+
+/** `:line` of the node at `segments` in the YAML document, or of its nearest existing parent. */
+function locate(doc: Document, lineCounter: LineCounter, segments: readonly PropertyKey[]): string {
+  for (let depth = segments.length; depth >= 0; depth--) {
+    const node = doc.getIn(segments.slice(0, depth) as (string | number)[], true) as { range?: [number, number, number] } | undefined;
+    if (node && (isScalar(node) || isMap(node) || 'range' in node) && node.range) {
+      return `:${lineCounter.linePos(node.range[0]).line}`;
+    }
+  }
+  return '';
+}
+
+function keyLine(doc: Document, lineCounter: LineCounter, parent: readonly PropertyKey[], key: string): string {
+  const node = parent.length === 0 ? doc.contents : doc.getIn(parent as (string | number)[], true);
+  if (isMap(node)) {
+    const pair = node.items.find((item) => isScalar(item.key) && item.key.value === key);
+    const range = pair && isScalar(pair.key) ? pair.key.range : undefined;
+    if (range) return `:${lineCounter.linePos(range[0]).line}`;
+  }
+  return locate(doc, lineCounter, parent);
+}
+
+function formatIssues(file: string, doc: Document, lineCounter: LineCounter, issues: readonly z.core.$ZodIssue[]): string {
+  const lines = issues.flatMap((issue) => {
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map(
+        (key) =>
+          `  ${file}${keyLine(doc, lineCounter, issue.path, key)}: unknown field "${formatPath([...issue.path, key])}". ` +
+          'Remove it or fix its spelling (see SSOT.md for the server YAML keys).',
+      );
+    }
+    const field = formatPath(issue.path);
+    return [`  ${file}${locate(doc, lineCounter, issue.path)}: field "${field}": ${describeIssue(issue)}`];
+  });
+  return `${file}: invalid server config (${lines.length} problem${lines.length === 1 ? '' : 's'}):\n${lines.join('\n')}`;
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'invalid_union' && issue.path.at(-1) === 'transport') {
+    return 'expected transport.type to be one of "stdio" (with command), "http" or "sse" (with url)';
+  }
+  if (issue.code === 'invalid_union') return 'expected "type" to be one of "stdio", "http", "sse"';
+  if (issue.code === 'invalid_type') {
+    return issue.input === undefined ? `is required (expected ${issue.expected})` : `expected ${issue.expected}, got ${typeof issue.input}`;
+  }
+  return issue.message;
+}

@@ -1,0 +1,16 @@
+export { McpClient } from './client.ts';
+export type { CallToolOptions, McpClientOptions, ToolSource } from './client.ts';
+export { callMCPTool, closeDefaultClient, getDefaultClient, setDefaultClient } from './callMCPTool.ts';
+export type { ToolCall, ToolCallMiddleware, ToolCallResult } from './middleware.ts';
+export { loadServerConfigs, loadServerConfigFile, parseServerConfig } from './config/load.ts';
+export type { LoadedServerConfigs, LoadOptions } from './config/load.ts';
+export { importMcpServers } from './config/importMcpServers.ts';
+export type { ImportedServer, ImportOptions } from './config/importMcpServers.ts';
+export { defaultServersDir, resolveProjectPaths } from './config/paths.ts';
+export type { ProjectPaths } from './config/paths.ts';
+export { defaultTimeouts, serverConfigSchema, toolSnapshotSchema, transportSchema } from './config/schema.ts';
+export type { HttpTransportConfig, ServerConfig, SseTransportConfig, StdioTransportConfig, ToolSnapshot, TransportConfig } from './config/schema.ts';
+export { connectionKey } from './cache.ts';
+export { describeTransport } from './connection.ts';
+export { validateAgainstSchema } from './validate.ts';
+export type { Tool } from '@modelcontextprotocol/sdk/types.js';

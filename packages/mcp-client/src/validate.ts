@@ -1,0 +1,55 @@
+import { Ajv, type ValidateFunction } from 'ajv';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import addFormatsModule from 'ajv-formats';
+
+// ajv-formats is CommonJS; its default export arrives wrapped under NodeNext.
+const addFormats = addFormatsModule as unknown as (ajv: Ajv | Ajv2020) => void;
+
+const options = { allErrors: true, strict: false, validateFormats: true } as const;
+let draft07: Ajv | undefined;
+let draft2020: Ajv2020 | undefined;
+
+function ajvFor(schema: Record<string, unknown>): Ajv | Ajv2020 {
+  if (typeof schema['$schema'] === 'string' && schema['$schema'].includes('2020-12')) {
+    if (!draft2020) {
+      draft2020 = new Ajv2020(options);
+      addFormats(draft2020);
+    }
+    return draft2020;
+  }
+  if (!draft07) {
+    draft07 = new Ajv(options);
+    addFormats(draft07);
+  }
+  return draft07;
+}
+
+const compiled = new WeakMap<object, ValidateFunction | null>();
+
+/**
+ * Validates `value` against a tool's JSON Schema. Returns a list of problems (`/path: message`),
+ * empty when valid. A schema that ajv cannot compile is not enforced (the server still validates).
+ */
+export function validateAgainstSchema(schema: Record<string, unknown>, value: unknown): string[] {
+  let validate = compiled.get(schema);
+  if (validate === undefined) {
+    try {
+      const { $schema: _ignored, ...rest } = schema;
+      validate = ajvFor(schema).compile(rest);
+    } catch {
+      validate = null;
+    }
+    compiled.set(schema, validate);
+  }
+  if (validate === null || validate(value)) return [];
+  return (validate.errors ?? []).map((error) => {
+    const where = error.instancePath || '(arguments)';
+    const extra =
+      error.keyword === 'additionalProperties'
+        ? ` "${String((error.params as { additionalProperty?: unknown }).additionalProperty)}"`
+        : error.keyword === 'enum'
+          ? ` ${JSON.stringify((error.params as { allowedValues?: unknown }).allowedValues)}`
+          : '';
+    return `${where}: ${error.message ?? 'is invalid'}${extra}`;
+  });
+}
