@@ -1,6 +1,6 @@
 export { McpClient } from './client.ts';
 export type { CallToolOptions, McpClientOptions, ToolSource } from './client.ts';
-export { callMCPTool, closeDefaultClient, getDefaultClient, setDefaultClient } from './callMCPTool.ts';
+export { callMCPTool, closeDefaultClient, getDefaultClient, setDefaultClient } from './defaultClient.ts';
 export type { ToolCall, ToolCallMiddleware, ToolCallResult } from './middleware.ts';
 export { loadServerConfigs, loadServerConfigFile, parseServerConfig } from './config/load.ts';
 export type { LoadedServerConfigs, LoadOptions } from './config/load.ts';

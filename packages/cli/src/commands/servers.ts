@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { MagsagError, toMagsagError, type ErrorCode } from '@magsag/core';
-import { describeTransport, importMcpServers, McpClient, type ServerConfig } from '@magsag/mcp-client';
+import { describeTransport, importMcpServers, type McpClient, type ServerConfig } from '@magsag/mcp-client';
 
 /** A `{ code, message }` error as scripts see it in `--json` output. */
 export interface JsonError {

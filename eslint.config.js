@@ -1,0 +1,31 @@
+// @ts-check
+import js from '@eslint/js';
+import unicorn from 'eslint-plugin-unicorn';
+import tseslint from 'typescript-eslint';
+import globals from 'globals';
+
+export default tseslint.config(
+  {
+    // Generated modules are guarded by `pnpm mcp:codegen --check`, not by lint.
+    ignores: ['**/node_modules/**', '**/dist/**', '.magsag/**', 'servers/**', 'bench/results/**', 'coverage/**'],
+  },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    plugins: { unicorn },
+    rules: {
+      // One file-name case for the whole repo: camelCase (servers/<id>/<toolName>.ts follows it too).
+      // A leading "_" marks a private module; upper-case docs (README.md, SKILL.md) are not linted.
+      'unicorn/filename-case': ['error', { case: 'camelCase', ignore: [/^_/, /^[A-Z]+\.md$/] }],
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
+      'no-console': 'error',
+    },
+  },
+  {
+    files: ['scripts/**', 'bench/**', 'tools/**', '**/bin/**', '**/*.js', '**/*.mjs', '**/test/fixtures/**'],
+    languageOptions: { globals: globals.node },
+    rules: { 'no-console': 'off' },
+  },
+);

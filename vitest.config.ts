@@ -1,0 +1,17 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  // Resolve @magsag/* packages to their TypeScript sources: no build step before tests.
+  resolve: { conditions: ['source'] },
+  ssr: { resolve: { conditions: ['source'] } },
+  test: {
+    include: ['packages/*/test/**/*.test.ts', 'test/e2e/**/*.test.ts'],
+    pool: 'forks',
+    // isolated-vm on Node 20 needs this; every entry point sets it so nobody has to.
+    execArgv: ['--no-node-snapshot'],
+    globalSetup: ['./test/e2e/globalSetup.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
+    teardownTimeout: 10_000,
+  },
+});
