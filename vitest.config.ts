@@ -2,8 +2,9 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   // Resolve @magsag/* packages to their TypeScript sources: no build step before tests.
-  resolve: { conditions: ['source'] },
-  ssr: { resolve: { conditions: ['source'] } },
+  // (Vite's defaults are repeated: setting `conditions` replaces them.)
+  resolve: { conditions: ['magsag-source', 'module', 'node', 'development|production'] },
+  ssr: { resolve: { conditions: ['magsag-source', 'module', 'node', 'development|production'] } },
   test: {
     include: ['packages/*/test/**/*.test.ts', 'test/e2e/**/*.test.ts'],
     pool: 'forks',

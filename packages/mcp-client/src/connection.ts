@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process';
 import { MagsagError, type Logger } from '@magsag/core';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
@@ -8,6 +9,26 @@ import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import { defaultTimeouts, type ServerConfig, type TransportConfig } from './config/schema.ts';
 
 const STDERR_TAIL_CHARS = 2000;
+
+/**
+ * Keeps hold of the child process: the SDK drops its reference as soon as a close begins, before
+ * the child is gone (and never finishes that close when initialize failed and we exit).
+ */
+class TrackedStdioTransport extends StdioClientTransport {
+  child: ChildProcess | undefined;
+
+  override async start(): Promise<void> {
+    await super.start();
+    // The SDK (pinned) keeps the ChildProcess in `_process`; a test guards this assumption.
+    this.child = (this as unknown as { _process?: ChildProcess })._process;
+  }
+
+  /** SIGKILLs the child if it still runs: the backstop that keeps a broken server from outliving us. */
+  killIfAlive(): void {
+    const child = this.child;
+    if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  }
+}
 const clientInfo = { name: 'magsag', version: '0.1.0' };
 
 /** Describes a transport for logs and errors without its env values, headers or arguments. */
@@ -121,6 +142,8 @@ export class ServerConnection {
     try {
       await client.connect(transport, { timeout: connectMs });
     } catch (error) {
+      // A server that failed initialize gets no graceful shutdown: it may ignore stdin closing.
+      if (transport instanceof TrackedStdioTransport) transport.killIfAlive();
       await transport.close().catch(() => {});
       throw this.connectError(candidate, error, connectMs);
     }
@@ -133,7 +156,7 @@ export class ServerConnection {
 
   private createTransport(candidate: TransportConfig): Transport {
     if (candidate.type === 'stdio') {
-      const transport = new StdioClientTransport({
+      const transport = new TrackedStdioTransport({
         command: candidate.command,
         args: candidate.args,
         env: candidate.env,
@@ -194,9 +217,12 @@ export class ServerConnection {
     const pending = this.connecting;
     if (pending) await pending.catch(() => {});
     const client = this.client;
+    const transport = this.transport;
     this.client = undefined;
-    if (client) await client.close().catch(() => {});
-    else if (this.transport) await this.transport.close().catch(() => {});
     this.transport = undefined;
+    // The SDK closes stdin, waits, then sends SIGTERM; a server that survives all that is killed.
+    if (client) await client.close().catch(() => {});
+    else if (transport) await transport.close().catch(() => {});
+    if (transport instanceof TrackedStdioTransport) transport.killIfAlive();
   }
 }

@@ -118,7 +118,7 @@ export function parseServerConfig(text: string, file: string, options: LoadOptio
       { data: { file, variables: missing.map((m) => ({ variable: m.variable, field: formatPath(m.path) })) } },
     );
   }
-  const parsed = serverConfigSchema.safeParse(expanded);
+  const parsed = serverConfigSchema.safeParse(expanded, { reportInput: true });
   if (!parsed.success) {
     throw new MagsagError('CONFIG_INVALID', formatIssues(file, doc, lineCounter, parsed.error.issues), {
       data: {

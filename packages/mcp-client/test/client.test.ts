@@ -1,0 +1,94 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isMagsagError, type MagsagError } from '@magsag/core';
+import { McpClient, resolveProjectPaths } from '@magsag/mcp-client';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { repoRoot } from './helpers.ts';
+
+const paths = resolveProjectPaths({ cwd: repoRoot });
+
+async function rejection(promise: Promise<unknown>): Promise<MagsagError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (isMagsagError(error)) return error;
+    throw error;
+  }
+  throw new Error('expected a MagsagError');
+}
+
+const textOf = (result: { content: { type: string; text?: string }[] }): string =>
+  result.content.map((block) => (block.type === 'text' ? block.text : '')).join('\n');
+
+describe('demo servers over stdio', () => {
+  let cacheDir: string;
+  let client: McpClient;
+
+  beforeAll(() => {
+    cacheDir = mkdtempSync(path.join(tmpdir(), 'magsag-cache-'));
+    client = new McpClient({ serversDir: paths.serversDir, cacheDir });
+  });
+  afterAll(async () => {
+    await client.close();
+    rmSync(cacheDir, { recursive: true, force: true });
+  });
+
+  it('starts nothing when constructed or when listing configured servers', () => {
+    expect(client.servers().map((s) => s.id)).toEqual(expect.arrayContaining(['everything', 'filesystem', 'memory']));
+    expect(client.isConnected('everything')).toBe(false);
+    expect(client.isCacheWarm('everything')).toBe(false);
+  });
+
+  it('everything: lists tools and echoes', async () => {
+    const tools = await client.listTools('everything');
+    expect(tools.map((t) => t.name)).toContain('echo');
+    const result = await client.callTool('everything', 'echo', { message: 'hello magsag' });
+    expect(textOf(result)).toContain('hello magsag');
+  });
+
+  it('memory: creates an entity and reads it back', async () => {
+    await client.callTool('memory', 'create_entities', {
+      entities: [{ name: 'Ada Lovelace', entityType: 'person', observations: ['wrote the first program'] }],
+    });
+    const found = await client.callTool('memory', 'search_nodes', { query: 'Lovelace' });
+    expect(JSON.stringify(found)).toContain('wrote the first program');
+  });
+
+  it('filesystem: lists the seeded demo folder', async () => {
+    const result = await client.callTool('filesystem', 'list_directory', { path: path.join(paths.stateDir, 'demo', 'files', 'notes') });
+    const names = textOf(result).split('\n').filter((line) => line.includes('.md'));
+    expect(names).toHaveLength(24);
+    expect(textOf(result)).toContain('[FILE] design-01.md');
+  });
+
+  it('validates arguments against the input schema before sending', async () => {
+    const error = await rejection(client.callTool('everything', 'echo', { message: 5 }));
+    expect(error.code).toBe('TOOL_INPUT_INVALID');
+    expect(error.message).toContain('everything/echo');
+    expect(error.message).toContain('/message: must be string');
+  });
+
+  it('names the tool it cannot find and suggests close names', async () => {
+    const error = await rejection(client.callTool('filesystem', 'list_directorys', {}));
+    expect(error.code).toBe('TOOL_NOT_FOUND');
+    expect(error.message).toContain('"list_directory"');
+  });
+
+  it('fails clearly for unknown and disabled servers', async () => {
+    expect((await rejection(client.callTool('nope', 'echo', {}))).code).toBe('SERVER_NOT_FOUND');
+  });
+
+  it('serves a warm cache from disk without starting the server', async () => {
+    const fresh = new McpClient({ serversDir: paths.serversDir, cacheDir });
+    try {
+      expect(fresh.isCacheWarm('everything')).toBe(true);
+      const listed = await fresh.listToolsWithSource('everything');
+      expect(listed.source).toBe('cache');
+      expect(listed.tools.map((t) => t.name)).toContain('echo');
+      expect(fresh.isConnected('everything')).toBe(false);
+    } finally {
+      await fresh.close();
+    }
+  });
+});

@@ -1,0 +1,102 @@
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { magsag, repoRoot } from './helpers.ts';
+
+const scratch = mkdtempSync(path.join(tmpdir(), 'magsag-cli-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+describe('magsag servers', () => {
+  it('list --json reports every demo server without starting any', () => {
+    const { status, stdout } = magsag(['servers', 'list', '--json']);
+    expect(status).toBe(0);
+    const rows = JSON.parse(stdout) as { id: string; enabled: boolean; transport: string; cache: string; error: unknown }[];
+    expect(rows.map((r) => r.id)).toEqual(expect.arrayContaining(['everything', 'filesystem', 'memory']));
+    for (const row of rows) {
+      expect(row).toMatchObject({ enabled: true, transport: 'stdio "node"', error: null });
+      expect(['warm', 'cold']).toContain(row.cache);
+    }
+  });
+
+  it('test --all --json connects to each server and warms its cache', () => {
+    const { status, stdout } = magsag(['servers', 'test', '--all', '--json']);
+    expect(status).toBe(0);
+    const results = JSON.parse(stdout) as { server: string; ok: boolean; tools: number; ms: number; error: unknown }[];
+    const byId = Object.fromEntries(results.map((r) => [r.server, r]));
+    expect(byId['everything']).toMatchObject({ ok: true, error: null });
+    expect(byId['everything']!.tools).toBeGreaterThanOrEqual(10);
+    expect(byId['filesystem']!.tools).toBeGreaterThanOrEqual(10);
+    expect(byId['memory']!.tools).toBeGreaterThanOrEqual(5);
+    for (const r of results) expect(Object.keys(r).sort()).toEqual(['error', 'ms', 'ok', 'server', 'tools']);
+    const list = JSON.parse(magsag(['servers', 'list', '--json']).stdout) as { cache: string }[];
+    expect(list.every((r) => r.cache === 'warm')).toBe(true);
+  });
+
+  it('exits 2 with a clear message for an unknown server, a usage error and an unknown command', () => {
+    const unknown = magsag(['servers', 'test', 'nope']);
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toContain('error SERVER_NOT_FOUND: No server "nope" is configured');
+    const json = magsag(['servers', 'test', 'nope', '--json']);
+    expect(json.status).toBe(2);
+    expect(JSON.parse(json.stdout)).toEqual({ error: { code: 'SERVER_NOT_FOUND', message: expect.stringContaining('Known servers: ') } });
+    expect(magsag(['servers', 'test']).status).toBe(2);
+    const bogus = magsag(['frobnicate']);
+    expect(bogus.status).toBe(2);
+    expect(bogus.stderr).toContain("unknown command 'frobnicate'");
+  });
+
+  it('exits 1 when a server fails its test', () => {
+    const dir = path.join(scratch, 'failing');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(path.join(dir, 'dead.yaml'), 'id: dead\ntransport:\n  type: stdio\n  command: magsag-no-such-binary\n');
+    const { status, stdout } = magsag(['servers', 'test', '--all', '--json', '--servers-dir', dir]);
+    expect(status).toBe(1);
+    expect(JSON.parse(stdout)).toEqual([{ server: 'dead', ok: false, tools: 0, ms: expect.any(Number), error: { code: 'SERVER_START_FAILED', message: expect.stringContaining('magsag-no-such-binary') } }]);
+  });
+
+  it('resolves a relative --servers-dir against the working directory and reports broken files (exit 2)', () => {
+    const dir = path.join(scratch, 'project', 'my-servers');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(path.join(dir, 'ok.yaml'), 'id: ok\ntransport:\n  type: stdio\n  command: node\n');
+    writeFileSync(path.join(dir, 'broken.yaml'), 'id: broken\ntransport:\n  type: stdio\n  command: node\n  colour: blue\n');
+    const { status, stdout, stderr } = magsag(['servers', 'list', '--servers-dir', 'my-servers'], { cwd: path.join(scratch, 'project') });
+    expect(status).toBe(2);
+    expect(stdout).toMatch(/ok\s+yes\s+stdio "node"\s+cold/);
+    expect(stderr).toContain(`${path.join(dir, 'broken.yaml')}:5: unknown field "transport.colour"`);
+  });
+
+  it('MAGSAG_SERVERS_DIR points the CLI at another folder', () => {
+    const dir = path.join(scratch, 'env-servers');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(path.join(dir, 'solo.yaml'), 'id: solo\ndescription: only one\ntransport:\n  type: stdio\n  command: node\n');
+    const rows = JSON.parse(magsag(['servers', 'list', '--json'], { env: { MAGSAG_SERVERS_DIR: dir } }).stdout) as { id: string }[];
+    expect(rows.map((r) => r.id)).toEqual(['solo']);
+  });
+
+  it('import writes YAML from an mcpServers file, referencing secrets by variable', () => {
+    const dir = path.join(scratch, 'imported');
+    const source = path.join(scratch, 'claude_desktop_config.json');
+    writeFileSync(
+      source,
+      JSON.stringify({ mcpServers: { memory: { command: 'npx', args: ['-y', '@modelcontextprotocol/server-memory'] }, api: { url: 'https://api.example.com/mcp', headers: { Authorization: 'Bearer s3cret' } } } }),
+    );
+    const { status, stdout } = magsag(['servers', 'import', source, '--json', '--servers-dir', dir]);
+    expect(status).toBe(0);
+    const result = JSON.parse(stdout) as { written: { id: string; file: string }[] };
+    expect(result.written.map((w) => w.id).sort()).toEqual(['api', 'memory']);
+    expect(readFileSync(path.join(dir, 'api.yaml'), 'utf8')).not.toContain('s3cret');
+    const list = JSON.parse(magsag(['servers', 'list', '--json', '--servers-dir', dir], { env: { API_AUTHORIZATION: 'Bearer x' } }).stdout) as { id: string; error: unknown }[];
+    expect(list.map((r) => [r.id, r.error])).toEqual([
+      ['api', null],
+      ['memory', null],
+    ]);
+    expect(magsag(['servers', 'import', source, '--servers-dir', dir]).stdout).toContain('skipped');
+  });
+
+  it('demo reset recreates the demo data without touching tracked files', () => {
+    const { status, stdout } = magsag(['demo', 'reset', '--json']);
+    expect(status).toBe(0);
+    expect(JSON.parse(stdout)).toMatchObject({ demoDir: path.join(repoRoot, '.magsag', 'demo'), entries: ['files', 'memory.jsonl'] });
+  });
+});
