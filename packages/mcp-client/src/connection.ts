@@ -124,6 +124,8 @@ export class ServerConnection {
     this.stderrTail = '';
     this.protocolErrors = [];
     const transport = this.createTransport(candidate);
+    // Known before initialize finishes, so close() can end a server that is still starting.
+    this.transport = transport;
     const client = new Client(clientInfo, { capabilities: {} });
     client.onerror = (error) => {
       // Non-JSON lines on a stdio server's stdout arrive here; keep them for the error message.
@@ -215,7 +217,13 @@ export class ServerConnection {
   async close(): Promise<void> {
     this.closed = true;
     const pending = this.connecting;
-    if (pending) await pending.catch(() => {});
+    if (pending) {
+      // Do not wait out a slow initialize: ending the transport makes the pending connect fail now.
+      const starting = this.transport;
+      if (starting instanceof TrackedStdioTransport) starting.killIfAlive();
+      await starting?.close().catch(() => {});
+      await pending.catch(() => {});
+    }
     const client = this.client;
     const transport = this.transport;
     this.client = undefined;
