@@ -6,11 +6,17 @@ export const repoRoot = path.resolve(import.meta.dirname, '../..');
 // tsx by absolute URL: `--import tsx` would resolve against the working directory.
 const tsx = pathToFileURL(path.join(repoRoot, 'node_modules/tsx/dist/loader.mjs')).href;
 
+/** The command line that runs the `magsag` CLI from source, for spawning it yourself. */
+export function cliArgs(args: string[]): string[] {
+  return [process.execPath, '--no-node-snapshot', '--conditions=magsag-source', '--import', tsx, path.join(repoRoot, 'packages/cli/src/bin.ts'), ...args];
+}
+
 /** Runs the `magsag` CLI from source the way `pnpm magsag` does, and captures everything. */
 export function magsag(args: string[], options: { cwd?: string; env?: Record<string, string>; input?: string } = {}): { status: number; stdout: string; stderr: string } {
+  const [command, ...rest] = cliArgs(args);
   const result = spawnSync(
-    process.execPath,
-    ['--no-node-snapshot', '--conditions=magsag-source', '--import', tsx, path.join(repoRoot, 'packages/cli/src/bin.ts'), ...args],
+    command!,
+    rest,
     {
       cwd: options.cwd ?? repoRoot,
       env: { ...process.env, NO_COLOR: '1', ...options.env },

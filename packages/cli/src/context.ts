@@ -1,5 +1,6 @@
 import { type Logger } from '@magsag/core';
 import { McpClient, resolveProjectPaths, type ProjectPaths } from '@magsag/mcp-client';
+import path from 'node:path';
 import { pino } from 'pino';
 
 /** Options every command accepts. */
@@ -16,6 +17,11 @@ export class CliContext {
 
   constructor(readonly options: GlobalOptions) {
     this.paths = resolveProjectPaths(options.serversDir ? { serversDir: options.serversDir } : {});
+  }
+
+  /** The generated modules folder: `<project>/servers`. */
+  get generatedDir(): string {
+    return path.join(this.paths.root, 'servers');
   }
 
   /** The one pino logger of the process: JSON lines on stderr, `warn` unless `--verbose`. */

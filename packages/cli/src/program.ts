@@ -1,9 +1,14 @@
 import { MagsagError } from '@magsag/core';
+import { addCodegenOptions, runCodegenCommand, type CodegenCliOptions } from '@magsag/codegen';
 import { Command, CommanderError, Option } from 'commander';
 import { CliContext, type GlobalOptions } from './context.ts';
 import { resetDemo } from './commands/demo.ts';
+import { runDoctor } from './commands/doctor.ts';
+import { serveHttp, serveStdio, type ServeDeps } from './serve/server.ts';
 import { importServersFile, listServers, selectServers, testServers } from './commands/servers.ts';
 import { printJson, processIo, reportError, table, type Io } from './output.ts';
+import { listTools, readCatalog, readToolSource } from './tools/catalog.ts';
+import { searchTools, type SearchDetail } from './tools/search.ts';
 
 interface JsonFlag {
   json?: boolean;
@@ -108,6 +113,108 @@ export function createProgram(io: Io = processIo, contexts: CliContext[] = []): 
       }),
     );
 
+  const tools = program.command('tools').description('discover tools from the generated modules, without starting servers');
+
+  tools
+    .command('search')
+    .description('rank tools for a query (BM25 over names, descriptions and parameters)')
+    .argument('<query...>', 'words to search for')
+    .option('--server <id>', 'only this server')
+    .addOption(new Option('--detail <level>', 'name, summary or full (adds the typed signature)').choices(['name', 'summary', 'full']).default('summary'))
+    .option('--limit <n>', 'most hits', (v) => positiveInt(v, '--limit'), 10)
+    .option('--json', 'print JSON: [{ server, tool, function, summary?, signature?, score }]')
+    .action(
+      run((ctx, query: string[], opts: JsonFlag & { server?: string; detail: SearchDetail; limit: number }) => {
+        const hits = searchTools(readCatalog(ctx.generatedDir), query.join(' '), {
+          detail: opts.detail,
+          limit: opts.limit,
+          ...(opts.server ? { server: opts.server } : {}),
+        });
+        if (opts.json) printJson(io, hits);
+        else if (hits.length === 0) io.stdout(`No tools match "${query.join(' ')}".\n`);
+        else {
+          for (const hit of hits) {
+            io.stdout(`${hit.server}/${hit.tool}${hit.function === hit.tool ? '' : ` (${hit.function})`}${hit.summary ? ` - ${hit.summary}` : ''}\n`);
+            if (hit.signature) io.stdout(`  ${hit.signature.split('\n').join('\n  ')}\n`);
+          }
+        }
+      }),
+    );
+
+  tools
+    .command('ls')
+    .description('list servers with generated modules, or one server\'s tools')
+    .argument('[path]', 'a server id (or servers/<id>)')
+    .option('--json', 'print JSON')
+    .action(
+      run((ctx, target: string | undefined, opts: JsonFlag) => {
+        const listing = listTools(ctx.generatedDir, target);
+        if (opts.json) printJson(io, listing.kind === 'servers' ? listing.servers : listing.tools);
+        else if (listing.kind === 'servers') io.stdout(table(['SERVER', 'TOOLS'], listing.servers.map((s) => [s.server, String(s.tools)])));
+        else io.stdout(table(['FILE', 'TOOL', 'SUMMARY'], listing.tools.map((t) => [t.file, t.tool, t.summary])));
+      }),
+    );
+
+  tools
+    .command('cat')
+    .description('print one generated module: its types, docs and function')
+    .argument('<tool>', '<server>/<tool>, e.g. filesystem/read_text_file or filesystem/readTextFile')
+    .option('--json', 'print JSON: { server, tool, file, source }')
+    .action(
+      run((ctx, ref: string, opts: JsonFlag) => {
+        const found = readToolSource(ctx.generatedDir, ref);
+        if (opts.json) printJson(io, found);
+        else io.stdout(found.source);
+      }),
+    );
+
+  addCodegenOptions(program.command('codegen').description('generate typed modules under servers/ from the server YAML snapshots (same as pnpm mcp:codegen)')).action(
+    run((ctx, opts: CodegenCliOptions) =>
+      runCodegenCommand(
+        { ...opts, ...(opts.serversDir === undefined ? { serversDir: ctx.paths.serversDir } : {}), ...(opts.out === undefined ? { out: ctx.generatedDir } : {}) },
+        { out: io.stdout, err: io.stderr, interactive: io.interactive },
+      ),
+    ),
+  );
+
+  program
+    .command('serve')
+    .description('run MAGSAG as an MCP server (stdio by default): search_tools, read_tool, execute_code')
+    .option('--http <port>', 'serve streamable HTTP on this port instead of stdio', (v) => portNumber(v))
+    .option('--host <host>', 'address to bind with --http', '127.0.0.1')
+    .addOption(new Option('--token <token>', 'bearer token clients must send (required off loopback)').env('MAGSAG_SERVE_TOKEN'))
+    .action(
+      run(async (ctx, opts: { http?: number; host: string; token?: string }) => {
+        const deps: ServeDeps = { generatedDir: ctx.generatedDir };
+        if (opts.http === undefined) {
+          await serveStdio(deps);
+          return 0;
+        }
+        const served = await serveHttp(deps, { port: opts.http, host: opts.host, ...(opts.token ? { token: opts.token } : {}) });
+        io.stderr(`magsag serve: listening on ${served.url}\n`);
+        await new Promise<void>((resolve) => served.server.once('close', resolve));
+        return 0;
+      }),
+    );
+
+  program
+    .command('doctor')
+    .description('check Node, isolated-vm, server config and commands, caches and generated modules; say what to fix')
+    .option('--json', 'print JSON: [{ check, status, message, fix? }]')
+    .action(
+      run(async (ctx, opts: JsonFlag) => {
+        const checks = await runDoctor(ctx.client, ctx.paths, ctx.generatedDir);
+        if (opts.json) printJson(io, checks);
+        else {
+          for (const c of checks) {
+            io.stdout(`${c.status.padEnd(4)}  ${c.check}: ${c.message}\n`);
+            if (c.fix) io.stdout(`      fix: ${c.fix}\n`);
+          }
+        }
+        return checks.some((c) => c.status === 'fail') ? 1 : 0;
+      }),
+    );
+
   program
     .command('demo')
     .description('demo data')
@@ -123,6 +230,18 @@ export function createProgram(io: Io = processIo, contexts: CliContext[] = []): 
     );
 
   return program;
+}
+
+function portNumber(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new MagsagError('USAGE', `--http must be a port number (0-65535), got "${value}".`);
+  return n;
+}
+
+function positiveInt(value: string, flag: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new MagsagError('USAGE', `${flag} must be a positive integer, got "${value}".`);
+  return n;
 }
 
 /** Runs the CLI on `argv` (without node and script) and returns the exit code. */

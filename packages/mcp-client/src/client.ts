@@ -2,12 +2,12 @@ import { MagsagError, isMagsagError, silentLogger, type Logger, type RunContext 
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import path from 'node:path';
-import picomatch from 'picomatch';
 import { ToolCache } from './cache.ts';
 import { loadServerConfigs } from './config/load.ts';
 import { resolveProjectPaths } from './config/paths.ts';
 import { defaultTimeouts, type ServerConfig } from './config/schema.ts';
 import { ServerConnection } from './connection.ts';
+import { isToolAllowed } from './config/toolFilter.ts';
 import type { ToolCall, ToolCallMiddleware, ToolCallResult } from './middleware.ts';
 import { validateAgainstSchema } from './validate.ts';
 
@@ -209,9 +209,7 @@ export class McpClient {
 
   /** True when `tool` passes the server's `allowTools` / `denyTools` globs. */
   isToolAllowed(config: ServerConfig, tool: string): boolean {
-    if (config.allowTools && !picomatch.isMatch(tool, config.allowTools)) return false;
-    if (config.denyTools && picomatch.isMatch(tool, config.denyTools)) return false;
-    return true;
+    return isToolAllowed(config, tool);
   }
 
   private filterTools(config: ServerConfig, tools: Tool[]): Tool[] {

@@ -9,6 +9,7 @@ export type { ImportedServer, ImportOptions } from './config/importMcpServers.ts
 export { defaultServersDir, resolveProjectPaths } from './config/paths.ts';
 export type { ProjectPaths } from './config/paths.ts';
 export { defaultTimeouts, serverConfigSchema, toolSnapshotSchema, transportSchema } from './config/schema.ts';
+export { isToolAllowed } from './config/toolFilter.ts';
 export type { HttpTransportConfig, ServerConfig, SseTransportConfig, StdioTransportConfig, ToolSnapshot, TransportConfig } from './config/schema.ts';
 export { connectionKey } from './cache.ts';
 export { describeTransport } from './connection.ts';

@@ -1,0 +1,84 @@
+import { errorCodes } from '@magsag/core';
+import { Option, type Command } from 'commander';
+import { formatDiagnostic, formatSummary } from './format.ts';
+import { generate } from './generate.ts';
+import { refreshSnapshots } from './refresh.ts';
+
+/** The flags of `mcp:codegen` / `magsag codegen`. */
+export interface CodegenCliOptions {
+  check?: boolean;
+  thorough?: boolean;
+  refresh?: boolean | string[];
+  serversDir?: string;
+  out?: string;
+  json?: boolean;
+}
+
+/** Where the command writes: results to `out`, progress and errors to `err`. */
+export interface CodegenIo {
+  out: (text: string) => void;
+  err: (text: string) => void;
+  /** Progress lines only on a terminal. */
+  interactive: boolean;
+}
+
+/**
+ * The whole `mcp:codegen` command (refresh, generate or check, printing and exit code), shared by
+ * `pnpm mcp:codegen` and `magsag codegen`.
+ */
+export async function runCodegenCommand(options: CodegenCliOptions, io: CodegenIo): Promise<number> {
+  const { out, err } = io;
+  const interactive = io.interactive && options.json !== true;
+  const common = {
+    ...(options.serversDir === undefined ? {} : { serversDir: options.serversDir }),
+  };
+  if (options.check && options.refresh !== undefined) {
+    err('error USAGE: --check writes nothing and --refresh rewrites server YAML; use one of them.\n');
+    return errorCodes.USAGE.exitCode;
+  }
+  let refresh;
+  if (options.refresh !== undefined) {
+    refresh = await refreshSnapshots({
+      ...common,
+      ...(Array.isArray(options.refresh) ? { servers: options.refresh } : {}),
+      onServer: (server) => {
+        if (interactive) err(`  refreshed ${server.id}: ${server.tools} tools${server.changed ? ', snapshot updated' : ', unchanged'}\n`);
+      },
+    });
+    if (!refresh.ok) {
+      if (options.json) out(`${JSON.stringify({ refresh }, null, 2)}\n`);
+      else for (const d of refresh.diagnostics) err(`${formatDiagnostic(d)}\n`);
+      return Math.max(...refresh.diagnostics.map((d) => (d.code === undefined ? 1 : errorCodes[d.code].exitCode)));
+    }
+  }
+  const result = await generate({
+    ...common,
+    ...(options.out === undefined ? {} : { outDir: options.out }),
+    check: options.check === true,
+    thorough: options.thorough === true,
+    onServer: (server) => {
+      if (!interactive) return;
+      const verb = options.check ? 'out of date' : 'written';
+      err(`  ${server.id}: ${server.tools} tools, ${server.changed} files ${verb}, ${server.unchanged} unchanged\n`);
+    },
+  });
+  if (options.json) {
+    out(`${JSON.stringify(refresh === undefined ? result : { ...result, refresh }, null, 2)}\n`);
+  } else {
+    for (const d of result.diagnostics) if (d.code !== 'CODEGEN_STALE') err(`${formatDiagnostic(d)}\n`);
+    if (result.ok) out(formatSummary(result));
+    else err(formatSummary(result));
+  }
+  return result.exitCode;
+}
+
+/** Adds the codegen flags to a commander command, so both CLIs offer the same ones. */
+export function addCodegenOptions(command: Command): Command {
+  return command
+    .option('--check', 'write nothing; exit 1 when a generated file is missing, stale or extra')
+    .option('--thorough', 'with --check: generate in memory and compare bytes instead of comparing source hashes (slower)')
+    .option('--refresh [server...]', 'first take tool snapshots from the live servers (all enabled, or those named) into their YAML')
+    .addOption(new Option('--servers-dir <dir>', 'folder of server YAML files (default: tools/adk/servers)'))
+    .option('--out <dir>', 'folder to generate into (default: servers)')
+    .option('--json', 'print the result as JSON on stdout');
+}

@@ -1,0 +1,12 @@
+export { generate } from './generate.ts';
+export type { FileResult, FileStatus, GenerateOptions, GenerateResult, ServerResult } from './generate.ts';
+export { refreshSnapshots, toToolSnapshot, writeSnapshot } from './refresh.ts';
+export type { RefreshedServer, RefreshOptions, RefreshResult } from './refresh.ts';
+export { formatDiagnostic, formatSummary } from './format.ts';
+export { assignToolNames, reservedNames, toolFunctionName, typeStem } from './naming.ts';
+export type { AssignedNames } from './naming.ts';
+export { codegenCommand } from './render.ts';
+export type { CatalogEntry, CatalogParameter } from './render.ts';
+export type { Diagnostic, DiagnosticLevel } from './diagnostics.ts';
+export { addCodegenOptions, runCodegenCommand } from './cli.ts';
+export type { CodegenCliOptions, CodegenIo } from './cli.ts';

@@ -1,0 +1,11 @@
+// `@magsag/mcp-client/config`: server YAML and project paths without the MCP SDK, for tools that
+// only read configuration (codegen --check, catalog checks) and must start fast.
+export { loadServerConfigs, loadServerConfigFile, parseServerConfig } from './config/load.ts';
+export type { LoadedServerConfigs, LoadOptions } from './config/load.ts';
+export { importMcpServers } from './config/importMcpServers.ts';
+export type { ImportedServer, ImportOptions } from './config/importMcpServers.ts';
+export { defaultServersDir, resolveProjectPaths } from './config/paths.ts';
+export type { ProjectPaths } from './config/paths.ts';
+export { defaultTimeouts, serverConfigSchema, toolSnapshotSchema, transportSchema } from './config/schema.ts';
+export type { HttpTransportConfig, ServerConfig, SseTransportConfig, StdioTransportConfig, ToolSnapshot, TransportConfig } from './config/schema.ts';
+export { isToolAllowed } from './config/toolFilter.ts';
