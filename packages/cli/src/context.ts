@@ -1,5 +1,6 @@
 import { type Logger } from '@magsag/core';
 import { McpClient, resolveProjectPaths, type ProjectPaths } from '@magsag/mcp-client';
+import { createPii, type Pii } from '@magsag/pii';
 import path from 'node:path';
 import { pino } from 'pino';
 
@@ -13,6 +14,8 @@ export interface GlobalOptions {
 export class CliContext {
   private clientInstance: McpClient | undefined;
   private loggerInstance: Logger | undefined;
+  private piiInstance: Pii | undefined;
+  private piiWired = false;
   readonly paths: ProjectPaths;
 
   constructor(readonly options: GlobalOptions) {
@@ -40,8 +43,34 @@ export class CliContext {
     return this.clientInstance;
   }
 
+  /**
+   * The PII layer for this project (detectors, per-workspace vaults, flow policies from each server's
+   * YAML, audit). Created on first use; reads no key until a vault is needed.
+   */
+  get pii(): Pii {
+    this.piiInstance ??= createPii({
+      stateDir: this.paths.stateDir,
+      servers: this.client.servers().map((s) => ({ id: s.id, file: s.file, ...(s.pii ? { pii: s.pii } : {}), ...(s.flows ? { flows: s.flows } : {}) })),
+      logger: this.logger,
+    });
+    return this.piiInstance;
+  }
+
+  /**
+   * The MCP client with the PII middleware on its call path: tool results are tokenized before
+   * anything sees them, and placeholders in arguments are swapped back only where flows allow.
+   */
+  get maskedClient(): McpClient {
+    if (!this.piiWired) {
+      this.client.use(this.pii.middleware);
+      this.piiWired = true;
+    }
+    return this.client;
+  }
+
   /** Ends every server process the command started. */
   async close(): Promise<void> {
     await this.clientInstance?.close();
+    await this.piiInstance?.flush();
   }
 }

@@ -4,6 +4,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { CliContext, type GlobalOptions } from './context.ts';
 import { resetDemo } from './commands/demo.ts';
 import { runDoctor } from './commands/doctor.ts';
+import { readInput } from './input.ts';
 import { serveHttp, serveStdio, type ServeDeps } from './serve/server.ts';
 import { importServersFile, listServers, selectServers, testServers } from './commands/servers.ts';
 import { printJson, processIo, reportError, table, type Io } from './output.ts';
@@ -176,6 +177,21 @@ export function createProgram(io: Io = processIo, contexts: CliContext[] = []): 
       ),
     ),
   );
+
+  program
+    .command('pii')
+    .description('personal data: see what the masker does')
+    .command('mask')
+    .description('mask personal data in a file or stdin and print it')
+    .argument('[file]', 'a file, or - (default) for stdin')
+    .option('--json', 'print JSON: { masked, findings: [{ kind, placeholder, start, end }] }')
+    .action(
+      run(async (ctx, file: string | undefined, opts: JsonFlag) => {
+        const { masked, findings } = ctx.pii.maskText(await readInput(file));
+        if (opts.json) printJson(io, { masked, findings });
+        else io.stdout(masked.endsWith('\n') || masked === '' ? masked : `${masked}\n`);
+      }),
+    );
 
   program
     .command('serve')

@@ -1,0 +1,116 @@
+import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { MagsagError } from '@magsag/core';
+import { type Sealed, isSealed, open, seal } from './vault/crypto.ts';
+import type { VaultKey } from './vault/key.ts';
+
+/** Which way a value crossed: into the sandbox as a placeholder, or out to a server as raw. */
+export type AuditDirection = 'tokenize' | 'untokenize';
+
+/** One audit event as recorded (the raw value is in `value`, encrypted). */
+export interface AuditRecord {
+  ts: string;
+  runId: string;
+  workspaceId?: string;
+  /** The server called. */
+  server: string;
+  tool: string;
+  kind: string;
+  placeholder: string;
+  direction: AuditDirection;
+  /** For `untokenize`: the server the value came from. */
+  origin?: string;
+  /** How many times the placeholder occurred in this call. */
+  count: number;
+  value: Sealed;
+}
+
+/** An audit event with its raw value decrypted. */
+export type AuditEntry = Omit<AuditRecord, 'value'> & { value: string };
+
+/** What {@link AuditLog.append} takes. */
+export type AuditEvent = Omit<AuditRecord, 'value' | 'ts'> & { value: string; ts?: string };
+
+/** The audit folder of a state folder: `<stateDir>/audit`. */
+export function auditDir(stateDir: string): string {
+  return path.join(stateDir, 'audit');
+}
+
+/** Run ids become file names; anything outside `[A-Za-z0-9._-]` is replaced. */
+export function auditFile(dir: string, runId: string): string {
+  const safe = runId.replace(/[^A-Za-z0-9._-]/g, '_').replace(/^\.+/, '_');
+  return path.join(dir, `${safe || '_'}.jsonl`);
+}
+
+const aad = (runId: string): string => `magsag-pii-audit:v1:${runId}`;
+
+/** Appends tokenize/untokenize events to `<dir>/<runId>.jsonl`; raw values are AES-256-GCM sealed. */
+export class AuditLog {
+  readonly dir: string;
+  readonly #key: VaultKey;
+
+  constructor(options: { dir: string; key: VaultKey }) {
+    this.dir = options.dir;
+    this.#key = options.key;
+  }
+
+  /** Appends events (one JSON line each, file mode 0600). */
+  append(events: readonly AuditEvent[]): void {
+    if (events.length === 0) return;
+    mkdirSync(this.dir, { recursive: true });
+    const byRun = new Map<string, string[]>();
+    for (const { value, ts, ...event } of events) {
+      const record: AuditRecord = { ts: ts ?? new Date().toISOString(), ...event, value: seal(this.#key, value, aad(event.runId)) };
+      const lines = byRun.get(event.runId) ?? [];
+      lines.push(JSON.stringify(record));
+      byRun.set(event.runId, lines);
+    }
+    for (const [runId, lines] of byRun) appendFileSync(auditFile(this.dir, runId), `${lines.join('\n')}\n`, { mode: 0o600 });
+  }
+}
+
+/** Options for {@link readAudit}. */
+export interface ReadAuditOptions {
+  /** The audit folder (`<stateDir>/audit`). */
+  dir: string;
+  runId: string;
+  /** The vault key; without it the audit is not shown. */
+  key: VaultKey | undefined;
+}
+
+/**
+ * Reads a run's audit with raw values decrypted. Refuses (`PII_VAULT_KEY`) without the key or
+ * with the wrong one; a run without an audit file is `CONFIG_NOT_FOUND`.
+ */
+export function readAudit(options: ReadAuditOptions): AuditEntry[] {
+  const file = auditFile(options.dir, options.runId);
+  if (options.key === undefined) {
+    throw new MagsagError('PII_VAULT_KEY', `Refusing to show the audit of run ${options.runId} without the vault key: set MAGSAG_VAULT_KEY or keep the key file (<stateDir>/vault.key) that wrote ${file}.`, { data: { file } });
+  }
+  if (!existsSync(file)) {
+    throw new MagsagError('CONFIG_NOT_FOUND', `No audit for run ${options.runId}: ${file} does not exist. Check the run id (\`ls ${options.dir}\`).`, { data: { file } });
+  }
+  const key = options.key;
+  const entries: AuditEntry[] = [];
+  const lines = readFileSync(file, 'utf8').split('\n');
+  for (const [index, line] of lines.entries()) {
+    if (line.trim() === '') continue;
+    let record: AuditRecord;
+    try {
+      record = JSON.parse(line) as AuditRecord;
+    } catch (error) {
+      throw new MagsagError('CONFIG_INVALID', `Line ${index + 1} of ${file} is not JSON: ${(error as Error).message}.`, { cause: error, data: { file, line: index + 1 } });
+    }
+    if (!isSealed(record.value)) {
+      throw new MagsagError('CONFIG_INVALID', `Line ${index + 1} of ${file} has no sealed value; the file is not a MAGSAG audit.`, { data: { file, line: index + 1 } });
+    }
+    let value: string;
+    try {
+      value = open(key, record.value, aad(record.runId));
+    } catch (error) {
+      throw new MagsagError('PII_VAULT_KEY', `Cannot decrypt ${file} with the key from ${key.source}: the audit was written with another key. Use the key of the state folder that recorded run ${options.runId}.`, { cause: error, data: { file, keySource: key.source } });
+    }
+    entries.push({ ...record, value });
+  }
+  return entries;
+}

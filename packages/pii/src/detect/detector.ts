@@ -1,0 +1,247 @@
+import { isIP } from 'node:net';
+import { MagsagError } from '@magsag/core';
+import { kindPattern } from '../kinds.ts';
+import { cardValid, ibanValid, luhnValid, ssnValid } from './checksums.ts';
+import { FieldMatcher, type FieldRule, defaultPersonalFields, defaultSecretFields, fieldRule } from './fields.ts';
+import { type Candidate, type Rule, builtinRules, priorities, regexRule } from './rules.ts';
+
+/** Named validators a custom rule can use from YAML. */
+export const validatorNames = ['luhn', 'card', 'iban', 'ssn', 'ip'] as const;
+/** A named validator or a function of the matched value. */
+export type Validator = (typeof validatorNames)[number] | ((value: string) => boolean);
+
+/** A custom rule: a pattern (its match, or capture `group`, is the value) or a field path. */
+export type CustomRule =
+  | { id?: string; kind: string; pattern: string | RegExp; flags?: string; group?: number; validator?: Validator }
+  | { id?: string; kind: string; field: string; validator?: Validator };
+
+/** How a detector is built; every part is optional. */
+export interface DetectorOptions {
+  /** Built-in rule ids (`email`, `secret.jwt`, `field.personal`, ...), id prefixes (`secret`) or kinds (`IP`) to switch off. */
+  disable?: readonly string[];
+  /** Extra rules. */
+  rules?: readonly CustomRule[];
+  /** Key or dotted key path → kind: values under these keys are masked whatever they look like. */
+  fields?: Readonly<Record<string, string>>;
+  /**
+   * Regions tried for phone numbers written without a country code.
+   * @default defaultPhoneRegions
+   */
+  phoneRegions?: readonly string[];
+}
+
+/** One detected value in a text, after overlaps are resolved. Offsets are UTF-16 indices. */
+export interface Finding {
+  kind: string;
+  /** The rule that found it (`email`, `secret.jwt`, `field`, a custom id...). */
+  rule: string;
+  start: number;
+  end: number;
+  /** The raw value (JSON-decoded when it came from a JSON string in text). */
+  value: string;
+  /** The form that makes equal values share a placeholder. */
+  normalized: string;
+}
+
+function toValidator(validator: Validator | undefined): ((value: string) => boolean) | undefined {
+  if (validator === undefined || typeof validator === 'function') return validator;
+  switch (validator) {
+    case 'luhn':
+      return luhnValid;
+    case 'card':
+      return cardValid;
+    case 'iban':
+      return ibanValid;
+    case 'ssn':
+      return ssnValid;
+    case 'ip':
+      return (value) => isIP(value) !== 0;
+  }
+}
+
+function checkKind(kind: string, where: string): void {
+  if (!kindPattern.test(kind)) {
+    throw new MagsagError('CONFIG_INVALID', `Invalid PII kind "${kind}" in ${where}: use upper-case letters, digits and "_", starting with a letter (e.g. EMPLOYEE_ID).`, { data: { kind } });
+  }
+}
+
+function isDisabled(disable: readonly string[], id: string, kind: string): boolean {
+  return disable.some((entry) => entry === id || entry === kind || entry.toUpperCase() === kind || id.startsWith(`${entry}.`));
+}
+
+function decodeJsonString(raw: string): string {
+  if (!raw.includes('\\')) return raw;
+  try {
+    return JSON.parse(`"${raw}"`) as string;
+  } catch {
+    return raw;
+  }
+}
+
+/**
+ * Keeps, among overlapping candidates, the longest; on equal length the higher priority, then the
+ * earlier start. Deterministic whatever order the rules ran in.
+ */
+export function resolveOverlaps(candidates: Candidate[]): Candidate[] {
+  if (candidates.length <= 1) return candidates;
+  candidates.sort((a, b) => a.start - b.start || b.end - a.end);
+  const kept: Candidate[] = [];
+  let cluster: Candidate[] = [];
+  let clusterEnd = -1;
+  const flush = (): void => {
+    if (cluster.length === 1) {
+      kept.push(cluster[0]!);
+    } else if (cluster.length > 1) {
+      cluster.sort((a, b) => b.end - b.start - (a.end - a.start) || b.priority - a.priority || a.start - b.start);
+      const chosen: Candidate[] = [];
+      for (const candidate of cluster) {
+        if (chosen.every((c) => candidate.end <= c.start || candidate.start >= c.end)) chosen.push(candidate);
+      }
+      chosen.sort((a, b) => a.start - b.start);
+      kept.push(...chosen);
+    }
+    cluster = [];
+  };
+  for (const candidate of candidates) {
+    if (candidate.start >= clusterEnd) {
+      flush();
+      clusterEnd = candidate.end;
+    } else {
+      clusterEnd = Math.max(clusterEnd, candidate.end);
+    }
+    cluster.push(candidate);
+  }
+  flush();
+  return kept;
+}
+
+function wanted(rule: Rule, text: string): boolean {
+  return rule.needsAny === undefined || rule.needsAny.some((literal) => text.includes(literal));
+}
+
+/** Finds personal data in text and tells which key paths are personal fields. */
+export class Detector {
+  readonly #rules: Rule[];
+  readonly #digitRules: Rule[];
+  readonly #otherRules: Rule[];
+  /** Field rules: which key paths hold personal values. */
+  readonly fields: FieldMatcher;
+
+  constructor(options: DetectorOptions = {}) {
+    const disable = options.disable ?? [];
+    const rules = builtinRules(options.phoneRegions).filter((rule) => !isDisabled(disable, rule.id, rule.kind));
+    const fieldRules: FieldRule[] = [];
+    for (const [key, kind] of Object.entries(defaultPersonalFields)) {
+      if (!isDisabled(disable, 'field.personal', kind)) fieldRules.push(fieldRule('field.personal', key, kind));
+    }
+    for (const [key, kind] of Object.entries(defaultSecretFields)) {
+      if (!isDisabled(disable, 'field.secret', kind)) fieldRules.push(fieldRule('field.secret', key, kind));
+    }
+    for (const [path, kind] of Object.entries(options.fields ?? {})) {
+      checkKind(kind, `pii.fields["${path}"]`);
+      fieldRules.unshift(fieldRule('field', path, kind));
+    }
+    for (const [index, custom] of (options.rules ?? []).entries()) {
+      const id = custom.id ?? `custom.${index}`;
+      checkKind(custom.kind, `pii.rules[${index}]`);
+      const validate = toValidator(custom.validator);
+      if ('field' in custom) {
+        fieldRules.unshift(fieldRule(id, custom.field, custom.kind, validate));
+        continue;
+      }
+      let regex: RegExp;
+      try {
+        regex = typeof custom.pattern === 'string' ? new RegExp(custom.pattern, custom.flags ?? '') : custom.pattern;
+      } catch (error) {
+        throw new MagsagError('CONFIG_INVALID', `pii.rules[${index}].pattern is not a valid regular expression: ${(error as Error).message}.`, { cause: error, data: { index } });
+      }
+      rules.push(regexRule({ id, kind: custom.kind, regex, priority: priorities.custom, group: custom.group, validate: validate && ((value) => validate(value)) }));
+    }
+    this.#rules = rules;
+    this.#digitRules = rules.filter((rule) => rule.needsDigit === true);
+    this.#otherRules = rules.filter((rule) => rule.needsDigit !== true);
+    this.fields = new FieldMatcher(fieldRules);
+  }
+
+  /** Every rule id this detector runs (pattern rules and field rules). */
+  get ruleIds(): string[] {
+    return [...new Set([...this.#rules.map((rule) => rule.id), ...this.fields.rules.map((rule) => rule.id)])];
+  }
+
+  /** Candidates before overlap resolution (the raw output of every rule). */
+  candidates(text: string): Candidate[] {
+    const out: Candidate[] = [];
+    if (text.length < 3) return out;
+    for (const rule of this.#otherRules) if (wanted(rule, text)) rule.scan(text, out);
+    if (/\d/.test(text)) for (const rule of this.#digitRules) if (wanted(rule, text)) rule.scan(text, out);
+    this.#fieldsInText(text, out);
+    return out;
+  }
+
+  /** The personal values in `text`, non-overlapping, in order. */
+  detect(text: string): Finding[] {
+    return resolveOverlaps(this.candidates(text)).map((c) => ({ kind: c.kind, rule: c.rule, start: c.start, end: c.end, value: c.value, normalized: c.normalized ?? c.value }));
+  }
+
+  #fieldsInText(text: string, out: Candidate[]): void {
+    const { jsonPair, logfmtPair } = this.fields;
+    if (jsonPair && text.includes('"')) this.#pairs(jsonPair, text, out, true);
+    if (logfmtPair && text.includes('=')) this.#pairs(logfmtPair, text, out, false);
+    if (this.fields.nestedPair && /^\s*[[{]/.test(text)) {
+      this.fields.nestedPair.lastIndex = 0;
+      if (this.fields.nestedPair.test(text)) this.#nestedJson(text, out);
+    }
+  }
+
+  #pairs(regex: RegExp, text: string, out: Candidate[], json: boolean): void {
+    regex.lastIndex = 0;
+    for (let m = regex.exec(text); m !== null; m = regex.exec(text)) {
+      const rule = this.fields.matchKey(m[1]!);
+      const span = m.indices?.[2] ?? m.indices?.[3];
+      if (!rule || !span || span[1] === span[0]) continue;
+      const raw = text.slice(span[0], span[1]);
+      const value = json || m.indices?.[2] ? decodeJsonString(raw) : raw;
+      if (rule.validate && !rule.validate(value)) continue;
+      out.push({ kind: rule.kind, rule: rule.id, priority: priorities.field, start: span[0], end: span[1], value });
+    }
+  }
+
+  // A field holding an object or array in JSON text ("address": { "street": ... }): walk the
+  // parsed document and find each string under such a field as a JSON string in the text.
+  #nestedJson(text: string, out: Candidate[]): void {
+    let doc: unknown;
+    try {
+      doc = JSON.parse(text);
+    } catch {
+      return;
+    }
+    const targets = new Map<string, FieldRule>();
+    const walk = (value: unknown, path: (string | number)[], inherited: FieldRule | undefined): void => {
+      if (typeof value === 'string') {
+        if (inherited && path.length > 0 && value.length > 0 && (!inherited.validate || inherited.validate(value))) targets.set(value, inherited);
+        return;
+      }
+      if (Array.isArray(value)) {
+        value.forEach((item, i) => walk(item, [...path, i], inherited));
+      } else if (value !== null && typeof value === 'object') {
+        for (const [key, child] of Object.entries(value)) {
+          const nextPath = [...path, key];
+          const rule = inherited ?? (child !== null && typeof child === 'object' ? this.fields.match(nextPath) : undefined);
+          walk(child, nextPath, rule);
+        }
+      }
+    };
+    walk(doc, [], undefined);
+    for (const [value, rule] of targets) {
+      const needle = JSON.stringify(value);
+      for (let at = text.indexOf(needle); at !== -1; at = text.indexOf(needle, at + needle.length)) {
+        out.push({ kind: rule.kind, rule: rule.id, priority: priorities.field, start: at + 1, end: at + needle.length - 1, value });
+      }
+    }
+  }
+}
+
+/** Builds a {@link Detector}. */
+export function createDetector(options: DetectorOptions = {}): Detector {
+  return new Detector(options);
+}

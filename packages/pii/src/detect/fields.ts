@@ -1,0 +1,115 @@
+/** A rule that marks every value under a key (or a dotted key path) as personal. */
+export interface FieldRule {
+  id: string;
+  kind: string;
+  /** Normalised key segments: lower case, without `_`, `-` and spaces. */
+  path: string[];
+  /** The last key as written, for building the text pattern. */
+  key: string;
+  validate?: (value: string) => boolean;
+}
+
+/**
+ * Keys masked by default as personal data (rule `field.personal`). Ambiguous keys such as `name`
+ * and `address` (a file name, an IP address) are left to each server's `pii.fields`.
+ */
+export const defaultPersonalFields: Readonly<Record<string, string>> = {
+  full_name: 'NAME',
+  first_name: 'NAME',
+  last_name: 'NAME',
+  given_name: 'NAME',
+  family_name: 'NAME',
+  middle_name: 'NAME',
+  maiden_name: 'NAME',
+  surname: 'NAME',
+  dob: 'DOB',
+  date_of_birth: 'DOB',
+  birth_date: 'DOB',
+  birthdate: 'DOB',
+  birthday: 'DOB',
+  street_address: 'ADDRESS',
+  home_address: 'ADDRESS',
+  postal_address: 'ADDRESS',
+  mailing_address: 'ADDRESS',
+  billing_address: 'ADDRESS',
+  shipping_address: 'ADDRESS',
+};
+
+/** Keys whose values are masked by default as secrets (rule `field.secret`). */
+export const defaultSecretFields: Readonly<Record<string, string>> = {
+  password: 'SECRET',
+  passwd: 'SECRET',
+  secret: 'SECRET',
+  client_secret: 'SECRET',
+  secret_key: 'SECRET',
+  api_key: 'SECRET',
+  apikey: 'SECRET',
+  access_token: 'SECRET',
+  refresh_token: 'SECRET',
+  id_token: 'SECRET',
+  private_key: 'SECRET',
+  aws_secret_access_key: 'SECRET',
+  authorization: 'SECRET',
+};
+
+/** `fullName`, `full_name`, `Full-Name` → `fullname`. */
+export function normalizeKey(key: string): string {
+  return key.toLowerCase().replace(/[\s_-]/g, '');
+}
+
+function keyPattern(key: string): string {
+  const words = key
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .split(/[\s_-]+/)
+    .filter((word) => word.length > 0)
+    .map((word) => word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  return words.join('[_-]?');
+}
+
+/** Builds a field rule from a key or dotted path. */
+export function fieldRule(id: string, path: string, kind: string, validate?: (value: string) => boolean): FieldRule {
+  const segments = path.split('.').filter((segment) => segment.length > 0);
+  return { id, kind, path: segments.map(normalizeKey), key: segments.at(-1) ?? path, validate };
+}
+
+/** Finds the field rule for a key path, and the JSON / logfmt key-value pairs in text. */
+export class FieldMatcher {
+  readonly rules: readonly FieldRule[];
+  readonly #byLast = new Map<string, FieldRule[]>();
+  readonly jsonPair: RegExp | undefined;
+  readonly logfmtPair: RegExp | undefined;
+  /** A field key whose JSON value is an object or array. */
+  readonly nestedPair: RegExp | undefined;
+
+  constructor(rules: readonly FieldRule[]) {
+    this.rules = rules;
+    for (const rule of rules) {
+      const last = rule.path.at(-1);
+      if (last === undefined) continue;
+      const list = this.#byLast.get(last) ?? [];
+      list.push(rule);
+      this.#byLast.set(last, list);
+    }
+    if (rules.length > 0) {
+      const keys = [...new Set(rules.map((rule) => keyPattern(rule.key)))].sort((a, b) => b.length - a.length).join('|');
+      this.jsonPair = new RegExp(`"(${keys})"\\s*:\\s*(?:"((?:[^"\\\\\\n]|\\\\.)*)"|(-?\\d[\\d.eE+-]*))`, 'dgi');
+      this.nestedPair = new RegExp(`"(?:${keys})"\\s*:\\s*[[{]`, 'i');
+      this.logfmtPair = new RegExp(`(?<![\\w.-])(${keys})=(?:"((?:[^"\\\\\\n]|\\\\.)*)"|([^\\s"]+))`, 'dgi');
+    }
+  }
+
+  /** The rule matching a path of keys (array indices ignored), or `undefined`. */
+  match(path: readonly (string | number)[]): FieldRule | undefined {
+    const last = path.at(-1);
+    if (typeof last !== 'string') return undefined;
+    const candidates = this.#byLast.get(normalizeKey(last));
+    if (!candidates) return undefined;
+    const keys = path.filter((segment): segment is string => typeof segment === 'string').map(normalizeKey);
+    return candidates.find((rule) => rule.path.length <= keys.length && rule.path.every((segment, i) => keys[keys.length - rule.path.length + i] === segment));
+  }
+
+  /** The rule for a key met in text (only its last segment is known there). */
+  matchKey(key: string): FieldRule | undefined {
+    return this.#byLast.get(normalizeKey(key))?.[0];
+  }
+}

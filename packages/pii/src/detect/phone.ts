@@ -1,0 +1,115 @@
+import { type CountryCode, isSupportedCountry, parsePhoneNumberFromString } from 'libphonenumber-js/max';
+import { MagsagError } from '@magsag/core';
+import { leftBoundary } from './boundary.ts';
+
+/**
+ * Regions tried, in order, for numbers written without a country code.
+ * @default ['US', 'GB', 'DE', 'FR', 'IN', 'AU', 'JP', 'BR', 'ES', 'IT', 'NL', 'CA']
+ */
+export const defaultPhoneRegions: readonly string[] = ['US', 'GB', 'DE', 'FR', 'IN', 'AU', 'JP', 'BR', 'ES', 'IT', 'NL', 'CA'];
+
+/** Words that, just before a bare digit run, say it is a phone number. */
+const keywordBefore = /(?:tel|phone|mobile|mob|cell|fax|call|sms|whatsapp|contact|ph|tél|telefon|telefono|téléphone|電話)[\s.:#"'=()/-]*(?:no\.?|number|nr\.?|num)?[\s.:#"'=-]*$/i;
+const nanpShape = /^(?:\+?1[ .-]?)?(?:\(\d{3}\)|\d{3})[ .-]?\d{3}[ .-]?\d{4}$/;
+// National-format candidates with these shapes are SSNs, IP addresses or ISBN/part numbers.
+const notPhoneShape = /^\d{3}([- ])\d{2}\1\d{4}$|^\d{1,3}(?:\.\d{1,3}){3}$/;
+const datePrefix = /^(?:\d{4}[./-]\d{1,2}[./-]\d{1,2}|\d{1,2}[./-]\d{1,2}[./-]\d{4}|\d{1,2}[./-]\d{1,2}[./-]\d{2}$)/;
+
+/** What a phone detector reports: the span in the candidate and the E.164 form. */
+export interface PhoneMatch {
+  start: number;
+  end: number;
+  e164: string;
+}
+
+/** Validates region codes for the phone detector, naming the bad one. */
+export function checkPhoneRegions(regions: readonly string[]): CountryCode[] {
+  return regions.map((region) => {
+    if (!isSupportedCountry(region)) {
+      throw new MagsagError('CONFIG_INVALID', `Unknown phone region "${region}" in pii.phoneRegions: use ISO 3166 alpha-2 codes such as US, GB, DE.`, { data: { region } });
+    }
+    return region;
+  });
+}
+
+function digitsOf(text: string): string {
+  return text.replace(/\D/g, '');
+}
+
+/**
+ * A phone-number detector: a loose candidate pattern, cheap shape checks, then libphonenumber-js
+ * (full metadata) decides. Numbers without a country code must be written the way the region
+ * writes them nationally (trunk prefix and all), so dates and order numbers do not pass as phones.
+ */
+export class PhoneScanner {
+  // A run of digits with the separators phone numbers use, optionally starting with + or 00.
+  // Each digit group must be followed by a separator, so the pattern cannot backtrack exponentially.
+  readonly #candidate = /(?:\+[ ]?|\b00[ ]?)?(?:\(\d{1,5}\)[ .-]?)?\d+(?:(?:[ .-]|[ .-]?\(|\)[ .-]?)\d+){0,8}(?![\w@]|[.,-]\d)/g;
+  readonly #regions: CountryCode[];
+  readonly #cache = new Map<string, string | null>();
+
+  constructor(regions: readonly string[] = defaultPhoneRegions) {
+    this.#regions = checkPhoneRegions(regions);
+  }
+
+  scan(text: string, found: (match: PhoneMatch) => void): void {
+    const re = this.#candidate;
+    re.lastIndex = 0;
+    for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+      const candidate = m[0];
+      if (!leftBoundary(text, m.index, '+/.,-')) continue;
+      let count = 0;
+      for (let i = 0; i < candidate.length; i++) {
+        const c = candidate.charCodeAt(i);
+        if (c >= 48 && c <= 57) count++;
+      }
+      if (count < 7 || count > 17) continue;
+      const digits = digitsOf(candidate);
+      const e164 = this.#check(candidate, digits, text, m.index);
+      if (e164 !== undefined) found({ start: m.index, end: m.index + candidate.length, e164 });
+    }
+  }
+
+  #check(candidate: string, digits: string, text: string, index: number): string | undefined {
+    const international = candidate[0] === '+' || candidate.startsWith('00');
+    const bare = /^\+?\d+$/.test(candidate);
+    if (!international) {
+      const beforeLast = candidate.charCodeAt(candidate.length - 2);
+      // A last group of one digit: ISBNs and part numbers, not phones.
+      if (beforeLast === 32 || beforeLast === 45 || beforeLast === 46) return undefined;
+      if (datePrefix.test(candidate) || notPhoneShape.test(candidate)) return undefined;
+    }
+    if (!international && bare && !keywordBefore.test(text.slice(Math.max(0, index - 24), index))) return undefined;
+    const key = candidate;
+    const cached = this.#cache.get(key);
+    if (cached !== undefined) return cached ?? undefined;
+    const result = international ? this.#international(candidate) : this.#national(candidate, digits);
+    if (this.#cache.size > 10_000) this.#cache.clear();
+    this.#cache.set(key, result ?? null);
+    return result;
+  }
+
+  #international(candidate: string): string | undefined {
+    const normalized = candidate.startsWith('00') ? `+${candidate.slice(2)}` : candidate;
+    const digits = digitsOf(normalized);
+    if (digits.length < 8 || digits.length > 15) return undefined;
+    // "+44 (0)20 7946 0958": the bracketed trunk prefix is a UK/EU convention, not part of the number.
+    const phone = parsePhoneNumberFromString(normalized.replace(/\(0\)/, ''));
+    return phone?.isValid() ? phone.number : undefined;
+  }
+
+  #national(candidate: string, digits: string): string | undefined {
+    const nanp = nanpShape.test(candidate);
+    for (const region of this.#regions) {
+      if ((region === 'US' || region === 'CA') && !nanp) continue;
+      const phone = parsePhoneNumberFromString(candidate, region);
+      if (!phone?.isValid()) continue;
+      // The digits must be exactly the national form (trunk prefix included) or, for NANP, 1 + it.
+      const national = digitsOf(phone.format('NATIONAL'));
+      if (digits === national || digits === `${phone.countryCallingCode}${phone.nationalNumber}` && phone.countryCallingCode === '1') {
+        return phone.number;
+      }
+    }
+    return undefined;
+  }
+}

@@ -1,0 +1,334 @@
+import { isIP } from 'node:net';
+import { cardValid, ibanChecksumValid, ibanLengths, ssnValid } from './checksums.ts';
+import { leftBoundary } from './boundary.ts';
+import { PhoneScanner } from './phone.ts';
+
+/** One raw detection before overlaps are resolved. */
+export interface Candidate {
+  kind: string;
+  rule: string;
+  priority: number;
+  start: number;
+  end: number;
+  /** The raw value (JSON-decoded for field values found in JSON text). */
+  value: string;
+  /** The form used to give equal values one placeholder (E.164 phone, compact IBAN, ...). */
+  normalized?: string;
+}
+
+/** A detection rule: scans a string and pushes candidates. */
+export interface Rule {
+  id: string;
+  kind: string;
+  priority: number;
+  /** Skip the scan when the text has no ASCII digit. */
+  needsDigit?: boolean;
+  /** Skip the scan unless the text contains one of these strings (a cheap filter). */
+  needsAny?: readonly string[];
+  scan(text: string, out: Candidate[]): void;
+}
+
+/** Priorities: the more specific rule wins a tie in length. */
+export const priorities = { field: 110, custom: 100, SECRET: 90, IBAN: 80, CARD: 75, EMAIL: 70, SSN: 65, IP: 60, PHONE: 50 } as const;
+
+interface RegexRuleOptions {
+  id: string;
+  kind: string;
+  regex: RegExp;
+  priority?: number;
+  group?: number;
+  needsDigit?: boolean;
+  needsAny?: readonly string[];
+  validate?: (value: string, text: string, start: number) => boolean;
+  normalize?: (value: string) => string;
+}
+
+/** A rule from a global regex; `group` picks a capture group as the value (needs the `d` flag). */
+export function regexRule(options: RegexRuleOptions): Rule {
+  const { id, kind, group, validate, normalize } = options;
+  const flags = new Set(options.regex.flags.split(''));
+  flags.add('g');
+  if (group !== undefined) flags.add('d');
+  const regex = new RegExp(options.regex.source, [...flags].join(''));
+  const priority = options.priority ?? priorities.custom;
+  return {
+    id,
+    kind,
+    priority,
+    needsDigit: options.needsDigit,
+    needsAny: options.needsAny,
+    scan(text, out) {
+      regex.lastIndex = 0;
+      for (let m = regex.exec(text); m !== null; m = regex.exec(text)) {
+        if (m[0].length === 0) {
+          regex.lastIndex++;
+          continue;
+        }
+        let start = m.index;
+        let value = m[0];
+        if (group !== undefined) {
+          const span = m.indices?.[group];
+          if (!span) continue;
+          start = span[0];
+          value = text.slice(span[0], span[1]);
+        }
+        if (validate && !validate(value, text, start)) continue;
+        out.push({ kind, rule: id, priority, start, end: start + value.length, value, normalized: normalize?.(value) });
+      }
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Email: find each "@" and expand; cheaper than a regex that starts at every letter.
+
+function isAsciiAlnum(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+}
+const unicodeLetter = /[\p{L}\p{N}]/u;
+function isLocalChar(text: string, i: number): boolean {
+  const c = text.charCodeAt(i);
+  if (isAsciiAlnum(c) || c === 46 || c === 95 || c === 37 || c === 43 || c === 45) return true;
+  return c > 127 && unicodeLetter.test(text[i]!);
+}
+function isDomainChar(text: string, i: number): boolean {
+  const c = text.charCodeAt(i);
+  if (isAsciiAlnum(c) || c === 45 || c === 46) return true;
+  return c > 127 && unicodeLetter.test(text[i]!);
+}
+const tldPattern = /^[\p{L}]{2,24}$/u;
+const labelPattern = /^[\p{L}\p{N}](?:[\p{L}\p{N}-]*[\p{L}\p{N}])?$/u;
+const retinaAsset = /^\d+(?:\.\d+)?x\./i;
+const fileTlds = new Set(['png', 'jpg', 'jpeg', 'gif', 'svg', 'webp', 'ico', 'bmp']);
+
+export const emailRule: Rule = {
+  id: 'email',
+  kind: 'EMAIL',
+  priority: priorities.EMAIL,
+  scan(text, out) {
+    let at = text.indexOf('@');
+    while (at !== -1) {
+      let start = at;
+      while (start > 0 && at - start < 64 && isLocalChar(text, start - 1)) start--;
+      // "\nalice@..." in JSON text: the escape's letter is not part of the address.
+      if (start > 1 && text.charCodeAt(start - 1) === 92 && start < at) start++;
+      while (start < at && text.charCodeAt(start) === 46) start++;
+      let end = at + 1;
+      while (end < text.length && end - at < 255 && isDomainChar(text, end)) end++;
+      while (end > at + 1 && (text.charCodeAt(end - 1) === 46 || text.charCodeAt(end - 1) === 45)) end--;
+      let next = text.indexOf('@', at + 1);
+      if (start < at && text.charCodeAt(at - 1) !== 46) {
+        const domain = text.slice(at + 1, end);
+        const labels = domain.split('.');
+        const tld = labels.at(-1) ?? '';
+        if (labels.length >= 2 && tldPattern.test(tld) && labels.every((l) => labelPattern.test(l)) && !(retinaAsset.test(domain) && fileTlds.has(tld.toLowerCase()))) {
+          const value = text.slice(start, end);
+          out.push({ kind: 'EMAIL', rule: 'email', priority: priorities.EMAIL, start, end, value, normalized: value.toLowerCase() });
+          if (next !== -1 && next < end) next = text.indexOf('@', end);
+        }
+      }
+      at = next;
+    }
+  },
+};
+
+// ---------------------------------------------------------------------------------------------
+
+/** The phone rule for a set of default regions. */
+export function phoneRule(regions?: readonly string[]): Rule {
+  const scanner = new PhoneScanner(regions);
+  return {
+    id: 'phone',
+    kind: 'PHONE',
+    priority: priorities.PHONE,
+    needsDigit: true,
+    scan(text, out) {
+      scanner.scan(text, ({ start, end, e164 }) => {
+        out.push({ kind: 'PHONE', rule: 'phone', priority: priorities.PHONE, start, end, value: text.slice(start, end), normalized: e164 });
+      });
+    },
+  };
+}
+
+const cardRule = regexRule({
+  id: 'card',
+  kind: 'CARD',
+  priority: priorities.CARD,
+  needsDigit: true,
+  regex: /(?<!(?<!\\)[\w.-])(?:\d{4}([ -])\d{4}\1\d{4}\1\d{1,4}(?:\1\d{1,3})?|\d{4}([ -])\d{6}\2\d{4,5}|\d{12,19})(?![\w]|[.-]\d)/g,
+  validate: (value) => cardValid(value),
+  normalize: (value) => value.replace(/\D/g, ''),
+});
+
+const ssnRule = regexRule({
+  id: 'ssn',
+  kind: 'SSN',
+  priority: priorities.SSN,
+  needsDigit: true,
+  regex: /\d{3}([- ])\d{2}\1\d{4}(?![\w]|[.-]\d)/g,
+  validate: (value, text, start) => leftBoundary(text, start, '.-') && ssnValid(value),
+  normalize: (value) => value.replace(/\D/g, ''),
+});
+
+const ssnKeywordRule = regexRule({
+  id: 'ssn',
+  kind: 'SSN',
+  priority: priorities.SSN,
+  needsDigit: true,
+  regex: /\b(?:ssn|social security(?: number| no\.?)?|ss#)\W{0,6}(\d{9})\b/gi,
+  needsAny: ['sn', 'SN', 'ocial', 'OCIAL', 's#', 'S#'],
+  group: 1,
+  validate: (value) => ssnValid(value),
+});
+
+const ibanCandidate = /\b[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]){11,30}/g;
+const ibanRule: Rule = {
+  id: 'iban',
+  kind: 'IBAN',
+  priority: priorities.IBAN,
+  needsDigit: true,
+  scan(text, out) {
+    ibanCandidate.lastIndex = 0;
+    for (let m = ibanCandidate.exec(text); m !== null; m = ibanCandidate.exec(text)) {
+      const length = ibanLengths[m[0].slice(0, 2)];
+      if (length === undefined) continue;
+      // Take exactly `length` alphanumerics; the IBAN must end there (space, punctuation or end).
+      let taken = 0;
+      let end = m.index;
+      while (end < text.length && taken < length) {
+        const c = text.charCodeAt(end);
+        if (c === 32) {
+          end++;
+          continue;
+        }
+        if (!isAsciiAlnum(c)) break;
+        taken++;
+        end++;
+      }
+      if (taken !== length || (end < text.length && isAsciiAlnum(text.charCodeAt(end)))) continue;
+      const value = text.slice(m.index, end);
+      const compact = value.replace(/ /g, '');
+      if (!ibanChecksumValid(compact)) continue;
+      out.push({ kind: 'IBAN', rule: 'iban', priority: priorities.IBAN, start: m.index, end, value, normalized: compact });
+      ibanCandidate.lastIndex = end;
+    }
+  },
+};
+
+const versionBefore = /(?:version|ver|release|build|rev|firmware|v)\s*[:=]?\s*$/i;
+const ipv4Rule = regexRule({
+  id: 'ipv4',
+  kind: 'IP',
+  priority: priorities.IP,
+  needsDigit: true,
+  regex: /\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}(?![\w]|\.\d)/g,
+  validate: (value, text, start) =>
+    leftBoundary(text, start, '.') &&
+    isIP(value) === 4 && !value.startsWith('127.') && value !== '0.0.0.0' && value !== '255.255.255.255' && !versionBefore.test(text.slice(Math.max(0, start - 12), start)),
+});
+
+function isHexCode(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
+}
+function isIpv6Char(c: number): boolean {
+  return isHexCode(c) || c === 58 || c === 46;
+}
+
+// IPv6: start from each ":" that has a hex digit or ":" next to it, expand over hex digits, ":" and
+// "." (embedded IPv4), then let node:net decide. Far cheaper than a regex tried at every letter.
+const ipv6Rule: Rule = {
+  id: 'ipv6',
+  kind: 'IP',
+  priority: priorities.IP,
+  needsDigit: true,
+  scan(text, out) {
+    let colon = text.indexOf(':');
+    while (colon !== -1) {
+      const before = colon > 0 ? text.charCodeAt(colon - 1) : 0;
+      const after = text.charCodeAt(colon + 1);
+      if (!(isHexCode(before) || before === 58) || !(isHexCode(after) || after === 58)) {
+        colon = text.indexOf(':', colon + 1);
+        continue;
+      }
+      let start = colon;
+      while (start > 0 && isIpv6Char(text.charCodeAt(start - 1))) start--;
+      let end = colon + 1;
+      while (end < text.length && isIpv6Char(text.charCodeAt(end))) end++;
+      while (start < colon && text.charCodeAt(start) === 46) start++;
+      if (text.charCodeAt(end) === 37) {
+        // zone index: fe80::1%eth0
+        let zone = end + 1;
+        while (zone < text.length && /[\w.]/.test(text[zone]!)) zone++;
+        if (zone > end + 1) end = zone;
+      }
+      colon = text.indexOf(':', end);
+      let value = text.slice(start, end);
+      while (value.endsWith('.') || (value.endsWith(':') && !value.endsWith('::'))) value = value.slice(0, -1);
+      const stop = start + value.length;
+      const prev = start > 0 ? text[start - 1]! : '';
+      if (/[\w]/.test(prev) || (stop < text.length && /\w/.test(text[stop]!))) continue;
+      if (isIP(value) !== 6 || !/\d/.test(value) || value === '::1') continue;
+      if (value.split('%')[0]!.split(':').filter((group) => group.length > 0).length < 2) continue;
+      out.push({ kind: 'IP', rule: 'ipv6', priority: priorities.IP, start, end: stop, value, normalized: value.toLowerCase() });
+    }
+  },
+};
+
+function hasLetterAndDigit(value: string): boolean {
+  return /\d/.test(value) && /[A-Za-z]/.test(value);
+}
+
+const secretRules: Rule[] = [
+  regexRule({ id: 'secret.aws', kind: 'SECRET', priority: priorities.SECRET, regex: /A(?:KIA|SIA|BIA|CCA|GPA|IDA|IPA|NPA|NVA|ROA|PKA|SCA)[A-Z0-9]{16}\b/g, validate: (_value, text, start) => leftBoundary(text, start) }),
+  regexRule({ id: 'secret.github', kind: 'SECRET', priority: priorities.SECRET, regex: /g(?:h[pousr]_[A-Za-z0-9]{36,251}|ithub_pat_[A-Za-z0-9_]{22,255})\b/g, validate: (_value, text, start) => leftBoundary(text, start) }),
+  regexRule({
+    id: 'secret.slack',
+    needsAny: ['xox', 'xapp-', 'hooks.slack.com'],
+    kind: 'SECRET',
+    priority: priorities.SECRET,
+    regex: /\b(?:xox[abposre]-[A-Za-z0-9-]{10,250}|xapp-\d-[A-Za-z0-9-]{10,250})\b|https:\/\/hooks\.slack\.com\/(?:services|workflows|triggers)\/[A-Za-z0-9/_-]{20,}/g,
+  }),
+  regexRule({ id: 'secret.jwt', kind: 'SECRET', priority: priorities.SECRET, needsAny: ['eyJ'], regex: /\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g }),
+  regexRule({
+    id: 'secret.pem',
+    needsAny: ['PRIVATE KEY'],
+    kind: 'SECRET',
+    priority: priorities.SECRET + 5,
+    regex: /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----[\s\S]*?-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----/g,
+  }),
+  regexRule({ id: 'secret.bearer', kind: 'SECRET', priority: priorities.SECRET, needsAny: ['earer'], regex: /\b[Bb]earer[ \t]+([A-Za-z0-9._~+/-]{12,}=*)/g, group: 1, validate: hasLetterAndDigit }),
+  regexRule({ id: 'secret.bearer', kind: 'SECRET', priority: priorities.SECRET, regex: /authorization["']?\s*[:=]\s*["']?Basic[ \t]+([A-Za-z0-9+/]{8,}={0,2})/gi, group: 1 }),
+  regexRule({
+    id: 'secret.apiKey',
+    kind: 'SECRET',
+    priority: priorities.SECRET,
+    regex:
+      /\b(?:sk-(?:proj-|svcacct-|admin-|ant-(?:api|admin)\d\d-)?[A-Za-z0-9_-]{20,}|(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{16,}|AIza[0-9A-Za-z_-]{35}|glpat-[A-Za-z0-9_-]{20,}|npm_[A-Za-z0-9]{36}|SG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}|hf_[A-Za-z0-9]{30,}|shp(?:at|ca|pa|ss)_[a-fA-F0-9]{32}|dop_v1_[a-f0-9]{64}|pypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50,}|key-[0-9a-zA-Z]{32})(?![\w-])/g,
+    validate: hasLetterAndDigit,
+  }),
+  regexRule({
+    id: 'secret.assignment',
+    kind: 'SECRET',
+    priority: priorities.SECRET - 1,
+    regex: /(api[_-]?key|apikey|secret|access[_-]?key|token|password|passwd|pwd|private[_-]?key)["']?[ \t]*[:=][ \t]*["']?([^\s"'`,;&<>{}()[\]\\]{6,})/gi,
+    group: 2,
+    validate: (value, text, start) => {
+      if (/^(?:\*+|x+|null|none|true|false|undefined|redacted|changeme)$/i.test(value) || value.startsWith('$')) return false;
+      const before = text.slice(Math.max(0, start - 24), start).toLowerCase();
+      const password = /(?:password|passwd|pwd)["']?[ \t]*[:=][ \t]*["']?$/.test(before);
+      return password || (value.length >= 12 && hasLetterAndDigit(value));
+    },
+  }),
+];
+
+/** Every built-in pattern rule, by id. `phone` is built per detector (it takes regions). */
+export function builtinRules(phoneRegions?: readonly string[]): Rule[] {
+  return [emailRule, phoneRule(phoneRegions), cardRule, ssnRule, ssnKeywordRule, ibanRule, ipv4Rule, ipv6Rule, ...secretRules];
+}
+
+/** Ids of the built-in rules, for `pii.disable` (kinds such as `IP` work too). */
+export const builtinRuleIds = [
+  'email', 'phone', 'card', 'ssn', 'iban', 'ipv4', 'ipv6',
+  'secret.aws', 'secret.github', 'secret.slack', 'secret.jwt', 'secret.pem', 'secret.bearer', 'secret.apiKey', 'secret.assignment',
+  'field.personal', 'field.secret',
+] as const;

@@ -1,0 +1,67 @@
+import { type Detector, createDetector } from './detect/detector.ts';
+import { findInText, replaceCandidates } from './tokenize.ts';
+import { PiiVault } from './vault/vault.ts';
+
+/** What the runner's model view takes: text in, masked text out. */
+export interface Masker {
+  mask(text: string): string;
+}
+
+/** One masked span. `start`/`end` are UTF-16 offsets in the ORIGINAL text. */
+export interface MaskFinding {
+  kind: string;
+  placeholder: string;
+  start: number;
+  end: number;
+}
+
+/** The result of {@link maskText}. */
+export interface MaskTextResult {
+  masked: string;
+  findings: MaskFinding[];
+}
+
+/** Options for {@link maskText} and {@link createMasker}. */
+export interface MaskOptions {
+  /** @default a detector with the built-in rules */
+  detector?: Detector;
+  /**
+   * The vault whose placeholders are reused and whose raw values are masked wherever they appear.
+   * @default a fresh in-memory vault per call (placeholders numbered from 1)
+   */
+  vault?: PiiVault;
+}
+
+/**
+ * The origin recorded for values first seen by the masker (not returned by any server). No
+ * policy names it, so such values can never be untokenized toward a server.
+ */
+export const maskerOrigin = 'magsag:output';
+
+let sharedDetector: Detector | undefined;
+function defaultDetector(): Detector {
+  sharedDetector ??= createDetector();
+  return sharedDetector;
+}
+
+/**
+ * Masks personal data in text: detector findings plus every raw value the vault holds. Returns
+ * the masked text and what was replaced, with offsets in the original text. This is the function
+ * behind `magsag pii mask`.
+ */
+export function maskText(text: string, options: MaskOptions = {}): MaskTextResult {
+  const detector = options.detector ?? defaultDetector();
+  const vault = options.vault ?? PiiVault.memory();
+  const candidates = findInText(text, detector, vault);
+  const { text: masked, findings } = replaceCandidates(text, candidates, (candidate) =>
+    candidate.rule === 'vault' ? candidate.normalized! : vault.tokenize({ kind: candidate.kind, value: candidate.value, normalized: candidate.normalized, server: maskerOrigin }),
+  );
+  return { masked, findings: findings.map(({ kind, placeholder, start, end }) => ({ kind, placeholder, start, end })) };
+}
+
+/** A {@link Masker} for the model view, CLI output and `serve` responses (the second guard). */
+export function createMasker(options: MaskOptions = {}): Masker {
+  const vault = options.vault ?? PiiVault.memory();
+  const detector = options.detector ?? defaultDetector();
+  return { mask: (text) => maskText(text, { detector, vault }).masked };
+}

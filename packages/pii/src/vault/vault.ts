@@ -1,0 +1,214 @@
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { MagsagError } from '@magsag/core';
+import { formatPlaceholder } from '../kinds.ts';
+import { isSealed, open, seal } from './crypto.ts';
+import type { VaultKey } from './key.ts';
+
+/** One raw value the vault holds. */
+export interface VaultEntry {
+  placeholder: string;
+  kind: string;
+  /** The raw value as first seen. */
+  value: string;
+  /** `number` when the value was a JSON number (restored as a number when untokenized). */
+  type: 'string' | 'number';
+  /** The servers the value came from, first one first. */
+  origins: string[];
+}
+
+/** What {@link PiiVault.tokenize} takes. */
+export interface TokenizeInput {
+  kind: string;
+  value: string | number;
+  /** The server the value came from. */
+  server: string;
+  /** The form that makes equal values share a placeholder (lower-case email, E.164 phone...). @default the value */
+  normalized?: string;
+}
+
+interface VaultData {
+  version: 1;
+  counters: Record<string, number>;
+  entries: (VaultEntry & { normalized: string })[];
+}
+
+const aad = 'magsag-pii-vault:v1';
+const fileFormat = 'magsag-pii-vault';
+
+/**
+ * Placeholders ↔ raw values for one workspace. The same (kind, value) always gets the same
+ * placeholder. With a file, {@link PiiVault.save} writes it encrypted with AES-256-GCM.
+ */
+export class PiiVault {
+  /** The encrypted file, or `undefined` for an in-memory vault. */
+  readonly file: string | undefined;
+  readonly #key: VaultKey | undefined;
+  #counters: Record<string, number> = {};
+  #byPlaceholder = new Map<string, VaultEntry & { normalized: string }>();
+  #byValue = new Map<string, VaultEntry & { normalized: string }>();
+  #list: (VaultEntry & { normalized: string })[] = [];
+  #version = 0;
+  #generation = 0;
+  #dirty = false;
+  #stamp = '';
+
+  private constructor(file: string | undefined, key: VaultKey | undefined) {
+    this.file = file;
+    this.#key = key;
+  }
+
+  /** An empty vault that lives in memory only. */
+  static memory(): PiiVault {
+    return new PiiVault(undefined, undefined);
+  }
+
+  /** Opens (or starts) the vault stored in `file`, decrypting it with `key`. */
+  static open(file: string, key: VaultKey): PiiVault {
+    const vault = new PiiVault(path.resolve(file), key);
+    vault.#load();
+    return vault;
+  }
+
+  /** Grows on every change; maskers use it to know when to rebuild. */
+  get version(): number {
+    return this.#version;
+  }
+
+  /** Changes when the vault is (re)loaded from disk: entries seen before may be gone. */
+  get generation(): number {
+    return this.#generation;
+  }
+
+  /** Entries in creation order from `index` on (entries are only ever appended between loads). */
+  entriesFrom(index: number): readonly VaultEntry[] {
+    return this.#list.slice(index);
+  }
+
+  /** Number of values held. */
+  get size(): number {
+    return this.#byPlaceholder.size;
+  }
+
+  /** True when there are changes not yet saved. */
+  get dirty(): boolean {
+    return this.#dirty;
+  }
+
+  /** The placeholder for a value, creating one (`[KIND_n]`) the first time it is seen. */
+  tokenize(input: TokenizeInput): string {
+    const value = String(input.value);
+    const normalized = input.normalized ?? value;
+    const lookupKey = `${input.kind}\u0000${normalized}`;
+    const existing = this.#byValue.get(lookupKey);
+    if (existing) {
+      if (!existing.origins.includes(input.server)) {
+        existing.origins.push(input.server);
+        this.#changed();
+      }
+      return existing.placeholder;
+    }
+    const n = (this.#counters[input.kind] ?? 0) + 1;
+    this.#counters[input.kind] = n;
+    const entry = { placeholder: formatPlaceholder(input.kind, n), kind: input.kind, value, type: typeof input.value === 'number' ? 'number' : 'string', origins: [input.server], normalized } as const;
+    const stored = { ...entry, origins: [...entry.origins] };
+    this.#byPlaceholder.set(stored.placeholder, stored);
+    this.#byValue.set(lookupKey, stored);
+    this.#list.push(stored);
+    this.#changed();
+    return stored.placeholder;
+  }
+
+  /** Records that `server` also returned the value behind `placeholder`. */
+  addOrigin(placeholder: string, server: string): void {
+    const entry = this.#byPlaceholder.get(placeholder);
+    if (entry && !entry.origins.includes(server)) {
+      entry.origins.push(server);
+      this.#changed();
+    }
+  }
+
+  /** The entry behind a placeholder. */
+  lookup(placeholder: string): VaultEntry | undefined {
+    return this.#byPlaceholder.get(placeholder);
+  }
+
+  /** The placeholder a value already has, if any. */
+  placeholderFor(kind: string, normalized: string): string | undefined {
+    return this.#byValue.get(`${kind}\u0000${normalized}`)?.placeholder;
+  }
+
+  /** Every entry, in the order they were created per kind. */
+  entries(): VaultEntry[] {
+    return [...this.#byPlaceholder.values()].map(({ normalized: _normalized, ...entry }) => ({ ...entry, origins: [...entry.origins] }));
+  }
+
+  /** Writes the vault to its file (atomically, mode 0600) when it changed. No-op in memory. */
+  save(): void {
+    if (this.file === undefined || this.#key === undefined || !this.#dirty) return;
+    const data: VaultData = { version: 1, counters: this.#counters, entries: [...this.#byPlaceholder.values()] };
+    const sealed = seal(this.#key, JSON.stringify(data), aad);
+    mkdirSync(path.dirname(this.file), { recursive: true });
+    const tmp = `${this.file}.${process.pid}.tmp`;
+    writeFileSync(tmp, `${JSON.stringify({ format: fileFormat, version: 1, alg: 'aes-256-gcm', ...sealed })}\n`, { mode: 0o600 });
+    renameSync(tmp, this.file);
+    this.#dirty = false;
+    this.#stamp = this.#fileStamp();
+  }
+
+  /** Re-reads the file when another process changed it and this vault has no unsaved changes. */
+  reloadIfChanged(): void {
+    if (this.file === undefined || this.#dirty) return;
+    if (this.#fileStamp() !== this.#stamp) this.#load();
+  }
+
+  #changed(): void {
+    this.#version++;
+    this.#dirty = true;
+  }
+
+  #fileStamp(): string {
+    if (this.file === undefined || !existsSync(this.file)) return '';
+    const stat = statSync(this.file);
+    return `${stat.mtimeMs}:${stat.size}`;
+  }
+
+  #load(): void {
+    const file = this.file!;
+    const key = this.#key!;
+    this.#counters = {};
+    this.#byPlaceholder = new Map();
+    this.#byValue = new Map();
+    this.#list = [];
+    this.#version++;
+    this.#generation++;
+    this.#stamp = this.#fileStamp();
+    if (!existsSync(file)) return;
+    let envelope: unknown;
+    try {
+      envelope = JSON.parse(readFileSync(file, 'utf8'));
+    } catch (error) {
+      throw new MagsagError('CONFIG_INVALID', `The PII vault ${file} is not a vault file (${(error as Error).message}). Move it away to start an empty vault.`, { cause: error, data: { file } });
+    }
+    if (!isSealed(envelope) || (envelope as { format?: unknown }).format !== fileFormat) {
+      throw new MagsagError('CONFIG_INVALID', `The PII vault ${file} is not a vault file. Move it away to start an empty vault.`, { data: { file } });
+    }
+    let plaintext: string;
+    try {
+      plaintext = open(key, envelope, aad);
+    } catch (error) {
+      throw new MagsagError(
+        'PII_VAULT_KEY',
+        `Cannot decrypt the PII vault ${file} with the key from ${key.source}: it was written with another key (or altered). Use the key it was written with, or delete ${file} to start an empty vault (placeholders already issued will no longer resolve).`,
+        { cause: error, data: { file, keySource: key.source } },
+      );
+    }
+    const data = JSON.parse(plaintext) as VaultData;
+    this.#counters = { ...data.counters };
+    for (const entry of data.entries) {
+      this.#byPlaceholder.set(entry.placeholder, entry);
+      this.#byValue.set(`${entry.kind}\u0000${entry.normalized}`, entry);
+      this.#list.push(entry);
+    }
+  }
+}
