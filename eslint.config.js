@@ -24,7 +24,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['scripts/**', 'bench/**', 'tools/**', '**/bin/**', '**/*.js', '**/*.mjs', '**/test/fixtures/**'],
+    files: ['scripts/**', 'bench/**', 'tools/**', 'examples/**', 'skills/**', '**/bin/**', '**/*.js', '**/*.mjs', '**/test/fixtures/**'],
     languageOptions: { globals: globals.node },
     rules: { 'no-console': 'off' },
   },

@@ -10,11 +10,19 @@ const textOf = (result: unknown): string =>
 
 async function exercise(client: Client): Promise<void> {
   const { tools } = await client.listTools();
-  expect(tools.map((t) => t.name)).toEqual(expect.arrayContaining(['search_tools', 'read_tool']));
+  expect(tools.map((t) => t.name)).toEqual(expect.arrayContaining(['search_tools', 'read_tool', 'execute_code']));
   const hits = JSON.parse(textOf(await client.callTool({ name: 'search_tools', arguments: { query: 'echo', detail: 'full', limit: 3 } }))) as { server: string; tool: string; signature: string }[];
   expect(hits[0]).toMatchObject({ server: 'everything', tool: 'echo', signature: expect.stringContaining('echo(') });
   const source = textOf(await client.callTool({ name: 'read_tool', arguments: { tool: 'everything/echo' } }));
   expect(source).toContain("callMCPTool('everything', 'echo'");
+  const code = "import { echo } from './servers/everything/echo';\nimport { readGraph } from './servers/memory/readGraph';\nconst graph = await readGraph();\nconst said = await echo({ message: 'hi' });\nexport default { entities: graph.entities.length, said };\n";
+  const executed = await client.callTool({ name: 'execute_code', arguments: { code } });
+  expect(executed.isError).toBeFalsy();
+  expect(textOf(executed)).toContain('"entities": ');
+  expect(textOf(executed)).toContain('Echo: hi');
+  const failed = await client.callTool({ name: 'execute_code', arguments: { code: 'while (true) {}', timeoutMs: 1000 } });
+  expect(failed.isError).toBe(true);
+  expect(textOf(failed)).toMatch(/SANDBOX_(TIMEOUT|CPU_LIMIT)/);
   const missing = await client.callTool({ name: 'read_tool', arguments: { tool: 'everything/nope' } });
   expect(missing.isError).toBe(true);
   expect(textOf(missing)).toContain('TOOL_NOT_FOUND');

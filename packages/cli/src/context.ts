@@ -19,7 +19,9 @@ export class CliContext {
   readonly paths: ProjectPaths;
 
   constructor(readonly options: GlobalOptions) {
-    this.paths = resolveProjectPaths(options.serversDir ? { serversDir: options.serversDir } : {});
+    // Outside any project (an MCP client starting `pnpm --dir <magsag> magsag serve` from elsewhere),
+    // fall back to the MAGSAG checkout this CLI belongs to.
+    this.paths = resolveProjectPaths({ ...(options.serversDir ? { serversDir: options.serversDir } : {}), fallbackRoot: path.resolve(import.meta.dirname, '../../..') });
   }
 
   /** The generated modules folder: `<project>/servers`. */

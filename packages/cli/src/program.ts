@@ -4,6 +4,9 @@ import { Command, CommanderError, Option } from 'commander';
 import { CliContext, type GlobalOptions } from './context.ts';
 import { resetDemo } from './commands/demo.ts';
 import { runDoctor } from './commands/doctor.ts';
+import { runProgram, type ExecDocument, type ExecFlags } from './commands/exec.ts';
+import { cleanWorkspaces, listWorkspaces, showWorkspace } from '@magsag/runner';
+import path from 'node:path';
 import { readInput } from './input.ts';
 import { serveHttp, serveStdio, type ServeDeps } from './serve/server.ts';
 import { importServersFile, listServers, selectServers, testServers } from './commands/servers.ts';
@@ -45,6 +48,16 @@ export function createProgram(io: Io = processIo, contexts: CliContext[] = []): 
         await ctx.close();
       }
     };
+
+  const printExec = (doc: ExecDocument, json: boolean): void => {
+    if (json) return printJson(io, doc);
+    io.stdout(doc.modelView.endsWith('\n') ? doc.modelView : `${doc.modelView}\n`);
+    const m = doc.metrics;
+    io.stderr(
+      `${doc.ok ? 'ok' : `failed: ${doc.error?.code ?? 'ERROR'}`} · ${Math.round(m.wallMs)} ms wall, ${Math.round(m.cpuMs)} ms cpu, ${m.toolCallCount} tool call${m.toolCallCount === 1 ? '' : 's'}` +
+        `${doc.workspace ? ` · workspace ${doc.workspace.id}` : ''}\n`,
+    );
+  };
 
   const servers = program.command('servers').description('configured MCP servers');
 
@@ -178,6 +191,75 @@ export function createProgram(io: Io = processIo, contexts: CliContext[] = []): 
     ),
   );
 
+  const addRunFlags = (command: Command): Command =>
+    command
+      .option('--workspace <id>', 'run in this workspace (created if missing): its files and PII placeholders carry over')
+      .option('--timeout <ms>', 'wall-clock limit of the run', (v) => positiveInt(v, '--timeout'))
+      .option('--memory <mb>', 'memory limit of the sandbox heap', (v) => positiveInt(v, '--memory'))
+      .option('--no-typecheck', 'skip type-checking the program against the generated modules')
+      .option('--json', 'print JSON: { ok, result, logs, modelView, diagnostics, metrics, workspace, error }');
+
+  addRunFlags(
+    program
+      .command('exec')
+      .description('run a TypeScript program in the sandbox; it imports tools from ./servers/<server>/<tool>')
+      .argument('<file>', 'the program, or - for stdin'),
+  ).action(
+    run(async (ctx, file: string, opts: ExecFlags & JsonFlag) => {
+      const code = await readInput(file);
+      const filename = file === '-' ? 'stdin.ts' : path.basename(file);
+      const controller = new AbortController();
+      const doc = await runProgram(ctx, { code, filename }, opts, controller.signal);
+      printExec(doc, opts.json === true);
+      return doc.ok ? 0 : 1;
+    }),
+  );
+
+  const workspace = program.command('workspace').description('run workspaces under .magsag/workspaces');
+  workspace
+    .command('list')
+    .description('list workspaces, most recently used first')
+    .option('--json', 'print JSON')
+    .action(
+      run((ctx, opts: JsonFlag) => {
+        const rows = listWorkspaces({ stateDir: ctx.paths.stateDir });
+        if (opts.json) printJson(io, rows);
+        else if (rows.length === 0) io.stdout('No workspaces yet: `magsag exec` creates one per run.\n');
+        else io.stdout(table(['ID', 'RUNS', 'FILES', 'BYTES', 'LAST USED'], rows.map((w) => [w.id, String(w.runs), String(w.files), String(w.bytes), w.updatedAt])));
+      }),
+    );
+  workspace
+    .command('show')
+    .description('one workspace: its files and runs')
+    .argument('<id>', 'workspace id')
+    .option('--json', 'print JSON')
+    .action(
+      run((ctx, id: string, opts: JsonFlag) => {
+        const shown = showWorkspace(id, { stateDir: ctx.paths.stateDir });
+        if (opts.json) printJson(io, shown);
+        else io.stdout(`${JSON.stringify(shown, null, 2)}\n`);
+      }),
+    );
+  workspace
+    .command('clean')
+    .description('remove workspaces older than --max-age or beyond --max-count')
+    .option('--max-age <days>', 'remove workspaces unused for longer than this', (v) => positiveInt(v, '--max-age'))
+    .option('--max-count <n>', 'keep at most this many, most recent first', (v) => positiveInt(v, '--max-count'))
+    .option('--dry-run', 'say what would be removed, remove nothing')
+    .option('--json', 'print JSON')
+    .action(
+      run((ctx, opts: JsonFlag & { maxAge?: number; maxCount?: number; dryRun?: boolean }) => {
+        const cleaned = cleanWorkspaces({
+          stateDir: ctx.paths.stateDir,
+          ...(opts.maxAge === undefined ? {} : { maxAgeMs: opts.maxAge * 24 * 60 * 60 * 1000 }),
+          ...(opts.maxCount === undefined ? {} : { maxCount: opts.maxCount }),
+          dryRun: opts.dryRun === true,
+        });
+        if (opts.json) printJson(io, cleaned);
+        else io.stdout(`${JSON.stringify(cleaned, null, 2)}\n`);
+      }),
+    );
+
   program
     .command('pii')
     .description('personal data: see what the masker does')
@@ -201,7 +283,15 @@ export function createProgram(io: Io = processIo, contexts: CliContext[] = []): 
     .addOption(new Option('--token <token>', 'bearer token clients must send (required off loopback)').env('MAGSAG_SERVE_TOKEN'))
     .action(
       run(async (ctx, opts: { http?: number; host: string; token?: string }) => {
-        const deps: ServeDeps = { generatedDir: ctx.generatedDir };
+        const deps: ServeDeps = {
+          generatedDir: ctx.generatedDir,
+          // Each call runs in its own isolate; the client's cancellation aborts it.
+          executeCode: async ({ code, workspace, timeoutMs, signal }) => {
+            const doc = await runProgram(ctx, { code, filename: 'execute_code.ts' }, { ...(workspace ? { workspace } : {}), ...(timeoutMs ? { timeout: timeoutMs } : {}) }, signal);
+            return { ok: doc.ok, modelView: doc.modelView };
+          },
+          mask: (text) => ctx.pii.masker().mask(text),
+        };
         if (opts.http === undefined) {
           await serveStdio(deps);
           return 0;

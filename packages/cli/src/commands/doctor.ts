@@ -1,6 +1,7 @@
 import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { describeTransport, type McpClient, type ProjectPaths } from '@magsag/mcp-client';
+import { execute } from '@magsag/runner';
 
 /** One finding of `magsag doctor`. */
 export interface DoctorCheck {
@@ -44,17 +45,18 @@ export async function runDoctor(client: McpClient, paths: ProjectPaths, generate
       fix: 'Run magsag through `pnpm magsag` or its bin, which add the flag.',
     });
   }
-  try {
-    await import('isolated-vm' as string);
-    checks.push({ check: 'isolated-vm', status: 'ok', message: 'the sandbox library loads' });
-  } catch (error) {
-    checks.push({
-      check: 'isolated-vm',
-      status: 'fail',
-      message: `isolated-vm does not load: ${(error as Error).message.split('\n')[0]}`,
-      fix: 'Run `npm run setup` (it builds isolated-vm from source with npm_config_nodedir pointing at your Node headers).',
-    });
-  }
+  // A real trivial run in a real isolate: proves isolated-vm is built for this Node and loads.
+  const probe = await execute({ code: 'export default 6 * 7;', typecheck: false, isolation: 'inline', root: paths.root, stateDir: paths.stateDir, createWorkspace: true, workspace: 'doctor' });
+  checks.push(
+    probe.ok && probe.result === 42
+      ? { check: 'isolated-vm', status: 'ok', message: 'a sandbox run works' }
+      : {
+          check: 'isolated-vm',
+          status: 'fail',
+          message: `a sandbox run failed: ${probe.error?.message.split('\n')[0] ?? 'unexpected result'}`,
+          fix: 'Run `npm run setup` (it builds isolated-vm from source with npm_config_nodedir pointing at your Node headers).',
+        },
+  );
   let servers;
   try {
     servers = client.servers();

@@ -24,14 +24,16 @@ function findUp(start: string, relative: string): string | undefined {
 
 /**
  * Resolves the project's folders: an explicit `serversDir` wins, then `MAGSAG_SERVERS_DIR`, then the
- * nearest `tools/adk/servers` above `cwd`. `MAGSAG_STATE_DIR` moves the state folder.
+ * nearest `tools/adk/servers` above `cwd`, then `fallbackRoot` (when it holds one).
+ * `MAGSAG_STATE_DIR` moves the state folder.
  */
 export function resolveProjectPaths(
-  options: { cwd?: string; serversDir?: string; env?: Record<string, string | undefined> } = {},
+  options: { cwd?: string; serversDir?: string; env?: Record<string, string | undefined>; fallbackRoot?: string } = {},
 ): ProjectPaths {
   const cwd = path.resolve(options.cwd ?? process.cwd());
   const env = options.env ?? process.env;
-  const root = findUp(cwd, defaultServersDir) ?? cwd;
+  const fallback = options.fallbackRoot && findUp(options.fallbackRoot, defaultServersDir) === path.resolve(options.fallbackRoot) ? path.resolve(options.fallbackRoot) : undefined;
+  const root = findUp(cwd, defaultServersDir) ?? fallback ?? cwd;
   const explicit = options.serversDir ?? (env['MAGSAG_SERVERS_DIR'] || undefined);
   const serversDir = explicit === undefined ? path.join(root, defaultServersDir) : path.resolve(cwd, explicit);
   const stateDir = env['MAGSAG_STATE_DIR'] ? path.resolve(cwd, env['MAGSAG_STATE_DIR']) : path.join(root, '.magsag');

@@ -1,0 +1,63 @@
+import { execute, newWorkspaceId, type ExecuteResult, type Masker, type RunLimits } from '@magsag/runner';
+import type { CliContext } from '../context.ts';
+
+/** The flags `magsag exec` and `magsag run` share. */
+export interface ExecFlags {
+  workspace?: string;
+  timeout?: number;
+  memory?: number;
+  typecheck?: boolean;
+}
+
+/** The JSON document of `magsag exec --json` (and `magsag run --json`). */
+export type ExecDocument = Pick<ExecuteResult, 'ok' | 'result' | 'logs' | 'modelView' | 'diagnostics' | 'metrics' | 'workspace' | 'error'>;
+
+/** Applies `masker` to every string in `value` (the CLI's second guard over results and logs). */
+export function maskDeep<T>(value: T, masker: Masker): T {
+  const walk = (node: unknown): unknown => {
+    if (typeof node === 'string') return masker.mask(node);
+    if (Array.isArray(node)) return node.map(walk);
+    if (node !== null && typeof node === 'object') return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, walk(v)]));
+    return node;
+  };
+  return walk(value) as T;
+}
+
+/**
+ * Runs a program in the sandbox the way the CLI and `magsag serve` do: tool calls go through the
+ * PII middleware, the model view is masked with the workspace's vault, and the whole document is
+ * masked again before it is printed.
+ */
+export async function runProgram(
+  ctx: CliContext,
+  program: { code: string; filename: string; input?: unknown },
+  flags: ExecFlags,
+  signal?: AbortSignal,
+): Promise<ExecDocument> {
+  const workspace = flags.workspace ?? newWorkspaceId();
+  const masker = ctx.pii.masker(workspace);
+  const client = ctx.maskedClient;
+  const limits: Partial<RunLimits> = {
+    ...(flags.timeout === undefined ? {} : { wallMs: flags.timeout }),
+    ...(flags.memory === undefined ? {} : { memoryMb: flags.memory }),
+  };
+  const result = await execute({
+    code: program.code,
+    filename: program.filename,
+    ...(program.input === undefined ? {} : { input: program.input }),
+    root: ctx.paths.root,
+    serversDir: ctx.generatedDir,
+    stateDir: ctx.paths.stateDir,
+    callTool: (server, tool, args, options) => client.callTool(server, tool, args, options),
+    masker,
+    limits,
+    typecheck: flags.typecheck !== false,
+    workspace,
+    createWorkspace: true,
+    logger: ctx.logger,
+    ...(signal ? { signal } : {}),
+  });
+  await ctx.pii.flush();
+  const { ok, result: value, logs, modelView, diagnostics, metrics, workspace: ws, error } = result;
+  return { ok, result: maskDeep(value, masker), logs: maskDeep(logs, masker), modelView, diagnostics: maskDeep(diagnostics, masker), metrics, workspace: ws, error: maskDeep(error, masker) };
+}

@@ -1,0 +1,70 @@
+/**
+ * The whole bridge between host and guest. The host installs these globals before the guest
+ * runtime starts; the runtime takes them into its closure and deletes them, so the program never
+ * sees a host reference. Everything that crosses is a string or a number (JSON copies).
+ *
+ * Replies from host to guest are strings tagged by their first character:
+ * `R<json>` a value, `E<json>` a {@link BridgeError}.
+ */
+
+/** Global names the host sets and the guest runtime removes. */
+export const bridgeGlobals = {
+  /** `(level: string, text: string) => void`: a console line (sync). */
+  log: '__magsag_log',
+  /** `(server: string, tool: string, argsJson: string) => Promise<reply>`: a tool call (async Reference). */
+  tool: '__magsag_tool',
+  /** `(op: WorkspaceOp, path: string, data?: string) => reply`: the workspace file API (sync). */
+  workspace: '__magsag_ws',
+  /** `(specifier: string, importer: string) => errorJson`: an import the loader did not allow (sync). */
+  denyImport: '__magsag_deny',
+  /** A JSON {@link GuestConfig}. */
+  config: '__magsag_config',
+  /** Set by the runtime: `(id: string, factory: Function) => void`, one per module script. */
+  define: '__magsagDefine',
+  /** Set by the runtime: `(inputJson: string | undefined) => Promise<outcome>`. */
+  main: '__magsagMain',
+} as const;
+
+/** What the guest runtime is told about the run. */
+export interface GuestConfig {
+  /** The program's module id. */
+  programId: string;
+  /** Per module id: import specifier → module id. */
+  deps: Record<string, Record<string, string>>;
+  /** Output cap in characters; longer log lines and results are cut before they cross. */
+  maxOutputChars: number;
+  /** Biggest workspace write the quota could allow, in characters. */
+  maxWriteChars: number;
+}
+
+/** The program's module id: it sits at the virtual project root, so `./servers/...` works wherever it lies. */
+export const programId = '/__program__.ts';
+
+/** The module id of the guest's tool-call shim, what generated modules import. */
+export const shimModuleId = '@magsag/mcp-client';
+
+/** Operations of the guest workspace API. */
+export type WorkspaceOp = 'read' | 'write' | 'list' | 'remove' | 'exists';
+
+/** An error that crosses to the guest; `id` lets the host recognise it when the program rethrows it. */
+export interface BridgeError {
+  id: number;
+  code: string;
+  message: string;
+  data?: Record<string, unknown>;
+}
+
+/**
+ * How the program ended, as the guest main reports it: `R<json>` a result, `U` no result,
+ * `O<length>` a result too big to send, `E<json>` a {@link GuestErrorReport}.
+ */
+export type GuestOutcome = string;
+
+/** A thrown value as the guest describes it. */
+export interface GuestErrorReport {
+  name: string;
+  message: string;
+  stack: string;
+  /** Set when the error came from the host through the bridge. */
+  bridgeErrorId?: number;
+}

@@ -1,0 +1,329 @@
+import { MagsagError, isMagsagError, silentLogger, toMagsagError } from '@magsag/core';
+import { getDefaultClient, resolveProjectPaths } from '@magsag/mcp-client';
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, lstatSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { GuestErrorReport } from '../bridge.ts';
+import { defaultLimits, identityMasker, type ExecuteOptions, type RunLimits, type RunnerConfig, type ToolCaller } from '../options.ts';
+import type { Artifact, Diagnostic, ExecuteResult, LogEntry, RunError, RunMetrics, RunWorkspace } from '../result.ts';
+import type { IsolateRunOutput } from './isolate.ts';
+import { maxToolResultDepth } from '../options.ts';
+import { runSandboxed } from './sandboxPool.ts';
+import { buildModuleGraph, firstLocation, mapStack, ModuleResolver, type ModuleGraph } from './loader.ts';
+import { buildModelView } from './modelView.ts';
+import { sharedTypeChecker } from './typecheck.ts';
+import { Workspace, type RunRecord } from './workspace.ts';
+
+/** The default model view cap, in bytes. */
+export const defaultModelViewBytes = 4096;
+
+const defaultCallTool: ToolCaller = (server, tool, args, options) => getDefaultClient().callTool(server, tool, args, options);
+
+function newRunId(): string {
+  return `run-${new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '')}-${randomBytes(4).toString('hex')}`;
+}
+
+function resolveLimits(overrides: Partial<RunLimits> | undefined): RunLimits {
+  const limits = { ...defaultLimits };
+  for (const [key, value] of Object.entries(overrides ?? {})) {
+    if (!(key in defaultLimits)) throw new MagsagError('USAGE', `Unknown limit "${key}". Known limits: ${Object.keys(defaultLimits).join(', ')}.`);
+    if (value === undefined) continue;
+    if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+      throw new MagsagError('USAGE', `Limit ${key} must be a positive number, got ${String(value)}.`, { data: { limit: key } });
+    }
+    limits[key as keyof RunLimits] = value;
+  }
+  if (limits.memoryMb < 8) throw new MagsagError('USAGE', `Limit memoryMb must be at least 8, got ${limits.memoryMb}.`, { data: { limit: 'memoryMb' } });
+  return limits;
+}
+
+/** The folders a run uses, from the options or the project around the working directory. */
+export function resolveRunnerPaths(config: RunnerConfig): { root: string; serversDir: string; skillsDir: string; stateDir: string } {
+  const project = resolveProjectPaths(config.root === undefined ? {} : { cwd: config.root });
+  const root = config.root === undefined ? project.root : path.resolve(config.root);
+  return {
+    root,
+    serversDir: path.resolve(root, config.serversDir ?? 'servers'),
+    skillsDir: path.resolve(root, config.skillsDir ?? 'skills'),
+    stateDir: config.stateDir === undefined ? project.stateDir : path.resolve(root, config.stateDir),
+  };
+}
+
+function emptyMetrics(): RunMetrics {
+  return { wallMs: 0, cpuMs: 0, heapBytes: 0, typecheckMs: 0, compileMs: 0, toolCallCount: 0, toolBytes: 0, maxToolCallsInFlight: 0, outputBytes: 0, toolCalls: [] };
+}
+
+function toRunError(error: MagsagError, stack?: string): RunError {
+  return {
+    code: error.code,
+    message: error.message,
+    ...(error.data === undefined ? {} : { data: error.data }),
+    ...(stack ? { stack } : {}),
+  };
+}
+
+/** Turns the guest's outcome string into a result or an error. */
+function readOutcome(run: IsolateRunOutput, graph: ModuleGraph, limits: RunLimits): { hasResult: boolean; result: unknown; resultBytes: number; error: RunError | null } {
+  if (run.stopError) return { hasResult: false, result: null, resultBytes: 0, error: toRunError(run.stopError) };
+  const outcome = run.outcome ?? '';
+  const tag = outcome.charAt(0);
+  if (tag === 'U') return { hasResult: false, result: null, resultBytes: 0, error: null };
+  if (tag === 'R') {
+    const json = outcome.slice(1);
+    const bytes = Buffer.byteLength(json);
+    if (bytes + run.logBytes > limits.maxOutputBytes) {
+      return {
+        hasResult: false,
+        result: null,
+        resultBytes: 0,
+        error: {
+          code: 'SANDBOX_OUTPUT_LIMIT',
+          message: `The result is ${bytes} bytes of JSON${run.logBytes ? ` (plus ${run.logBytes} bytes of logs)` : ''}, over maxOutputBytes = ${limits.maxOutputBytes}. Return a summary and write the rest to the workspace.`,
+          data: { limit: 'maxOutputBytes', value: limits.maxOutputBytes, bytes },
+        },
+      };
+    }
+    return { hasResult: true, result: JSON.parse(json) as unknown, resultBytes: bytes, error: null };
+  }
+  if (tag === 'O') {
+    const length = Number(outcome.slice(1));
+    return {
+      hasResult: false,
+      result: null,
+      resultBytes: 0,
+      error: {
+        code: 'SANDBOX_OUTPUT_LIMIT',
+        message: `The result is ${length} characters of JSON, over maxOutputBytes = ${limits.maxOutputBytes}. Return a summary and write the rest to the workspace.`,
+        data: { limit: 'maxOutputBytes', value: limits.maxOutputBytes, characters: length },
+      },
+    };
+  }
+  if (tag === 'E') {
+    let report: GuestErrorReport;
+    try {
+      report = JSON.parse(outcome.slice(1)) as GuestErrorReport;
+    } catch {
+      report = { name: 'Error', message: 'The program failed with an unreadable error.', stack: '' };
+    }
+    const stack = report.stack ? mapStack(String(report.stack), graph.maps) : undefined;
+    const host = typeof report.bridgeErrorId === 'number' ? run.bridgeErrors.get(report.bridgeErrorId) : undefined;
+    if (host) return { hasResult: false, result: null, resultBytes: 0, error: toRunError(host, stack) };
+    const location = stack ? firstLocation(stack, new Set(graph.maps.keys())) : undefined;
+    const where = location ? ` (${location.file}:${location.line}:${location.column})` : '';
+    return {
+      hasResult: false,
+      result: null,
+      resultBytes: 0,
+      error: {
+        code: 'SANDBOX_RUNTIME_ERROR',
+        message: `The program threw ${String(report.name)}: ${String(report.message)}${where}`,
+        data: { name: String(report.name), ...(location ? { location } : {}) },
+        ...(stack ? { stack } : {}),
+      },
+    };
+  }
+  return { hasResult: false, result: null, resultBytes: 0, error: { code: 'INTERNAL', message: 'The sandbox returned an unexpected outcome.' } };
+}
+
+/**
+ * Runs a TypeScript (or JavaScript) program in a fresh isolate: transpiles it, resolves its
+ * `./servers/*` and `./skills/*` imports, type-checks it (unless `typecheck: false`), runs it under
+ * the limits and returns the structured channels and the model view. It never throws for what the
+ * program did: failures come back in `error` with a stable code.
+ */
+export async function execute(options: ExecuteOptions): Promise<ExecuteResult> {
+  const startedAt = performance.now();
+  const startedIso = new Date().toISOString();
+  const runId = newRunId();
+  const logger = (options.logger ?? silentLogger).child({ component: 'runner', runId });
+  const masker = options.masker ?? identityMasker;
+  const modelViewBytes = options.modelViewBytes ?? defaultModelViewBytes;
+  const metrics = emptyMetrics();
+  let limits: RunLimits = { ...defaultLimits };
+  let logs: LogEntry[] = [];
+  let diagnostics: Diagnostic[] = [];
+  let workspace: Workspace | undefined;
+  let programName = options.filename ?? (options.file ? path.basename(options.file) : 'program.ts');
+  let inputsHash = '';
+
+  const finish = (error: RunError | null, outcome: { hasResult: boolean; result: unknown } = { hasResult: false, result: null }): ExecuteResult => {
+    metrics.wallMs = Math.round(performance.now() - startedAt);
+    metrics.toolCallCount = metrics.toolCalls.length;
+    const ok = error === null;
+    let runWorkspace: RunWorkspace | null = null;
+    let outputPath: string | undefined;
+    if (workspace) {
+      const runDir = workspace.runDir(runId);
+      outputPath = path.join(runDir, 'output.json');
+      const artifacts: Artifact[] = [];
+      for (const rel of [...workspace.touched].sort()) {
+        const full = path.join(workspace.filesDir, ...rel.split('/'));
+        try {
+          const stat = lstatSync(full);
+          if (stat.isFile()) artifacts.push({ path: rel, bytes: stat.size });
+        } catch {
+          // Removed again by the program: not an artifact.
+        }
+      }
+      runWorkspace = { id: workspace.id, path: workspace.dir, filesPath: workspace.filesDir, runId, outputPath, artifacts };
+      try {
+        mkdirSync(runDir, { recursive: true });
+        writeFileSync(outputPath, `${JSON.stringify({ runId, ok, result: outcome.hasResult ? outcome.result : null, logs, error, diagnostics }, null, 2)}\n`);
+        writeRunRecord(runDir, {
+          runId,
+          workspaceId: workspace.id,
+          status: ok ? 'ok' : 'error',
+          errorCode: error?.code ?? null,
+          program: programName,
+          inputsHash,
+          startedAt: startedIso,
+          finishedAt: new Date().toISOString(),
+          limits: { ...limits },
+          metrics: { ...metrics, toolCalls: metrics.toolCalls.length },
+        });
+      } catch (writeError) {
+        logger.warn({ err: writeError }, 'could not write the run record');
+      }
+    }
+    const modelView = buildModelView({
+      runId,
+      ok,
+      result: outcome.result,
+      hasResult: outcome.hasResult,
+      logs,
+      error,
+      wallMs: metrics.wallMs,
+      toolCalls: metrics.toolCallCount,
+      outputPath,
+      maxBytes: modelViewBytes,
+      masker,
+    });
+    logger.debug({ ok, code: error?.code, wallMs: metrics.wallMs }, 'run finished');
+    return { ok, result: outcome.hasResult ? outcome.result : null, logs, modelView, diagnostics, metrics, workspace: runWorkspace, error, runId, limits };
+  };
+
+  try {
+    limits = resolveLimits(options.limits);
+    if (options.signal?.aborted) throw new MagsagError('SANDBOX_CANCELLED', 'The run was cancelled before it started.');
+    let source: string;
+    if (typeof options.code === 'string') source = options.code;
+    else if (options.file) {
+      if (!existsSync(options.file)) throw new MagsagError('USAGE', `Program file ${options.file} does not exist.`, { data: { file: options.file } });
+      source = readFileSync(options.file, 'utf8');
+    } else throw new MagsagError('USAGE', 'Give the program as `code` (text) or `file` (a path).');
+    programName = options.filename ?? (options.file ? path.basename(options.file) : 'program.ts');
+    let inputJson: string | undefined;
+    try {
+      inputJson = options.input === undefined ? undefined : JSON.stringify(options.input);
+    } catch (error) {
+      throw new MagsagError('USAGE', `The run input is not JSON-serializable: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    inputsHash = createHash('sha256').update(programName).update('\0').update(source).update('\0').update(inputJson ?? '').digest('hex');
+
+    const paths = resolveRunnerPaths(options);
+    workspace = Workspace.open(paths.stateDir, options.workspace, { create: options.createWorkspace ?? false, ...(options.quota ? { quota: options.quota } : {}) });
+    writeRunRecord(workspace.runDir(runId), {
+      runId,
+      workspaceId: workspace.id,
+      status: 'running',
+      errorCode: null,
+      program: programName,
+      inputsHash,
+      startedAt: startedIso,
+      finishedAt: null,
+      limits: { ...limits },
+      metrics: null,
+    });
+
+    const roots = { serversDir: paths.serversDir, skillsDir: paths.skillsDir };
+    const graph = buildModuleGraph({ source, filename: programName }, new ModuleResolver(roots));
+
+    const isJavaScript = /\.(m|c)?js$/.test(programName);
+    if (options.typecheck !== false && !isJavaScript) {
+      const checkStarted = performance.now();
+      diagnostics = sharedTypeChecker(roots).check(source, programName);
+      metrics.typecheckMs = Math.round(performance.now() - checkStarted);
+      if (diagnostics.length > 0) {
+        const first = diagnostics[0];
+        throw new MagsagError(
+          'SANDBOX_TYPECHECK',
+          `The program has ${diagnostics.length} type error${diagnostics.length === 1 ? '' : 's'}; the first: ${first?.file}:${first?.line}:${first?.column} ${first?.message}. ` +
+            'Fix them (see `diagnostics`; tool types are in servers/<id>/), or run with typecheck off.',
+          { data: { count: diagnostics.length } },
+        );
+      }
+    }
+
+    const callTool = options.callTool ?? defaultCallTool;
+    const context = { ...options.context, runId, workspaceId: workspace.id };
+    const run = await runSandboxed({
+      modules: graph.modules.map(({ id, filename, kind, code, deps }) => ({ id, filename, kind, code, deps })),
+      inputJson,
+      limits,
+      workspace,
+      signal: options.signal,
+      isolation: options.isolation ?? 'process',
+      callToolJson: async (server, tool, args, signal) => {
+        const result = await callTool(server, tool, args, { signal, context });
+        try {
+          return JSON.stringify(result);
+        } catch (error) {
+          throw new MagsagError(
+            'SANDBOX_TOOL_CALL_LIMIT',
+            `The result of ${server}/${tool} could not be copied into the sandbox (${error instanceof Error ? error.message : String(error)}); it is nested more than ${maxToolResultDepth} levels deep or not JSON.`,
+            { data: { limit: 'toolResultDepth', value: maxToolResultDepth, server, tool } },
+          );
+        }
+      },
+    });
+    logs = run.logs;
+    metrics.cpuMs = run.cpuMs;
+    metrics.heapBytes = run.heapBytes;
+    metrics.compileMs = run.compileMs;
+    metrics.toolCalls = run.toolCalls;
+    metrics.toolBytes = run.toolBytes;
+    metrics.maxToolCallsInFlight = run.maxInFlight;
+    const outcome = readOutcome(run, graph, limits);
+    metrics.outputBytes = run.logBytes + outcome.resultBytes;
+    return finish(outcome.error, outcome);
+  } catch (error) {
+    const magsag = isMagsagError(error) ? error : toMagsagError(error, 'INTERNAL');
+    const data = magsag.data;
+    if (Array.isArray(data?.['diagnostics'])) diagnostics = data['diagnostics'] as Diagnostic[];
+    if (magsag.code === 'SANDBOX_IMPORT_DENIED' && data) {
+      diagnostics = [{ file: String(data['file']), line: Number(data['line']), column: Number(data['column']), message: magsag.message }];
+    }
+    if (magsag.code === 'INTERNAL') logger.error({ err: error }, 'runner failed');
+    const runError = toRunError(magsag);
+    if (runError.data && 'diagnostics' in runError.data) {
+      const { diagnostics: _omit, ...rest } = runError.data;
+      runError.data = { ...rest, count: diagnostics.length };
+    }
+    return finish(runError);
+  }
+}
+
+function writeRunRecord(runDir: string, record: RunRecord): void {
+  mkdirSync(runDir, { recursive: true });
+  writeFileSync(path.join(runDir, 'run.json'), `${JSON.stringify(record, null, 2)}\n`);
+}
+
+/** A runner: shared settings, with per-call overrides merged in (limits and quota field by field). */
+export interface Runner {
+  readonly config: RunnerConfig;
+  execute(options: ExecuteOptions): Promise<ExecuteResult>;
+}
+
+/** Creates a {@link Runner} whose settings are the defaults of every `execute` call. */
+export function createRunner(config: RunnerConfig = {}): Runner {
+  return {
+    config,
+    execute: (options) =>
+      execute({
+        ...config,
+        ...options,
+        limits: { ...config.limits, ...options.limits },
+        quota: { ...config.quota, ...options.quota },
+      }),
+  };
+}

@@ -1,0 +1,427 @@
+import { MagsagError, toMagsagError } from '@magsag/core';
+import ivm from 'isolated-vm';
+import { setMaxListeners } from 'node:events';
+import { bridgeGlobals, programId, type BridgeError, type GuestConfig, type WorkspaceOp } from '../bridge.ts';
+import { guestRuntimeSource, wrapModule } from '../guest/runtime.ts';
+import { maxToolResultDepth, type RunLimits } from '../options.ts';
+import type { LogEntry, LogLevel, ToolCallMetric } from '../result.ts';
+import type { Workspace } from './workspace.ts';
+
+/** More console lines than this end the run (SANDBOX_OUTPUT_LIMIT): a flood of tiny lines costs the host too. */
+export const maxLogEntries = 10_000;
+
+/** Nesting deeper than this in a tool result ends the run: the guest would only choke on it. */
+
+const levels = new Set<LogLevel>(['debug', 'log', 'info', 'warn', 'error']);
+
+/** Everything one isolate run needs from the host. */
+export interface IsolateRunInput {
+  modules: IsolateModule[];
+  inputJson: string | undefined;
+  limits: RunLimits;
+  /** Calls a tool and returns its result as JSON; throws a MagsagError when the call fails. */
+  callToolJson: (server: string, tool: string, args: Record<string, unknown>, signal: AbortSignal) => Promise<string>;
+  workspace: Workspace;
+  signal: AbortSignal | undefined;
+}
+
+/** A transpiled module as the isolate loads it (plain data: it may cross a process boundary). */
+export interface IsolateModule {
+  id: string;
+  filename: string;
+  kind: 'program' | 'server' | 'skill';
+  code: string;
+  deps: Record<string, string>;
+}
+
+/** What came back from the isolate. */
+export interface IsolateRunOutput {
+  /** The guest's outcome string, unless the run was stopped. */
+  outcome: string | undefined;
+  /** The limit, cancellation or crash that ended the run early. */
+  stopError: MagsagError | undefined;
+  bridgeErrors: Map<number, MagsagError>;
+  logs: LogEntry[];
+  logBytes: number;
+  toolCalls: ToolCallMetric[];
+  toolBytes: number;
+  maxInFlight: number;
+  cpuMs: number;
+  heapBytes: number;
+  compileMs: number;
+}
+
+class Semaphore {
+  private active = 0;
+  private readonly waiting: ((ok: boolean) => void)[] = [];
+  private closed = false;
+  constructor(private readonly size: number) {}
+
+  acquire(): Promise<boolean> {
+    if (this.closed) return Promise.resolve(false);
+    if (this.active < this.size) {
+      this.active++;
+      return Promise.resolve(true);
+    }
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+
+  release(): void {
+    const next = this.waiting.shift();
+    if (next) next(true);
+    else this.active--;
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const waiter of this.waiting.splice(0)) waiter(false);
+  }
+}
+
+/** Nesting depth of a JSON text, stopping early once it passes `limit`. */
+function jsonDepth(json: string, limit: number): number {
+  let depth = 0;
+  let max = 0;
+  let inString = false;
+  for (let i = 0; i < json.length; i++) {
+    const c = json.charCodeAt(i);
+    if (inString) {
+      if (c === 92) i++;
+      else if (c === 34) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 123 || c === 91) {
+      depth++;
+      if (depth > max) {
+        max = depth;
+        if (max > limit) return max;
+      }
+    } else if (c === 125 || c === 93) depth--;
+  }
+  return max;
+}
+
+function limitError(code: 'SANDBOX_TIMEOUT' | 'SANDBOX_CPU_LIMIT' | 'SANDBOX_MEMORY_LIMIT' | 'SANDBOX_OUTPUT_LIMIT' | 'SANDBOX_TOOL_CALL_LIMIT', limit: string, value: number, message: string, extra: Record<string, unknown> = {}): MagsagError {
+  return new MagsagError(code, message, { data: { limit, value, ...extra } });
+}
+
+/**
+ * Runs the module graph in a fresh isolate. Never throws for what the program does: limits,
+ * cancellation and crashes come back as `stopError`, the program's own outcome as `outcome`.
+ */
+export async function runInIsolate(input: IsolateRunInput): Promise<IsolateRunOutput> {
+  const { limits } = input;
+  const out: IsolateRunOutput = {
+    outcome: undefined,
+    stopError: undefined,
+    bridgeErrors: new Map(),
+    logs: [],
+    logBytes: 0,
+    toolCalls: [],
+    toolBytes: 0,
+    maxInFlight: 0,
+    cpuMs: 0,
+    heapBytes: 0,
+    compileMs: 0,
+  };
+  const controller = new AbortController();
+  // Every call in flight listens on the run's signal.
+  setMaxListeners(limits.maxConcurrentToolCalls * 4 + 16, controller.signal);
+  const semaphore = new Semaphore(limits.maxConcurrentToolCalls);
+  let rejectStopped: (error: MagsagError) => void = () => {};
+  const stopped = new Promise<never>((_, reject) => {
+    rejectStopped = reject;
+  });
+  stopped.catch(() => {});
+  const stop = (error: MagsagError): void => {
+    if (out.stopError) return;
+    out.stopError = error;
+    controller.abort(error);
+    semaphore.close();
+    // Never dispose from inside a host callback the isolate is waiting on: leave it to the next turn.
+    setImmediate(() => rejectStopped(error));
+  };
+
+  let nextErrorId = 1;
+  const bridgeError = (error: unknown, fallback: 'TOOL_ERROR' | 'INTERNAL' = 'INTERNAL'): string => {
+    const magsag = toMagsagError(error, fallback);
+    const id = nextErrorId++;
+    out.bridgeErrors.set(id, magsag);
+    let data = magsag.data;
+    try {
+      if (data !== undefined && JSON.stringify(data).length > 20_000) data = undefined;
+    } catch {
+      data = undefined;
+    }
+    const payload: BridgeError = { id, code: magsag.code, message: magsag.message, ...(data === undefined ? {} : { data }) };
+    return `E${JSON.stringify(payload)}`;
+  };
+
+  const startedAt = performance.now();
+  const ms = (): number => Math.round(performance.now() - startedAt);
+
+  const log = (level: unknown, text: unknown): void => {
+    if (out.stopError) return;
+    const message = typeof text === 'string' ? text : String(text);
+    const entryLevel = typeof level === 'string' && levels.has(level as LogLevel) ? (level as LogLevel) : 'log';
+    const bytes = Buffer.byteLength(message) + 1;
+    if (out.logs.length >= maxLogEntries) {
+      stop(
+        limitError(
+          'SANDBOX_OUTPUT_LIMIT',
+          'maxLogEntries',
+          maxLogEntries,
+          `The program wrote more than ${maxLogEntries} console lines. Log summaries, or write details to the workspace.`,
+        ),
+      );
+      return;
+    }
+    if (out.logBytes + bytes > limits.maxOutputBytes) {
+      const room = Math.max(0, limits.maxOutputBytes - out.logBytes);
+      out.logs.push({ level: entryLevel, message: Buffer.from(message).subarray(0, room).toString(), ms: ms() });
+      out.logBytes = limits.maxOutputBytes;
+      stop(
+        limitError(
+          'SANDBOX_OUTPUT_LIMIT',
+          'maxOutputBytes',
+          limits.maxOutputBytes,
+          `The program logged more than maxOutputBytes = ${limits.maxOutputBytes} bytes. Log less (summaries, counts), write details to the workspace, or raise the limit.`,
+        ),
+      );
+      return;
+    }
+    out.logBytes += bytes;
+    out.logs.push({ level: entryLevel, message, ms: ms() });
+  };
+
+  const workspaceCall = (op: unknown, requested: unknown, data: unknown): string => {
+    try {
+      const p = typeof requested === 'string' ? requested : String(requested);
+      let value: unknown;
+      switch (op as WorkspaceOp) {
+        case 'read':
+          value = input.workspace.read(p);
+          break;
+        case 'write':
+          value = input.workspace.write(p, typeof data === 'string' ? data : '');
+          break;
+        case 'list':
+          value = input.workspace.list(p);
+          break;
+        case 'remove':
+          input.workspace.remove(p);
+          value = null;
+          break;
+        case 'exists':
+          value = input.workspace.exists(p);
+          break;
+        default:
+          throw new MagsagError('USAGE', `Unknown workspace operation "${String(op)}".`);
+      }
+      return `R${JSON.stringify(value ?? null)}`;
+    } catch (error) {
+      return bridgeError(error);
+    }
+  };
+
+  const denyImport = (specifier: unknown, importer: unknown): string => {
+    const spec = String(specifier).slice(0, 200);
+    const from = importer === programId ? 'the program' : String(importer);
+    const error = new MagsagError(
+      'SANDBOX_IMPORT_DENIED',
+      `Import "${spec}" from ${from} is not allowed at run time. Only literal imports of ./servers/<id>/<tool>, ./servers/<id> and ./skills/<name> can be loaded.`,
+      { data: { specifier: spec } },
+    );
+    return bridgeError(error).slice(1);
+  };
+
+  let inFlight = 0;
+  const toolCall = async (server: unknown, tool: unknown, argsJson: unknown): Promise<string> => {
+    if (out.stopError) return bridgeError(out.stopError);
+    if (typeof server !== 'string' || typeof tool !== 'string' || typeof argsJson !== 'string') {
+      return bridgeError(new MagsagError('TOOL_INPUT_INVALID', 'A tool call needs a server name, a tool name and JSON arguments.'));
+    }
+    if (out.toolCalls.length >= limits.maxToolCalls) {
+      const error = limitError(
+        'SANDBOX_TOOL_CALL_LIMIT',
+        'maxToolCalls',
+        limits.maxToolCalls,
+        `The program made more than maxToolCalls = ${limits.maxToolCalls} tool calls. Batch the work (one call that returns many items), or raise the limit.`,
+      );
+      stop(error);
+      return bridgeError(error);
+    }
+    const metric: ToolCallMetric = { server: server.slice(0, 200), tool: tool.slice(0, 200), ms: 0, bytes: 0, ok: false };
+    out.toolCalls.push(metric);
+    let args: unknown;
+    try {
+      args = JSON.parse(argsJson);
+    } catch {
+      args = undefined;
+    }
+    if (args === null || typeof args !== 'object' || Array.isArray(args)) {
+      metric.code = 'TOOL_INPUT_INVALID';
+      return bridgeError(new MagsagError('TOOL_INPUT_INVALID', `Arguments for ${metric.server}/${metric.tool} must be a JSON object.`, { data: { server, tool } }));
+    }
+    if (!(await semaphore.acquire())) return bridgeError(out.stopError ?? new MagsagError('SANDBOX_CANCELLED', 'The run ended.'));
+    inFlight++;
+    out.maxInFlight = Math.max(out.maxInFlight, inFlight);
+    const started = performance.now();
+    try {
+      const json = await input.callToolJson(server, tool, args as Record<string, unknown>, controller.signal);
+      const bytes = Buffer.byteLength(json);
+      metric.bytes = bytes;
+      out.toolBytes += bytes;
+      if (out.toolBytes > limits.maxToolBytes) {
+        const error = limitError(
+          'SANDBOX_TOOL_CALL_LIMIT',
+          'maxToolBytes',
+          limits.maxToolBytes,
+          `Tool results added up to ${out.toolBytes} bytes, over maxToolBytes = ${limits.maxToolBytes} (the last, ${metric.server}/${metric.tool}, returned ${bytes}). Ask the tool for less (filters, pages), or raise the limit.`,
+          { server, tool, bytes },
+        );
+        stop(error);
+        return bridgeError(error);
+      }
+      const depth = jsonDepth(json, maxToolResultDepth);
+      if (depth > maxToolResultDepth) {
+        const error = limitError(
+          'SANDBOX_TOOL_CALL_LIMIT',
+          'toolResultDepth',
+          maxToolResultDepth,
+          `The result of ${metric.server}/${metric.tool} is nested more than ${maxToolResultDepth} levels deep; the sandbox refuses it. Ask the tool for a flatter result.`,
+          { server, tool },
+        );
+        stop(error);
+        return bridgeError(error);
+      }
+      metric.ok = true;
+      return `R${json}`;
+    } catch (error) {
+      if (out.stopError) return bridgeError(out.stopError);
+      const magsag = toMagsagError(error, 'TOOL_ERROR');
+      metric.code = magsag.code;
+      if (magsag.code === 'SANDBOX_TOOL_CALL_LIMIT') stop(magsag);
+      return bridgeError(magsag);
+    } finally {
+      metric.ms = Math.round(performance.now() - started);
+      inFlight--;
+      semaphore.release();
+    }
+  };
+
+  const isolate = new ivm.Isolate({ memoryLimit: limits.memoryMb });
+  const timers: NodeJS.Timeout[] = [];
+  const onAbort = (): void =>
+    stop(new MagsagError('SANDBOX_CANCELLED', 'The run was cancelled by its caller (AbortSignal).', { data: { reason: String(input.signal?.reason ?? 'aborted') } }));
+  try {
+    const context = await isolate.createContext();
+    const jail = context.global;
+    const config: GuestConfig = {
+      programId,
+      deps: Object.fromEntries(input.modules.map((m) => [m.id, m.deps])),
+      maxOutputChars: limits.maxOutputBytes,
+      maxWriteChars: input.workspace.quota.maxBytes,
+    };
+    await jail.set(bridgeGlobals.log, new ivm.Callback(log));
+    await jail.set(bridgeGlobals.workspace, new ivm.Callback(workspaceCall));
+    await jail.set(bridgeGlobals.denyImport, new ivm.Callback(denyImport));
+    await jail.set(bridgeGlobals.tool, new ivm.Reference(toolCall));
+    await jail.set(bridgeGlobals.config, JSON.stringify(config));
+    await context.eval(guestRuntimeSource, { filename: 'magsag:runtime' });
+    const main = (await jail.get(bridgeGlobals.main, { reference: true })) as ivm.Reference<(inputJson: string | undefined) => Promise<string>>;
+
+    const compileStarted = performance.now();
+    const scripts = await Promise.all(
+      input.modules.map((m) =>
+        isolate.compileScript(wrapModule(m.id, m.code, m.kind === 'program'), { filename: m.filename, lineOffset: -1 }),
+      ),
+    );
+    out.compileMs = Math.round(performance.now() - compileStarted);
+
+    if (input.signal?.aborted) onAbort();
+    input.signal?.addEventListener('abort', onAbort, { once: true });
+    timers.push(
+      setTimeout(
+        () =>
+          stop(
+            limitError(
+              'SANDBOX_TIMEOUT',
+              'wallMs',
+              limits.wallMs,
+              `The run took longer than wallMs = ${limits.wallMs} ms (wall clock, tool calls included) and was stopped. Do less per run, make tool calls concurrently, or raise --timeout.`,
+            ),
+          ),
+        limits.wallMs,
+      ),
+    );
+    timers.push(
+      setInterval(() => {
+        if (isolate.isDisposed) {
+          stop(memoryError(limits));
+          return;
+        }
+        try {
+          const cpu = Number(isolate.cpuTime) / 1e6;
+          if (cpu > limits.cpuMs) {
+            stop(
+              limitError(
+                'SANDBOX_CPU_LIMIT',
+                'cpuMs',
+                limits.cpuMs,
+                `The program used more than cpuMs = ${limits.cpuMs} ms of CPU time (${Math.round(cpu)} ms) and was stopped. Look for an endless loop, or raise the limit.`,
+                { used: Math.round(cpu) },
+              ),
+            );
+          }
+        } catch {
+          // Disposed between the check and the read: the next tick reports it.
+        }
+      }, 10),
+    );
+
+    const work = (async () => {
+      for (const script of scripts) await script.run(context, { timeout: limits.wallMs });
+      return main.apply(undefined, [input.inputJson], { result: { promise: true } });
+    })();
+    work.catch(() => {});
+    try {
+      const outcome: unknown = await Promise.race([work, stopped]);
+      out.outcome = typeof outcome === 'string' ? outcome : undefined;
+      if (out.outcome === undefined && !out.stopError) out.stopError = new MagsagError('INTERNAL', 'The sandbox returned no outcome.');
+    } catch (error) {
+      if (!out.stopError) {
+        const message = error instanceof Error ? error.message : String(error);
+        if (isolate.isDisposed || /memory limit/i.test(message)) out.stopError = memoryError(limits);
+        else if (error instanceof Error && error.name === 'SyntaxError') {
+          out.stopError = new MagsagError('SANDBOX_RUNTIME_ERROR', `A module failed to load: ${message}`, { cause: error });
+        } else out.stopError = new MagsagError('SANDBOX_RUNTIME_ERROR', `The sandbox failed: ${message}`, { cause: error });
+      }
+    }
+    // Anything still pending (unawaited tool calls, queued calls) ends with the run.
+    controller.abort(out.stopError ?? new MagsagError('SANDBOX_CANCELLED', 'The run ended.'));
+    semaphore.close();
+    if (!out.stopError && !isolate.isDisposed) {
+      try {
+        out.cpuMs = Math.round(Number(isolate.cpuTime) / 1e6);
+        out.heapBytes = isolate.getHeapStatisticsSync().used_heap_size;
+      } catch {
+        // The isolate died on the way out; figures stay 0.
+      }
+    }
+    return out;
+  } finally {
+    for (const timer of timers) clearTimeout(timer);
+    input.signal?.removeEventListener('abort', onAbort);
+    if (!isolate.isDisposed) isolate.dispose();
+  }
+}
+
+function memoryError(limits: RunLimits): MagsagError {
+  return limitError(
+    'SANDBOX_MEMORY_LIMIT',
+    'memoryMb',
+    limits.memoryMb,
+    `The program ran out of memory: its isolate is limited to memoryMb = ${limits.memoryMb} MiB. Keep less in memory (stream through the workspace, filter early), or raise --memory.`,
+  );
+}
+

@@ -1,0 +1,263 @@
+import { MagsagError } from '@magsag/core';
+import { readFileSync, realpathSync, statSync } from 'node:fs';
+import path from 'node:path';
+import ts from 'typescript';
+import { programId, shimModuleId } from '../bridge.ts';
+import type { Diagnostic } from '../result.ts';
+import { parseSourceMap, type SourceMapLookup } from './sourceMap.ts';
+
+export { programId };
+
+/** Where the virtual `/servers` and `/skills` folders live on disk. */
+export interface ModuleRoots {
+  serversDir: string;
+  skillsDir: string;
+}
+
+/** What a module is; only generated modules and skills may import the tool-call shim. */
+export type ModuleKind = 'program' | 'server' | 'skill';
+
+/** A module file found for an import. */
+export interface ResolvedFile {
+  id: string;
+  file: string;
+  kind: 'server' | 'skill';
+}
+
+function isFile(file: string): boolean {
+  try {
+    return statSync(file).isFile();
+  } catch {
+    return false;
+  }
+}
+
+function within(parent: string, child: string): boolean {
+  const relative = path.relative(parent, child);
+  return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
+}
+
+/**
+ * Resolves imports the same way for the loader and the type-checker: `./servers/<id>/<tool>`,
+ * `./servers/<id>`, `./skills/<name>` from the program (virtual paths rooted at the project), real
+ * relative paths between files under those roots, and `@magsag/mcp-client` from generated modules
+ * and skills. Anything else resolves to `undefined`: the import is denied.
+ */
+export class ModuleResolver {
+  readonly roots: ModuleRoots;
+  private realRoots: { servers?: string; skills?: string } | undefined;
+
+  constructor(roots: ModuleRoots) {
+    this.roots = { serversDir: path.resolve(roots.serversDir), skillsDir: path.resolve(roots.skillsDir) };
+  }
+
+  private realRoot(which: 'servers' | 'skills'): string | undefined {
+    this.realRoots ??= {};
+    if (!(which in this.realRoots)) {
+      const dir = which === 'servers' ? this.roots.serversDir : this.roots.skillsDir;
+      try {
+        this.realRoots[which] = realpathSync(dir);
+      } catch {
+        this.realRoots[which] = undefined;
+      }
+    }
+    return this.realRoots[which];
+  }
+
+  resolve(specifier: string, importerId: string, importerKind: ModuleKind): ResolvedFile | typeof shimModuleId | undefined {
+    if (specifier === shimModuleId) return importerKind === 'program' ? undefined : shimModuleId;
+    if (!specifier.startsWith('./') && !specifier.startsWith('../')) return undefined;
+    const target = path.posix.normalize(path.posix.join(path.posix.dirname(importerId), specifier));
+    const which = target.startsWith('/servers/') ? 'servers' : target.startsWith('/skills/') ? 'skills' : undefined;
+    if (!which) return undefined;
+    const prefix = `/${which}/`;
+    const rel = target.slice(prefix.length).replace(/\/$/, '');
+    if (!rel || rel.split('/').some((part) => part === '..' || part === '')) return undefined;
+    const candidates = rel.endsWith('.ts')
+      ? [rel]
+      : rel.endsWith('.js')
+        ? [`${rel.slice(0, -3)}.ts`, rel]
+        : [`${rel}.ts`, `${rel}/index.ts`];
+    const rootDir = which === 'servers' ? this.roots.serversDir : this.roots.skillsDir;
+    const realRoot = this.realRoot(which);
+    if (!realRoot) return undefined;
+    for (const candidate of candidates) {
+      const file = path.join(rootDir, ...candidate.split('/'));
+      if (!isFile(file)) continue;
+      if (!within(realRoot, realpathSync(file))) return undefined;
+      return { id: prefix + candidate, file, kind: which === 'servers' ? 'server' : 'skill' };
+    }
+    return undefined;
+  }
+
+  /** The module id and kind of a file under the roots (for the type-checker's importers). */
+  idOfFile(file: string): { id: string; kind: ModuleKind } | undefined {
+    const absolute = path.resolve(file);
+    for (const [which, dir] of [
+      ['servers', this.roots.serversDir],
+      ['skills', this.roots.skillsDir],
+    ] as const) {
+      if (within(dir, absolute) && absolute !== dir) {
+        return { id: `/${which}/${path.relative(dir, absolute).split(path.sep).join('/')}`, kind: which === 'servers' ? 'server' : 'skill' };
+      }
+    }
+    return undefined;
+  }
+}
+
+/** A module transpiled to a CommonJS-style function body. */
+export interface TranspiledModule {
+  code: string;
+  map: SourceMapLookup;
+  imports: { specifier: string; pos: number }[];
+  diagnostics: ts.Diagnostic[];
+}
+
+const compilerOptions: ts.CompilerOptions = {
+  module: ts.ModuleKind.CommonJS,
+  target: ts.ScriptTarget.ES2022,
+  esModuleInterop: true,
+  sourceMap: true,
+  inlineSources: false,
+};
+
+/** Transpiles TypeScript (or JavaScript) for the sandbox, with a source map back to `source`. */
+export function transpile(source: string, fileName: string): TranspiledModule {
+  const output = ts.transpileModule(source, { compilerOptions, fileName, reportDiagnostics: true });
+  const code = output.outputText.replace(/\n\/\/# sourceMappingURL=.*\s*$/, '\n');
+  const imports = ts.preProcessFile(source, true, true).importedFiles.map((f) => ({ specifier: f.fileName, pos: f.pos }));
+  return { code, map: parseSourceMap(output.sourceMapText ?? '{"mappings":""}'), imports, diagnostics: output.diagnostics ?? [] };
+}
+
+const fileCache = new Map<string, { key: string; module: TranspiledModule }>();
+
+/** Transpiles a file, reusing the last result while its mtime and size are unchanged. */
+function transpileFile(file: string): TranspiledModule {
+  const stat = statSync(file);
+  const key = `${stat.mtimeMs}:${stat.size}`;
+  const cached = fileCache.get(file);
+  if (cached?.key === key) return cached.module;
+  const module = transpile(readFileSync(file, 'utf8'), path.basename(file));
+  fileCache.set(file, { key, module });
+  return module;
+}
+
+/** 1-based line and column of `pos` in `text`. */
+export function lineColumn(text: string, pos: number): { line: number; column: number } {
+  let line = 1;
+  let lineStart = 0;
+  for (let i = 0; i < pos && i < text.length; i++) {
+    if (text.charCodeAt(i) === 10) {
+      line++;
+      lineStart = i + 1;
+    }
+  }
+  return { line, column: pos - lineStart + 1 };
+}
+
+/** Turns compiler diagnostics into ours, at 1-based lines and columns. */
+export function toDiagnostics(diagnostics: readonly ts.Diagnostic[], file: string): Diagnostic[] {
+  return diagnostics.map((d) => {
+    const at = d.file && d.start !== undefined ? d.file.getLineAndCharacterOfPosition(d.start) : { line: 0, character: 0 };
+    return { file, line: at.line + 1, column: at.character + 1, message: ts.flattenDiagnosticMessageText(d.messageText, '\n'), tsCode: d.code };
+  });
+}
+
+/** One module ready to load into the isolate. */
+export interface ModuleRecord {
+  id: string;
+  /** The name stack traces and diagnostics use. */
+  filename: string;
+  kind: ModuleKind;
+  code: string;
+  map: SourceMapLookup;
+  /** Import specifier → module id. */
+  deps: Record<string, string>;
+}
+
+/** The program and every module it reaches. */
+export interface ModuleGraph {
+  modules: ModuleRecord[];
+  /** Display filename → source map, for mapping stack traces. */
+  maps: Map<string, SourceMapLookup>;
+}
+
+function importDenied(specifier: string, file: string, at: { line: number; column: number }, kind: ModuleKind): MagsagError {
+  const allowed =
+    kind === 'program'
+      ? './servers/<id>/<tool>, ./servers/<id> and ./skills/<name>'
+      : 'files under servers/ and skills/ by relative path, and @magsag/mcp-client';
+  return new MagsagError(
+    'SANDBOX_IMPORT_DENIED',
+    `Import "${specifier}" is not allowed (${file}:${at.line}:${at.column}). The sandbox loads only ${allowed}; ` +
+      'find tools with `magsag tools search` or by listing servers/, and do the rest in plain code.',
+    { data: { specifier, file, line: at.line, column: at.column } },
+  );
+}
+
+/**
+ * Transpiles the program and every module it imports, resolving each import with `resolver`.
+ * Throws `SANDBOX_IMPORT_DENIED` for an import outside the allowed set and `SANDBOX_TYPECHECK` (with
+ * `data.diagnostics`) for a file that does not parse.
+ */
+export function buildModuleGraph(program: { source: string; filename: string }, resolver: ModuleResolver): ModuleGraph {
+  const modules: ModuleRecord[] = [];
+  const maps = new Map<string, SourceMapLookup>();
+  const seen = new Set<string>();
+  const queue: { id: string; file: string | undefined; kind: ModuleKind }[] = [{ id: programId, file: undefined, kind: 'program' }];
+  while (queue.length > 0) {
+    const next = queue.shift();
+    if (!next || seen.has(next.id)) continue;
+    seen.add(next.id);
+    const filename = next.kind === 'program' ? program.filename : next.id.slice(1);
+    const source = next.file === undefined ? program.source : readFileSync(next.file, 'utf8');
+    const transpiled = next.file === undefined ? transpile(program.source, program.filename.replace(/\.(m|c)?js$/, '.ts')) : transpileFile(next.file);
+    if (transpiled.diagnostics.length > 0) {
+      const diagnostics = toDiagnostics(transpiled.diagnostics, filename);
+      const first = diagnostics[0];
+      throw new MagsagError(
+        'SANDBOX_TYPECHECK',
+        `${filename} does not compile: ${first ? `${first.message} (${first.line}:${first.column})` : 'syntax error'}. Fix the syntax and run again.`,
+        { data: { diagnostics } },
+      );
+    }
+    const deps: Record<string, string> = {};
+    for (const { specifier, pos } of transpiled.imports) {
+      const resolved = resolver.resolve(specifier, next.id, next.kind);
+      if (resolved === undefined) throw importDenied(specifier, filename, lineColumn(source, pos), next.kind);
+      if (resolved === shimModuleId) {
+        deps[specifier] = shimModuleId;
+        continue;
+      }
+      deps[specifier] = resolved.id;
+      if (!seen.has(resolved.id)) queue.push({ id: resolved.id, file: resolved.file, kind: resolved.kind });
+    }
+    modules.push({ id: next.id, filename, kind: next.kind, code: transpiled.code, map: transpiled.map, deps });
+    maps.set(filename, transpiled.map);
+  }
+  return { modules, maps };
+}
+
+/** Rewrites `file:line:col` frames of a guest stack to the original TypeScript positions. */
+export function mapStack(stack: string, maps: Map<string, SourceMapLookup>): string {
+  return stack
+    .split('\n')
+    .filter((line) => !line.includes('<isolated-vm') && !line.includes('magsag:runtime'))
+    .map((line) =>
+      line.replace(/([^\s()]+):(\d+):(\d+)/g, (whole, file: string, l: string, c: string) => {
+        const map = maps.get(file);
+        const original = map?.original(Number(l) - 1, Number(c) - 1);
+        return original ? `${file}:${original.line + 1}:${original.column + 1}` : whole;
+      }),
+    )
+    .join('\n');
+}
+
+/** The first frame of a mapped stack that points into one of `files`. */
+export function firstLocation(stack: string, files: Set<string>): { file: string; line: number; column: number } | undefined {
+  for (const match of stack.matchAll(/([^\s()]+):(\d+):(\d+)/g)) {
+    const [, file, line, column] = match;
+    if (file && files.has(file)) return { file, line: Number(line), column: Number(column) };
+  }
+  return undefined;
+}

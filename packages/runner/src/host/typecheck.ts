@@ -1,0 +1,139 @@
+import { statSync } from 'node:fs';
+import ts from 'typescript';
+import { shimModuleId } from '../bridge.ts';
+import type { Diagnostic } from '../result.ts';
+import { ModuleResolver, programId, type ModuleRoots } from './loader.ts';
+
+const virtualDir = '/__magsag__';
+const programFile = `${virtualDir}/program.ts`;
+const shimFile = `${virtualDir}/mcpClient.d.ts`;
+const globalsFile = `${virtualDir}/globals.d.ts`;
+
+/** Types of the tool-call shim, what `@magsag/mcp-client` is inside the sandbox. */
+const shimTypes = `export interface ToolContentBlock { type: string; text?: string; data?: string; mimeType?: string; [key: string]: unknown }
+export interface ToolCallResult { content: ToolContentBlock[]; structuredContent?: Record<string, unknown>; isError?: boolean }
+export declare function callMCPTool(server: string, tool: string, args?: Record<string, unknown>, options?: unknown): Promise<ToolCallResult>;
+`;
+
+/** The sandbox's globals: only what the guest runtime installs. */
+const globalTypes = `interface MagsagConsole {
+  log(...args: unknown[]): void; info(...args: unknown[]): void; warn(...args: unknown[]): void;
+  error(...args: unknown[]): void; debug(...args: unknown[]): void; trace(...args: unknown[]): void; dir(value: unknown): void;
+}
+interface MagsagWorkspaceEntry { path: string; type: 'file' | 'directory'; bytes: number }
+/** Files of the run's workspace; paths are relative to it. */
+interface MagsagWorkspace {
+  read(path: string): Promise<string>;
+  readJson<T = unknown>(path: string): Promise<T>;
+  write(path: string, data: string | object): Promise<{ path: string; bytes: number }>;
+  list(path?: string): Promise<MagsagWorkspaceEntry[]>;
+  remove(path: string): Promise<void>;
+  exists(path: string): Promise<boolean>;
+}
+declare var console: MagsagConsole;
+declare var workspace: MagsagWorkspace;
+`;
+
+const compilerOptions: ts.CompilerOptions = {
+  target: ts.ScriptTarget.ES2022,
+  module: ts.ModuleKind.ESNext,
+  moduleResolution: ts.ModuleResolutionKind.Bundler,
+  moduleDetection: ts.ModuleDetectionKind.Force,
+  lib: ['lib.es2023.d.ts'],
+  types: [],
+  strict: true,
+  noEmit: true,
+  skipLibCheck: true,
+  allowImportingTsExtensions: true,
+  esModuleInterop: true,
+  isolatedModules: true,
+};
+
+/** Type-checks programs against the generated modules; keeps one warm LanguageService. */
+export interface TypeChecker {
+  /** Diagnostics of `source` (errors only), positioned in the program. */
+  check(source: string, filename: string): Diagnostic[];
+}
+
+/** Options of {@link createTypeChecker}. */
+export interface TypeCheckerOptions extends ModuleRoots {
+  /** Shares parsed lib files between checkers. @default a registry shared by the process */
+  documentRegistry?: ts.DocumentRegistry;
+}
+
+const sharedRegistry = ts.createDocumentRegistry();
+// Program versions are unique across checkers: the registry shares source files by name and version.
+let programVersions = 0;
+
+/**
+ * A type-checker for sandbox programs. The first check loads the standard library types
+ * (hundreds of ms); later checks reuse them and re-read only files whose mtime changed.
+ */
+export function createTypeChecker(options: TypeCheckerOptions): TypeChecker {
+  const resolver = new ModuleResolver(options);
+  let programSource = '';
+  let programVersion = 0;
+  const fixed = new Map([
+    [shimFile, shimTypes],
+    [globalsFile, globalTypes],
+  ]);
+  const version = (file: string): string => {
+    if (file === programFile) return String(programVersion);
+    if (fixed.has(file)) return '1';
+    try {
+      const stat = statSync(file);
+      return `${stat.mtimeMs}:${stat.size}`;
+    } catch {
+      return '0';
+    }
+  };
+  const host: ts.LanguageServiceHost = {
+    getCompilationSettings: () => compilerOptions,
+    getScriptFileNames: () => [programFile, globalsFile],
+    getScriptVersion: version,
+    getScriptSnapshot: (file) => {
+      if (file === programFile) return ts.ScriptSnapshot.fromString(programSource);
+      const text = fixed.get(file) ?? ts.sys.readFile(file);
+      return text === undefined ? undefined : ts.ScriptSnapshot.fromString(text);
+    },
+    getCurrentDirectory: () => virtualDir,
+    getDefaultLibFileName: (opts) => ts.getDefaultLibFilePath(opts),
+    fileExists: (file) => fixed.has(file) || file === programFile || ts.sys.fileExists(file),
+    readFile: (file) => (file === programFile ? programSource : (fixed.get(file) ?? ts.sys.readFile(file))),
+    resolveModuleNameLiterals: (literals, containingFile) =>
+      literals.map((literal) => {
+        const importer = containingFile === programFile ? { id: programId, kind: 'program' as const } : resolver.idOfFile(containingFile);
+        const resolved = importer ? resolver.resolve(literal.text, importer.id, importer.kind) : undefined;
+        if (resolved === undefined) return { resolvedModule: undefined };
+        if (resolved === shimModuleId) return { resolvedModule: { resolvedFileName: shimFile, extension: ts.Extension.Dts, isExternalLibraryImport: false } };
+        return { resolvedModule: { resolvedFileName: resolved.file, extension: ts.Extension.Ts, isExternalLibraryImport: false } };
+      }),
+  };
+  const service = ts.createLanguageService(host, options.documentRegistry ?? sharedRegistry);
+  return {
+    check(source, filename) {
+      programSource = source;
+      programVersion = ++programVersions;
+      const diagnostics = [...service.getSyntacticDiagnostics(programFile), ...service.getSemanticDiagnostics(programFile)].filter(
+        (d) => d.category === ts.DiagnosticCategory.Error,
+      );
+      return diagnostics.map((d) => {
+        const at = d.file && d.start !== undefined ? d.file.getLineAndCharacterOfPosition(d.start) : { line: 0, character: 0 };
+        return { file: filename, line: at.line + 1, column: at.character + 1, message: ts.flattenDiagnosticMessageText(d.messageText, '\n'), tsCode: d.code };
+      });
+    },
+  };
+}
+
+const checkers = new Map<string, TypeChecker>();
+
+/** The process-wide checker for these roots, created on first use and kept warm. */
+export function sharedTypeChecker(roots: ModuleRoots): TypeChecker {
+  const key = `${roots.serversDir}\0${roots.skillsDir}`;
+  let checker = checkers.get(key);
+  if (!checker) {
+    checker = createTypeChecker(roots);
+    checkers.set(key, checker);
+  }
+  return checker;
+}

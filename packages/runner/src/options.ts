@@ -1,0 +1,133 @@
+import type { Logger, RunContext } from '@magsag/core';
+import type { ToolCallResult } from '@magsag/mcp-client';
+
+/** Resource limits of one run. Every limit ends the run with a typed error when it is hit. */
+export interface RunLimits {
+  /** Heap of the isolate, in MiB. @default 128 */
+  memoryMb: number;
+  /** CPU time the program may use, in ms. @default 10000 */
+  cpuMs: number;
+  /** Wall-clock time of the whole run, tool calls included, in ms. @default 30000 */
+  wallMs: number;
+  /** Tool calls one run may make. @default 1000 */
+  maxToolCalls: number;
+  /** Bytes (JSON) all tool results of one run may add up to. @default 16777216 (16 MiB) */
+  maxToolBytes: number;
+  /** Bytes of output: the result as JSON plus every log line. @default 1048576 (1 MiB) */
+  maxOutputBytes: number;
+  /** Tool calls in flight at once; more wait their turn on the host. @default 32 */
+  maxConcurrentToolCalls: number;
+}
+
+/** The limits used when neither the runner config nor the call sets one. */
+export const defaultLimits: Readonly<RunLimits> = Object.freeze({
+  memoryMb: 128,
+  cpuMs: 10_000,
+  wallMs: 30_000,
+  maxToolCalls: 1000,
+  maxToolBytes: 16 * 1024 * 1024,
+  maxOutputBytes: 1024 * 1024,
+  maxConcurrentToolCalls: 32,
+});
+
+/** How much one workspace may hold. */
+export interface WorkspaceQuota {
+  /** Total bytes of the files the program writes. @default 52428800 (50 MiB) */
+  maxBytes: number;
+  /** Number of files. @default 1000 */
+  maxFiles: number;
+}
+
+/** The quota used when none is configured. */
+export const defaultQuota: Readonly<WorkspaceQuota> = Object.freeze({ maxBytes: 50 * 1024 * 1024, maxFiles: 1000 });
+
+/** Which workspaces {@link cleanWorkspaces} keeps. */
+export interface RetentionPolicy {
+  /** Workspaces unused for longer than this are removed, in ms. @default 604800000 (7 days) */
+  maxAgeMs: number;
+  /** At most this many workspaces are kept, the most recently used first. @default 100 */
+  maxCount: number;
+}
+
+/** The retention used when none is configured. */
+export const defaultRetention: Readonly<RetentionPolicy> = Object.freeze({ maxAgeMs: 7 * 24 * 60 * 60 * 1000, maxCount: 100 });
+
+/**
+ * Hides sensitive text before it reaches the model. Every string of the model view passes through
+ * `mask` once; the CLI plugs the PII package in here.
+ */
+export interface Masker {
+  mask(text: string): string;
+}
+
+/** The masker that changes nothing: the default. */
+export const identityMasker: Masker = Object.freeze({ mask: (text: string) => text });
+
+/** Options the runner passes to every tool call. */
+export interface ToolCallerOptions {
+  /** Aborted when the run ends or is cancelled. */
+  signal: AbortSignal;
+  /** The run's context (run id, workspace id) for the client's middleware. */
+  context: RunContext;
+}
+
+/**
+ * How the runner calls a tool: usually `client.callTool.bind(client)` of an `McpClient`. It resolves
+ * to the tool's result and throws (a `MagsagError`, ideally) when the call fails.
+ */
+export type ToolCaller = (server: string, tool: string, args: Record<string, unknown>, options: ToolCallerOptions) => Promise<ToolCallResult>;
+
+/** Settings shared by every run of a runner; each may be overridden per call. */
+export interface RunnerConfig {
+  /** The project root. @default the nearest folder holding tools/adk/servers above the working directory */
+  root?: string;
+  /** Where the generated modules live (`./servers/<id>/<tool>`). @default <root>/servers */
+  serversDir?: string;
+  /** Where skills live (`./skills/<name>`). @default <root>/skills */
+  skillsDir?: string;
+  /** State folder; workspaces go to `<stateDir>/workspaces`. @default <root>/.magsag, or MAGSAG_STATE_DIR */
+  stateDir?: string;
+  /** Calls a tool on the host. @default the default McpClient of @magsag/mcp-client */
+  callTool?: ToolCaller;
+  /** Limits; missing ones come from {@link defaultLimits}. */
+  limits?: Partial<RunLimits>;
+  /** Workspace quota; missing fields come from {@link defaultQuota}. */
+  quota?: Partial<WorkspaceQuota>;
+  /** Type-check the program against the generated modules before it runs. @default true */
+  typecheck?: boolean;
+  /** Size cap of the model view, in bytes. @default 4096 */
+  modelViewBytes?: number;
+  /** Every model-visible string passes through it. @default identityMasker */
+  masker?: Masker;
+  /** Structured logger; the runner never prints. @default silent */
+  logger?: Logger;
+  /**
+   * Where isolates run: `process` uses a pooled child process, so even a V8 out-of-memory abort
+   * (which isolated-vm cannot always catch) only fails the run; `inline` runs them in this process,
+   * a little faster, for trusted code. @default 'process'
+   */
+  isolation?: 'process' | 'inline';
+}
+
+/** One run: the program and what differs from the runner's config. */
+export interface ExecuteOptions extends RunnerConfig {
+  /** The program's source text (TypeScript or JavaScript). Give this or `file`. */
+  code?: string;
+  /** A file to read the program from. */
+  file?: string;
+  /** The name errors and diagnostics use for the program. @default the file's base name, else "program.ts" */
+  filename?: string;
+  /** A JSON value handed to the default export when it is a function. */
+  input?: unknown;
+  /** Resume in this existing workspace instead of creating a new one. */
+  workspace?: string;
+  /** Create the workspace named by `workspace` when it does not exist yet. @default false */
+  createWorkspace?: boolean;
+  /** Ends the run with `SANDBOX_CANCELLED`. */
+  signal?: AbortSignal;
+  /** Extra context for tool-call middleware; `runId` and `workspaceId` are always set by the runner. */
+  context?: RunContext;
+}
+
+/** How deeply nested a tool result may be before it is refused (it could not be copied safely). */
+export const maxToolResultDepth = 256;

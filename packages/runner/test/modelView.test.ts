@@ -1,0 +1,52 @@
+import { readFileSync } from 'node:fs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createRunner, type Masker } from '../src/index.ts';
+import { tempRunnerConfig } from './helpers.ts';
+
+const temp = tempRunnerConfig();
+afterAll(() => temp.cleanup());
+
+describe('model view', () => {
+  it('caps the text, says so, and points at the full output in the workspace', async () => {
+    const runner = createRunner({ ...temp.config, modelViewBytes: 600 });
+    const run = await runner.execute({
+      code: "for (let i = 0; i < 50; i++) console.log('line ' + i + ' ' + 'x'.repeat(40));\nexport default Array.from({ length: 100 }, (_, i) => ({ i }));",
+    });
+    expect(run.ok).toBe(true);
+    expect(Buffer.byteLength(run.modelView)).toBeLessThanOrEqual(600);
+    expect(run.modelView).toContain('[truncated: showing part of');
+    expect(run.modelView).toContain(run.workspace?.outputPath);
+    const full = JSON.parse(readFileSync(run.workspace?.outputPath ?? '', 'utf8')) as { result: unknown[]; logs: unknown[] };
+    expect(full.result).toHaveLength(100);
+    expect(full.logs).toHaveLength(50);
+  });
+
+  it('is whole when it fits, with result, logs and status', async () => {
+    const run = await createRunner(temp.config).execute({ code: "console.warn('careful');\nexport default { n: 1 };" });
+    expect(run.modelView).toMatch(/^Run run-\S+ succeeded in \d+ ms with 0 tool calls\./);
+    expect(run.modelView).toContain('Result:\n{\n  "n": 1\n}');
+    expect(run.modelView).toContain('[warn] careful');
+    expect(run.modelView).not.toContain('truncated');
+  });
+
+  it('passes every model-visible string through the masker', async () => {
+    const secret = 'alice@example.com';
+    const masked: string[] = [];
+    const masker: Masker = {
+      mask(text) {
+        masked.push(text);
+        return text.replaceAll(secret, '[EMAIL_1]');
+      },
+    };
+    const runner = createRunner({ ...temp.config, masker, modelViewBytes: 1000 });
+    const run = await runner.execute({
+      code: `console.log('mail ${secret}');\nconsole.error({ to: '${secret}' });\nexport default () => { throw new Error('no mailbox for ${secret} ' + 'y'.repeat(400)); };`,
+    });
+    expect(run.error?.code).toBe('SANDBOX_RUNTIME_ERROR');
+    expect(run.modelView).not.toContain(secret);
+    expect(run.modelView).toContain('[EMAIL_1]');
+    expect(masked.length).toBeGreaterThan(3);
+    // The structured channels keep the program's own values; only the model view is curated.
+    expect(run.logs[0]?.message).toContain(secret);
+  });
+});
