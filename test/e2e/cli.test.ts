@@ -97,6 +97,6 @@ describe('magsag servers', () => {
   it('demo reset recreates the demo data without touching tracked files', () => {
     const { status, stdout } = magsag(['demo', 'reset', '--json']);
     expect(status).toBe(0);
-    expect(JSON.parse(stdout)).toMatchObject({ demoDir: path.join(repoRoot, '.magsag', 'demo'), entries: ['files', 'memory.jsonl'] });
+    expect(JSON.parse(stdout)).toMatchObject({ demoDir: path.join(repoRoot, '.magsag', 'demo'), entries: expect.arrayContaining(['files', 'memory.jsonl', 'vault']) });
   });
 });

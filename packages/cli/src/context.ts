@@ -29,6 +29,11 @@ export class CliContext {
     return path.join(this.paths.root, 'servers');
   }
 
+  /** The skills folder: `<project>/skills`. */
+  get skillsDir(): string {
+    return path.join(this.paths.root, 'skills');
+  }
+
   /** The one pino logger of the process: JSON lines on stderr, `warn` unless `--verbose`. */
   get logger(): Logger {
     this.loggerInstance ??= pino({ level: this.options.verbose ? 'debug' : 'warn', base: undefined }, pino.destination(2));

@@ -19,3 +19,13 @@ export async function readInput(file: string | undefined): Promise<string> {
     });
   }
 }
+
+/** `--input`: inline JSON, or `@file` to read JSON from a file. */
+export async function parseInputFlag(value: string): Promise<unknown> {
+  const text = value.startsWith('@') ? await readInput(value.slice(1)) : value;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (cause) {
+    throw new MagsagError('USAGE', `--input is not valid JSON${value.startsWith('@') ? ` (in ${value.slice(1)})` : ''}: ${(cause as Error).message}. Quote it for your shell, e.g. --input '{"role":"engineer"}'.`, { cause });
+  }
+}

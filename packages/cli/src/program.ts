@@ -6,6 +6,8 @@ import { resetDemo } from './commands/demo.ts';
 import { runDoctor } from './commands/doctor.ts';
 import { runProgram, type ExecDocument, type ExecFlags } from './commands/exec.ts';
 import { cleanWorkspaces, listWorkspaces, showWorkspace } from '@magsag/runner';
+import { exampleInput, findSkill, loadSkills, prepareSkillRun, saveSkill, scaffoldSkill } from '@magsag/catalog';
+import { parseInputFlag } from './input.ts';
 import path from 'node:path';
 import { readInput } from './input.ts';
 import { serveHttp, serveStdio, type ServeDeps } from './serve/server.ts';
@@ -215,6 +217,73 @@ export function createProgram(io: Io = processIo, contexts: CliContext[] = []): 
     }),
   );
 
+  addRunFlags(
+    program
+      .command('run')
+      .description('run a skill in the sandbox (same JSON document as exec)')
+      .argument('<skill>', 'skill name (see `magsag skills list`)')
+      .option('--input <json>', 'the input as JSON, or @file to read it from a file')
+      .option('--example <n>', 'run the skill\'s Nth example (from 0)', (v) => nonNegativeInt(v, '--example')),
+  ).action(
+    run(async (ctx, name: string, opts: ExecFlags & JsonFlag & { input?: string; example?: number }) => {
+      if (opts.input !== undefined && opts.example !== undefined) throw new MagsagError('USAGE', 'Give --input or --example, not both.');
+      const skill = findSkill(ctx.skillsDir, name);
+      const input = opts.example !== undefined ? exampleInput(skill, opts.example) : opts.input !== undefined ? await parseInputFlag(opts.input) : {};
+      const prepared = prepareSkillRun(skill, input);
+      const doc = await runProgram(ctx, prepared, {
+        ...opts,
+        ...(opts.timeout === undefined && prepared.limits.wallMs ? { timeout: prepared.limits.wallMs } : {}),
+        ...(opts.memory === undefined && prepared.limits.memoryMb ? { memory: prepared.limits.memoryMb } : {}),
+      });
+      printExec(doc, opts.json === true);
+      return doc.ok ? 0 : 1;
+    }),
+  );
+
+  const skills = program.command('skills').description('reusable skills under skills/');
+  skills
+    .command('list')
+    .description('list skills: name, description, version, servers')
+    .option('--json', 'print JSON: [{ name, description, version, servers }]')
+    .action(
+      run((ctx, opts: JsonFlag) => {
+        const { skills: found, errors } = loadSkills(ctx.skillsDir);
+        const rows = found.map((s) => ({ name: s.name, description: s.meta.description, version: s.meta.version, servers: s.meta.servers }));
+        if (opts.json) printJson(io, rows);
+        else io.stdout(table(['NAME', 'VERSION', 'SERVERS', 'DESCRIPTION'], rows.map((r) => [r.name, r.version, [...new Set(r.servers.map((x) => x.server))].join(','), r.description])));
+        for (const e of errors) io.stderr(`error ${e.code}: ${e.message}\n`);
+        return errors.length ? 2 : 0;
+      }),
+    );
+  skills
+    .command('new')
+    .description('scaffold skills/<name>/ with a SKILL.md template and index.ts')
+    .argument('<name>', 'kebab-case skill name')
+    .option('--json', 'print JSON')
+    .action(
+      run((ctx, name: string, opts: JsonFlag) => {
+        const created = scaffoldSkill(ctx.skillsDir, name);
+        if (opts.json) printJson(io, created);
+        else io.stdout(`created ${created.files.join(' and ')}\n`);
+      }),
+    );
+  skills
+    .command('save')
+    .description('turn a program saved in a workspace into a skill, with SKILL.md generated from it')
+    .argument('<file>', 'the program: a path, or <workspace-id>:<file> for a file in a workspace')
+    .requiredOption('--name <name>', 'kebab-case skill name')
+    .option('--description <text>', 'the skill description for SKILL.md')
+    .option('--json', 'print JSON')
+    .action(
+      run((ctx, file: string, opts: JsonFlag & { name: string; description?: string }) => {
+        const ref = /^([A-Za-z0-9][A-Za-z0-9._-]*):(.+)$/.exec(file);
+        const source = ref ? path.join(ctx.paths.stateDir, 'workspaces', ref[1]!, 'files', ref[2]!) : path.resolve(file);
+        const saved = saveSkill(ctx.skillsDir, opts.name, source, opts.description);
+        if (opts.json) printJson(io, saved);
+        else io.stdout(`saved ${saved.files.join(' and ')}; edit SKILL.md (inputs, outputs, examples), then run pnpm catalog:validate\n`);
+      }),
+    );
+
   const workspace = program.command('workspace').description('run workspaces under .magsag/workspaces');
   workspace
     .command('list')
@@ -341,6 +410,12 @@ export function createProgram(io: Io = processIo, contexts: CliContext[] = []): 
 function portNumber(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new MagsagError('USAGE', `--http must be a port number (0-65535), got "${value}".`);
+  return n;
+}
+
+function nonNegativeInt(value: string, flag: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new MagsagError('USAGE', `${flag} must be a whole number from 0, got "${value}".`);
   return n;
 }
 

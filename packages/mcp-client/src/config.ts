@@ -9,3 +9,4 @@ export type { ProjectPaths } from './config/paths.ts';
 export { defaultTimeouts, serverConfigSchema, toolSnapshotSchema, transportSchema } from './config/schema.ts';
 export type { HttpTransportConfig, ServerConfig, SseTransportConfig, StdioTransportConfig, ToolSnapshot, TransportConfig } from './config/schema.ts';
 export { isToolAllowed } from './config/toolFilter.ts';
+export { validateAgainstSchema } from './validate.ts';

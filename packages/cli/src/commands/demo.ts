@@ -1,4 +1,4 @@
-import { cpSync, existsSync, mkdirSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { MagsagError } from '@magsag/core';
 import type { ProjectPaths } from '@magsag/mcp-client';
@@ -25,5 +25,5 @@ export function resetDemo(paths: ProjectPaths): DemoResetResult {
   rmSync(demoDir, { recursive: true, force: true });
   mkdirSync(demoDir, { recursive: true });
   cpSync(seed, demoDir, { recursive: true });
-  return { demoDir, seededFrom: seed, entries: ['files', 'memory.jsonl'].filter((e) => existsSync(path.join(demoDir, e))) };
+  return { demoDir, seededFrom: seed, entries: readdirSync(demoDir).sort() };
 }
