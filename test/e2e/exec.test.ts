@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { magsag } from './helpers.ts';
+import { magsag, repoRoot } from './helpers.ts';
 
 interface ExecDoc {
   ok: boolean;
@@ -74,6 +76,18 @@ describe('magsag exec', () => {
     expect(second.doc.result).toMatchObject({ saved: 'saved' });
     expect(JSON.stringify(second.doc.result)).toContain('again [EMAIL_1]');
     expect(JSON.stringify(second.doc)).not.toContain(email);
+
+    // The audit of the first run holds the raw value, encrypted: shown only with the vault key.
+    const runId = (first.doc.workspace as unknown as { runId: string }).runId;
+    const audit = magsag(['audit', 'show', runId, '--json']);
+    expect(audit.status).toBe(0);
+    expect(JSON.parse(audit.stdout)).toEqual(expect.arrayContaining([expect.objectContaining({ direction: 'tokenize', server: 'everything', kind: 'EMAIL', placeholder: '[EMAIL_1]', value: email })]));
+    const auditFile = readFileSync(path.join(repoRoot, '.magsag', 'audit', `${runId}.jsonl`), 'utf8');
+    expect(auditFile).toContain('[EMAIL_1]');
+    expect(auditFile).not.toContain(email);
+    const wrongKey = magsag(['audit', 'show', runId], { env: { MAGSAG_VAULT_KEY: 'ab'.repeat(32) } });
+    expect(wrongKey.status).toBe(2);
+    expect(wrongKey.stderr).toContain('PII_VAULT_KEY');
   });
 
   it('exits 2 for a missing program file', () => {

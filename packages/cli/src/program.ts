@@ -1,4 +1,4 @@
-import { MagsagError } from '@magsag/core';
+import { isMagsagError, MagsagError } from '@magsag/core';
 import { addCodegenOptions, runCodegenCommand, type CodegenCliOptions } from '@magsag/codegen';
 import { Command, CommanderError, Option } from 'commander';
 import { CliContext, type GlobalOptions } from './context.ts';
@@ -8,6 +8,7 @@ import { runProgram, type ExecDocument, type ExecFlags } from './commands/exec.t
 import { cleanWorkspaces, listWorkspaces, showWorkspace } from '@magsag/runner';
 import { exampleInput, findSkill, loadSkills, prepareSkillRun, saveSkill, scaffoldSkill } from '@magsag/catalog';
 import { parseInputFlag } from './input.ts';
+import { auditDir, readAudit, resolveVaultKey } from '@magsag/pii';
 import path from 'node:path';
 import { readInput } from './input.ts';
 import { serveHttp, serveStdio, type ServeDeps } from './serve/server.ts';
@@ -341,6 +342,29 @@ export function createProgram(io: Io = processIo, contexts: CliContext[] = []): 
         const { masked, findings } = ctx.pii.maskText(await readInput(file));
         if (opts.json) printJson(io, { masked, findings });
         else io.stdout(masked.endsWith('\n') || masked === '' ? masked : `${masked}\n`);
+      }),
+    );
+
+  program
+    .command('audit')
+    .description('the PII audit log: what was tokenized and untokenized in a run')
+    .command('show')
+    .description("print a run's audit with raw values; needs the vault key (MAGSAG_VAULT_KEY or the key file)")
+    .argument('<run>', 'run id (from exec --json: workspace.runId)')
+    .option('--key-file <file>', 'the vault key file, when it is not <state>/vault.key')
+    .option('--json', 'print JSON')
+    .action(
+      run((ctx, runId: string, opts: JsonFlag & { keyFile?: string }) => {
+        let key;
+        try {
+          key = resolveVaultKey({ stateDir: ctx.paths.stateDir, ...(opts.keyFile ? { keyFile: path.resolve(opts.keyFile) } : {}), create: false });
+        } catch (error) {
+          if (isMagsagError(error)) throw error;
+          key = undefined;
+        }
+        const entries = readAudit({ dir: auditDir(ctx.paths.stateDir), runId, key });
+        if (opts.json) printJson(io, entries);
+        else io.stdout(table(['DIRECTION', 'SERVER', 'TOOL', 'KIND', 'PLACEHOLDER', 'VALUE'], entries.map((e) => [String(e.direction), String(e.server), String(e.tool ?? ''), String(e.kind), String(e.placeholder), e.value])));
       }),
     );
 
