@@ -1,7 +1,7 @@
 #!/bin/sh
 # One command from a fresh clone to a working MAGSAG: installs pnpm (pinned) and every dependency,
 # builds isolated-vm from source against this Node's headers, seeds the demo data and checks that
-# every demo MCP server starts and answers. Needs only Node 20.19+ (or 22+) and npm.
+# every demo MCP server starts and answers, then runs a program in the sandbox against them. Needs only Node 20.19+ (or 22+) and npm.
 set -eu
 cd "$(dirname "$0")/.."
 
@@ -42,3 +42,6 @@ pnpm install --frozen-lockfile
 echo "setup: seeding demo data and checking the demo servers"
 pnpm --silent magsag demo reset
 pnpm --silent magsag servers test --all
+
+echo "setup: running a program in the sandbox against the demo servers (pnpm magsag exec examples/listNotes.ts)"
+pnpm --silent magsag exec examples/listNotes.ts
