@@ -13,10 +13,10 @@ describe('magsag servers', () => {
     expect(status).toBe(0);
     const rows = JSON.parse(stdout) as { id: string; enabled: boolean; transport: string; cache: string; error: unknown }[];
     expect(rows.map((r) => r.id)).toEqual(expect.arrayContaining(['everything', 'filesystem', 'memory']));
-    for (const row of rows) {
+    for (const row of rows.filter((r) => ['everything', 'filesystem', 'memory'].includes(r.id))) {
       expect(row).toMatchObject({ enabled: true, transport: 'stdio "node"', error: null });
-      expect(['warm', 'cold']).toContain(row.cache);
     }
+    for (const row of rows) expect(['warm', 'cold']).toContain(row.cache);
   });
 
   it('test --all --json connects to each server and warms its cache', () => {
@@ -29,8 +29,8 @@ describe('magsag servers', () => {
     expect(byId['filesystem']!.tools).toBeGreaterThanOrEqual(10);
     expect(byId['memory']!.tools).toBeGreaterThanOrEqual(5);
     for (const r of results) expect(Object.keys(r).sort()).toEqual(['error', 'ms', 'ok', 'server', 'tools']);
-    const list = JSON.parse(magsag(['servers', 'list', '--json']).stdout) as { cache: string }[];
-    expect(list.every((r) => r.cache === 'warm')).toBe(true);
+    const list = JSON.parse(magsag(['servers', 'list', '--json']).stdout) as { enabled: boolean; cache: string }[];
+    expect(list.filter((r) => r.enabled).every((r) => r.cache === 'warm')).toBe(true);
   });
 
   it('exits 2 with a clear message for an unknown server, a usage error and an unknown command', () => {

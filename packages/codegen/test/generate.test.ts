@@ -32,7 +32,12 @@ describe('the demo servers', () => {
     project = tempProject({ copyDemoServers: true });
     const result = await generate({ serversDir: project.serversDir, outDir: project.outDir });
     expect(result.diagnostics).toEqual([]);
-    expect(result.summary).toMatchObject({ servers: 3, tools: 36 });
+    // The counts come from the snapshots themselves, so adding a demo server changes no test.
+    const snapshots = readdirSync(project.serversDir)
+      .filter((f) => f.endsWith('.yaml'))
+      .map((f) => parseDocument(readFileSync(path.join(project!.serversDir, f), 'utf8')).toJS() as { enabled?: boolean; tools?: unknown[] })
+      .filter((doc) => doc.enabled !== false && doc.tools !== undefined);
+    expect(result.summary).toMatchObject({ servers: snapshots.length, tools: snapshots.reduce((n, doc) => n + doc.tools!.length, 0) });
     // Also the guard for `generatorVersion`: a template change without `pnpm mcp:codegen` fails here.
     expect(tree(project.outDir)).toEqual(tree(path.join(repoRoot, 'servers')));
   });
@@ -45,7 +50,9 @@ describe('the demo servers', () => {
     }
     const catalog = JSON.parse(project.read('servers/catalog.json')) as { tools: { server: string; tool: string }[] };
     expect(catalog.tools.find((t) => t.tool === 'read_text_file')).toMatchSnapshot('catalog entry read_text_file');
-    expect(catalog.tools.map((t) => `${t.server}/${t.tool}`)).toMatchSnapshot('catalog tools');
+    // The stored list covers the three official demo servers; other servers may come and go.
+    const official = new Set(['everything', 'filesystem', 'memory']);
+    expect(catalog.tools.filter((t) => official.has(t.server)).map((t) => `${t.server}/${t.tool}`)).toMatchSnapshot('catalog tools');
   });
 
   it('type-check: the TypeScript compiler over all of servers/ under the strict tsconfig', () => {
