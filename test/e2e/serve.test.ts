@@ -1,4 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
@@ -8,9 +11,25 @@ import { cliArgs, repoRoot } from './helpers.ts';
 const textOf = (result: unknown): string =>
   ((result as { content: { type: string; text: string }[] }).content ?? []).map((c) => c.text).join('');
 
+async function cancelLongRun(client: Client): Promise<void> {
+  const ws = `cancel-${randomUUID().slice(0, 8)}`;
+  const controller = new AbortController();
+  const code = "import { triggerLongRunningOperation } from './servers/everything/triggerLongRunningOperation';\nexport default await triggerLongRunningOperation({ duration: 20, steps: 20 });";
+  const pending = client.callTool({ name: 'execute_code', arguments: { code, workspace: ws } }, undefined, { signal: controller.signal });
+  const runs = path.join(repoRoot, '.magsag/workspaces', ws, 'runs');
+  const records = (): { status: string; errorCode: string | null }[] =>
+    existsSync(runs) ? readdirSync(runs).flatMap((r) => (existsSync(path.join(runs, r, 'run.json')) ? [JSON.parse(readFileSync(path.join(runs, r, 'run.json'), 'utf8')) as { status: string; errorCode: string | null }] : [])) : [];
+  for (let i = 0; i < 100 && records().length === 0; i++) await new Promise((r) => setTimeout(r, 100));
+  controller.abort();
+  await expect(pending).rejects.toThrow();
+  // The server ends the run (well before the tool's 20 s) and records it as cancelled.
+  for (let i = 0; i < 100 && records()[0]?.status === 'running'; i++) await new Promise((r) => setTimeout(r, 100));
+  expect(records()[0]).toMatchObject({ status: 'error', errorCode: 'SANDBOX_CANCELLED' });
+}
+
 async function exercise(client: Client): Promise<void> {
   const { tools } = await client.listTools();
-  expect(tools.map((t) => t.name)).toEqual(expect.arrayContaining(['search_tools', 'read_tool', 'execute_code']));
+  expect(tools.map((t) => t.name)).toEqual(expect.arrayContaining(['search_tools', 'read_tool', 'execute_code', 'run_skill', 'list_skills']));
   const hits = JSON.parse(textOf(await client.callTool({ name: 'search_tools', arguments: { query: 'echo', detail: 'full', limit: 3 } }))) as { server: string; tool: string; signature: string }[];
   expect(hits[0]).toMatchObject({ server: 'everything', tool: 'echo', signature: expect.stringContaining('echo(') });
   const source = textOf(await client.callTool({ name: 'read_tool', arguments: { tool: 'everything/echo' } }));
@@ -23,6 +42,23 @@ async function exercise(client: Client): Promise<void> {
   const failed = await client.callTool({ name: 'execute_code', arguments: { code: 'while (true) {}', timeoutMs: 1000 } });
   expect(failed.isError).toBe(true);
   expect(textOf(failed)).toMatch(/SANDBOX_(TIMEOUT|CPU_LIMIT)/);
+  const skills = JSON.parse(textOf(await client.callTool({ name: 'list_skills', arguments: {} }))) as { name: string }[];
+  expect(skills.map((sk) => sk.name)).toContain('obsidian-note-append');
+  const note = `Serve/${randomUUID().slice(0, 8)}.md`;
+  const ran = await client.callTool({ name: 'run_skill', arguments: { name: 'obsidian-note-append', input: { path: note, content: '- from serve' } } });
+  expect(ran.isError).toBeFalsy();
+  expect(textOf(ran)).toContain('"created": true');
+  expect(readFileSync(path.join(repoRoot, '.magsag/demo/vault', note), 'utf8')).toBe('- from serve\n');
+  const badSkill = await client.callTool({ name: 'run_skill', arguments: { name: 'obsidian-note-append', input: { path: 'x.txt' } } });
+  expect(badSkill.isError).toBe(true);
+  expect(textOf(badSkill)).toContain('SKILL_INVALID');
+
+  // A workspace carries files from one call to the next.
+  const ws = `serve-${randomUUID().slice(0, 8)}`;
+  await client.callTool({ name: 'execute_code', arguments: { workspace: ws, code: "await workspace.write('state.json', JSON.stringify({ n: 41 }));\nexport default 'saved';" } });
+  const resumed = await client.callTool({ name: 'execute_code', arguments: { workspace: ws, code: "const state = JSON.parse(await workspace.read('state.json'));\nexport default state.n + 1;" } });
+  expect(textOf(resumed)).toContain('42');
+
   const missing = await client.callTool({ name: 'read_tool', arguments: { tool: 'everything/nope' } });
   expect(missing.isError).toBe(true);
   expect(textOf(missing)).toContain('TOOL_NOT_FOUND');
@@ -35,6 +71,7 @@ describe('magsag serve', () => {
     await client.connect(new StdioClientTransport({ command: command!, args, cwd: repoRoot, stderr: 'ignore' }));
     try {
       await exercise(client);
+      await cancelLongRun(client);
     } finally {
       await client.close();
     }

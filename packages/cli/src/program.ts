@@ -4,9 +4,9 @@ import { Command, CommanderError, Option } from 'commander';
 import { CliContext, type GlobalOptions } from './context.ts';
 import { resetDemo } from './commands/demo.ts';
 import { runDoctor } from './commands/doctor.ts';
-import { runProgram, type ExecDocument, type ExecFlags } from './commands/exec.ts';
+import { runProgram, runSkill, type ExecDocument, type ExecFlags } from './commands/exec.ts';
 import { cleanWorkspaces, listWorkspaces, showWorkspace } from '@magsag/runner';
-import { exampleInput, findSkill, loadSkills, prepareSkillRun, saveSkill, scaffoldSkill } from '@magsag/catalog';
+import { exampleInput, findSkill, loadSkills, saveSkill, scaffoldSkill } from '@magsag/catalog';
 import { parseInputFlag } from './input.ts';
 import { auditDir, readAudit, resolveVaultKey } from '@magsag/pii';
 import path from 'node:path';
@@ -230,12 +230,7 @@ export function createProgram(io: Io = processIo, contexts: CliContext[] = []): 
       if (opts.input !== undefined && opts.example !== undefined) throw new MagsagError('USAGE', 'Give --input or --example, not both.');
       const skill = findSkill(ctx.skillsDir, name);
       const input = opts.example !== undefined ? exampleInput(skill, opts.example) : opts.input !== undefined ? await parseInputFlag(opts.input) : {};
-      const prepared = prepareSkillRun(skill, input);
-      const doc = await runProgram(ctx, prepared, {
-        ...opts,
-        ...(opts.timeout === undefined && prepared.limits.wallMs ? { timeout: prepared.limits.wallMs } : {}),
-        ...(opts.memory === undefined && prepared.limits.memoryMb ? { memory: prepared.limits.memoryMb } : {}),
-      });
+      const doc = await runSkill(ctx, skill, input, opts);
       printExec(doc, opts.json === true);
       return doc.ok ? 0 : 1;
     }),
@@ -381,6 +376,11 @@ export function createProgram(io: Io = processIo, contexts: CliContext[] = []): 
           // Each call runs in its own isolate; the client's cancellation aborts it.
           executeCode: async ({ code, workspace, timeoutMs, signal }) => {
             const doc = await runProgram(ctx, { code, filename: 'execute_code.ts' }, { ...(workspace ? { workspace } : {}), ...(timeoutMs ? { timeout: timeoutMs } : {}) }, signal);
+            return { ok: doc.ok, modelView: doc.modelView };
+          },
+          listSkills: () => loadSkills(ctx.skillsDir).skills.map((sk) => ({ name: sk.name, description: sk.meta.description, version: sk.meta.version, inputs: sk.meta.inputs })),
+          runSkill: async ({ name, input, workspace, signal }) => {
+            const doc = await runSkill(ctx, findSkill(ctx.skillsDir, name), input, workspace ? { workspace } : {}, signal);
             return { ok: doc.ok, modelView: doc.modelView };
           },
           mask: (text) => ctx.pii.masker().mask(text),

@@ -1,4 +1,5 @@
 import { execute, newWorkspaceId, type ExecuteResult, type Masker, type RunLimits } from '@magsag/runner';
+import { prepareSkillRun, type Skill } from '@magsag/catalog';
 import type { CliContext } from '../context.ts';
 
 /** The flags `magsag exec` and `magsag run` share. */
@@ -60,4 +61,22 @@ export async function runProgram(
   await ctx.pii.flush();
   const { ok, result: value, logs, modelView, diagnostics, metrics, workspace: ws, error } = result;
   return { ok, result: maskDeep(value, masker), logs: maskDeep(logs, masker), modelView, diagnostics: maskDeep(diagnostics, masker), metrics, workspace: ws, error: maskDeep(error, masker) };
+}
+
+/**
+ * Runs a skill: validates the input against its SKILL.md schema, then runs it like a program with
+ * the skill's own limits unless the flags set them.
+ */
+export async function runSkill(ctx: CliContext, skill: Skill, input: unknown, flags: ExecFlags, signal?: AbortSignal): Promise<ExecDocument> {
+  const prepared = prepareSkillRun(skill, input);
+  return runProgram(
+    ctx,
+    prepared,
+    {
+      ...flags,
+      ...(flags.timeout === undefined && prepared.limits.wallMs ? { timeout: prepared.limits.wallMs } : {}),
+      ...(flags.memory === undefined && prepared.limits.memoryMb ? { memory: prepared.limits.memoryMb } : {}),
+    },
+    signal,
+  );
 }

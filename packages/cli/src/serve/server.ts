@@ -12,12 +12,22 @@ import { searchTools } from '../tools/search.ts';
 /** What `execute_code` runs: the CLI wires the runner (with the PII masker) in here. */
 export type ExecuteCode = (request: { code: string; workspace?: string; timeoutMs?: number; signal: AbortSignal }) => Promise<{ ok: boolean; modelView: string }>;
 
+/** What `run_skill` runs: the CLI wires the catalog and the runner in here. */
+export type RunSkill = (request: { name: string; input: unknown; workspace?: string; signal: AbortSignal }) => Promise<{ ok: boolean; modelView: string }>;
+
+/** What `list_skills` lists. */
+export type ListSkills = () => { name: string; description: string; version: string; inputs: unknown }[];
+
 /** What the MAGSAG MCP server needs from its host. */
 export interface ServeDeps {
   /** The generated modules folder (with catalog.json). */
   generatedDir: string;
   /** Runs agent code; absent until the runner is wired. */
   executeCode?: ExecuteCode;
+  /** Runs a skill; absent when no skills are wired. */
+  runSkill?: RunSkill;
+  /** Lists the skills. */
+  listSkills?: ListSkills;
   /** Masks any text before it leaves the server (the PII second guard). @default identity */
   mask?: (text: string) => string;
 }
@@ -86,6 +96,39 @@ export function createMagsagServer(deps: ServeDeps): McpServer {
       async ({ code, workspace, timeoutMs }, extra) => {
         try {
           const result = await executeCode({ code, signal: extra.signal, ...(workspace ? { workspace } : {}), ...(timeoutMs ? { timeoutMs } : {}) });
+          return text(mask(result.modelView), !result.ok);
+        } catch (error) {
+          return failure(error);
+        }
+      },
+    );
+  }
+  if (deps.listSkills) {
+    const listSkills = deps.listSkills;
+    server.registerTool(
+      'list_skills',
+      { description: 'List reusable skills: name, description, version, input schema.', inputSchema: {}, annotations: { readOnlyHint: true } },
+      async () => {
+        try {
+          return text(mask(JSON.stringify(listSkills())));
+        } catch (error) {
+          return failure(error);
+        }
+      },
+    );
+  }
+
+  if (deps.runSkill) {
+    const runSkill = deps.runSkill;
+    server.registerTool(
+      'run_skill',
+      {
+        description: 'Run a skill by name with its input (see list_skills) in the sandbox; returns the masked model view.',
+        inputSchema: { name: z.string(), input: z.record(z.string(), z.unknown()).optional(), workspace: z.string().optional() },
+      },
+      async ({ name, input, workspace }, extra) => {
+        try {
+          const result = await runSkill({ name, input: input ?? {}, signal: extra.signal, ...(workspace ? { workspace } : {}) });
           return text(mask(result.modelView), !result.ok);
         } catch (error) {
           return failure(error);
