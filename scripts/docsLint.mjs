@@ -87,6 +87,13 @@ for (const file of markdownFiles(root)) {
   }
 }
 
+// The generated reference must match the code.
+const reference = spawnSync(process.execPath, ['--no-node-snapshot', '--conditions=magsag-source', '--import', 'tsx', path.join(root, 'scripts/docsReference.ts'), '--check'], {
+  cwd: root,
+  encoding: 'utf8',
+});
+if (reference.status !== 0) problems.push(reference.stderr.trim() || 'docs/reference check failed');
+
 for (const problem of problems) console.error(problem);
 if (problems.length > 0) console.error(`docs:lint: ${problems.length} problem(s) beyond markdownlint; fix them as described.`);
 process.exitCode = lint.status !== 0 || problems.length > 0 ? 1 : 0;

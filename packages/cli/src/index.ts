@@ -6,3 +6,5 @@ export type { ImportResult, JsonError, ServerListEntry, ServerTestResult } from 
 export { resetDemo } from './commands/demo.ts';
 export type { DemoResetResult } from './commands/demo.ts';
 export type { Io } from './output.ts';
+export { renderReference } from './reference.ts';
+export type { ReferencePage } from './reference.ts';

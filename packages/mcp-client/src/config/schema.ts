@@ -11,27 +11,27 @@ const envRecord = z.record(z.string(), z.string());
 export const stdioTransportSchema = z.strictObject({
   type: z.literal('stdio'),
   /** Executable to run (looked up on PATH). */
-  command: z.string().min(1),
+  command: z.string().min(1).describe('Executable to run, looked up on PATH.'),
   /** Arguments; a value starting with `./` or `../` is a path relative to the YAML file's folder. */
-  args: z.array(z.string()).default([]),
+  args: z.array(z.string()).default([]).describe('Arguments; a value starting with ./ or ../ is a path relative to the YAML file.'),
   /** Extra environment for the process, on top of a safe default set (PATH, HOME, ...). */
-  env: envRecord.default({}),
+  env: envRecord.default({}).describe('Extra environment on top of a safe default set (PATH, HOME, ...); ./ and ../ values are paths relative to the YAML file.'),
   /** Working directory, relative to the YAML file's folder. */
-  cwd: z.string().min(1).optional(),
+  cwd: z.string().min(1).optional().describe("Working directory, relative to the YAML file's folder."),
 });
 
 /** Connect to a remote server over streamable HTTP. */
 export const httpTransportSchema = z.strictObject({
   type: z.literal('http'),
-  url: z.url(),
-  headers: envRecord.default({}),
+  url: z.url().describe('The streamable HTTP endpoint.'),
+  headers: envRecord.default({}).describe('HTTP headers sent with every request (use ${VAR} for secrets).'),
 });
 
 /** Connect to a remote server over the deprecated HTTP+SSE transport. */
 export const sseTransportSchema = z.strictObject({
   type: z.literal('sse'),
-  url: z.url(),
-  headers: envRecord.default({}),
+  url: z.url().describe('The SSE endpoint (deprecated transport).'),
+  headers: envRecord.default({}).describe('HTTP headers sent with every request (use ${VAR} for secrets).'),
 });
 
 export const transportSchema = z.discriminatedUnion('type', [
@@ -51,22 +51,23 @@ export const toolSnapshotSchema = z.strictObject({
 });
 
 export const serverConfigSchema = z.strictObject({
-  id: serverIdSchema,
-  description: z.string().default(''),
-  enabled: z.boolean().default(true),
-  transport: transportSchema,
-  fallback: z.array(transportSchema).default([]),
+  id: serverIdSchema.describe('The server id: the YAML file name and its folder under servers/.'),
+  description: z.string().default('').describe('One line about the server.'),
+  enabled: z.boolean().default(true).describe('false keeps the server listed but never started.'),
+  transport: transportSchema.describe('How to start or reach the server: type stdio, http or sse.'),
+  fallback: z.array(transportSchema).default([]).describe('Further transports, tried in order when transport fails to connect.'),
   timeouts: z
     .strictObject({
-      connectMs: z.number().int().positive().optional(),
-      callMs: z.number().int().positive().optional(),
+      connectMs: z.number().int().positive().optional().describe('Time for start-up and initialize (default 30000).'),
+      callMs: z.number().int().positive().optional().describe('Time for one tool call (default 60000).'),
     })
-    .default({}),
-  allowTools: z.array(z.string().min(1)).optional(),
-  denyTools: z.array(z.string().min(1)).optional(),
-  tools: z.array(toolSnapshotSchema).optional(),
-  pii: z.record(z.string(), z.unknown()).optional(),
-  flows: z.record(z.string(), z.unknown()).optional(),
+    .default({})
+    .describe('Time limits.'),
+  allowTools: z.array(z.string().min(1)).optional().describe('Tool-name globs; only matching tools are listed and callable.'),
+  denyTools: z.array(z.string().min(1)).optional().describe('Tool-name globs; matching tools are neither listed nor callable.'),
+  tools: z.array(toolSnapshotSchema).optional().describe('The tool snapshot codegen reads (written by mcp:codegen --refresh).'),
+  pii: z.record(z.string(), z.unknown()).optional().describe('PII rules for this server\'s results (see packages/pii).'),
+  flows: z.record(z.string(), z.unknown()).optional().describe('Which servers may receive this server\'s raw values (see packages/pii).'),
 });
 
 export type StdioTransportConfig = z.infer<typeof stdioTransportSchema>;
