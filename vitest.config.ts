@@ -6,7 +6,7 @@ export default defineConfig({
   resolve: { conditions: ['magsag-source', 'module', 'node', 'development|production'] },
   ssr: { resolve: { conditions: ['magsag-source', 'module', 'node', 'development|production'] } },
   test: {
-    include: ['packages/*/test/**/*.test.ts', 'test/e2e/**/*.test.ts'],
+    include: ['packages/*/test/**/*.test.ts', 'test/e2e/**/*.test.ts', 'tools/demo-servers/test/**/*.test.ts'],
     pool: 'forks',
     // isolated-vm on Node 20 needs this; every entry point sets it so nobody has to.
     execArgv: ['--no-node-snapshot'],
