@@ -99,7 +99,9 @@ export function validateCatalog(options: ValidateCatalogOptions): { ok: boolean;
   if (options.typecheck !== false && allSources.length > 0) {
     const configFile = path.join(options.root, 'tsconfig.json');
     const parsed = ts.getParsedCommandLineOfConfigFile(configFile, {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => {} });
-    const program = ts.createProgram(allSources, { ...(parsed?.options ?? { strict: true }), noEmit: true });
+    // Declarations at the top of skills/ (the sandbox's `workspace` global) apply to every skill.
+    const declarations = existsSync(skillsDir) ? readdirSync(skillsDir).filter((f) => f.endsWith('.d.ts')).map((f) => path.join(skillsDir, f)) : [];
+    const program = ts.createProgram([...allSources, ...declarations], { ...(parsed?.options ?? { strict: true }), noEmit: true });
     for (const d of ts.getPreEmitDiagnostics(program)) {
       if (!d.file || !allSources.includes(path.resolve(d.file.fileName))) continue;
       const { line, character } = d.file.getLineAndCharacterOfPosition(d.start ?? 0);

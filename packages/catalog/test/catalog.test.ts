@@ -113,3 +113,10 @@ describe('the raw call path', () => {
     }
   });
 });
+
+describe('skills/sandbox.d.ts', () => {
+  it('declares the same workspace API the runner gives the sandbox', async () => {
+    const { workspaceTypes } = await import('@magsag/runner');
+    expect(readFileSync(path.join(repoRoot, 'skills', 'sandbox.d.ts'), 'utf8')).toContain(workspaceTypes);
+  });
+});

@@ -5,7 +5,7 @@ export type { ExecuteOptions, Masker, RetentionPolicy, RunLimits, RunnerConfig, 
 export type { Artifact, Diagnostic, ExecuteResult, LogEntry, LogLevel, RunError, RunMetrics, RunWorkspace, ToolCallMetric } from './result.ts';
 export { cleanWorkspaces, listWorkspaces, newWorkspaceId, showWorkspace, workspacesDir } from './host/workspace.ts';
 export type { CleanOptions, RunRecord, WorkspaceEntry, WorkspaceMeta, WorkspaceQueryOptions, WorkspaceSummary } from './host/workspace.ts';
-export { createTypeChecker } from './host/typecheck.ts';
+export { createTypeChecker, workspaceTypes } from './host/typecheck.ts';
 export type { TypeChecker, TypeCheckerOptions } from './host/typecheck.ts';
 export { closeSandboxes, warmSandboxes } from './host/sandboxPool.ts';
 export type { Isolation } from './host/sandboxPool.ts';

@@ -1,6 +1,10 @@
 import { execute, newWorkspaceId, type ExecuteResult, type Masker, type RunLimits } from '@magsag/runner';
 import { prepareSkillRun, type Skill } from '@magsag/catalog';
+import { tokenizeValue } from '@magsag/pii';
 import type { CliContext } from '../context.ts';
+
+/** The origin PII from a run's input is recorded under; no flow policy names it. */
+const inputOrigin = 'magsag:input';
 
 /** The flags `magsag exec` and `magsag run` share. */
 export interface ExecFlags {
@@ -36,6 +40,12 @@ export async function runProgram(
   signal?: AbortSignal,
 ): Promise<ExecDocument> {
   const workspace = flags.workspace ?? newWorkspaceId();
+  if (program.input !== undefined) {
+    // The input (a skill's, from the user) may carry personal data: record it in the workspace's
+    // vault so the masker hides it in everything the model sees. The program itself gets the raw
+    // input, since writing real values where they belong is its job.
+    tokenizeValue(program.input, { detector: ctx.pii.detector(), vault: ctx.pii.vault(workspace), server: inputOrigin });
+  }
   const masker = ctx.pii.masker(workspace);
   const client = ctx.maskedClient;
   const limits: Partial<RunLimits> = {

@@ -15,12 +15,8 @@ export interface ToolCallResult { content: ToolContentBlock[]; structuredContent
 export declare function callMCPTool(server: string, tool: string, args?: Record<string, unknown>, options?: unknown): Promise<ToolCallResult>;
 `;
 
-/** The sandbox's globals: only what the guest runtime installs. */
-const globalTypes = `interface MagsagConsole {
-  log(...args: unknown[]): void; info(...args: unknown[]): void; warn(...args: unknown[]): void;
-  error(...args: unknown[]): void; debug(...args: unknown[]): void; trace(...args: unknown[]): void; dir(value: unknown): void;
-}
-interface MagsagWorkspaceEntry { path: string; type: 'file' | 'directory'; bytes: number }
+/** The workspace file API the guest runtime installs as the global `workspace`. */
+export const workspaceTypes = `interface MagsagWorkspaceEntry { path: string; type: 'file' | 'directory'; bytes: number }
 /** Files of the run's workspace; paths are relative to it. */
 interface MagsagWorkspace {
   read(path: string): Promise<string>;
@@ -30,7 +26,14 @@ interface MagsagWorkspace {
   remove(path: string): Promise<void>;
   exists(path: string): Promise<boolean>;
 }
-declare var console: MagsagConsole;
+`;
+
+/** The sandbox's globals: only what the guest runtime installs. */
+const globalTypes = `interface MagsagConsole {
+  log(...args: unknown[]): void; info(...args: unknown[]): void; warn(...args: unknown[]): void;
+  error(...args: unknown[]): void; debug(...args: unknown[]): void; trace(...args: unknown[]): void; dir(value: unknown): void;
+}
+${workspaceTypes}declare var console: MagsagConsole;
 declare var workspace: MagsagWorkspace;
 `;
 
