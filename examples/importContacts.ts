@@ -1,0 +1,27 @@
+// Copies the contacts of the memory knowledge graph into the CRM. The program only ever sees
+// placeholders ([NAME_1], [EMAIL_1], ...); the CRM receives the real values, because memory.yaml's
+// `flows` allow names, emails and phone numbers to go to the crm server.
+//   pnpm magsag exec examples/importContacts.ts
+import { searchNodes } from './servers/memory/searchNodes';
+import { createRecord } from './servers/crm/createRecord';
+
+const graph = await searchNodes({ query: 'contact' });
+const contacts = graph.entities.filter((e) => e.entityType === 'contact');
+const field = (observations: string[], key: string): string | undefined =>
+  observations.find((o) => o.startsWith(`${key}: `))?.slice(key.length + 2);
+
+const created = [];
+for (const contact of contacts) {
+  const result = await createRecord({
+    object_name: 'Contact',
+    data: {
+      LastName: contact.name,
+      Email: field(contact.observations, 'email'),
+      Phone: field(contact.observations, 'phone'),
+      LeadSource: 'Memory import',
+    },
+  });
+  created.push({ contact: contact.name, result: result.map((b) => (b.type === 'text' ? b.text : '')).join('') });
+}
+console.log(`imported ${created.length} contacts`);
+export default created;
