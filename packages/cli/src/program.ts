@@ -321,7 +321,10 @@ export function createProgram(io: Io = processIo, contexts: CliContext[] = []): 
           dryRun: opts.dryRun === true,
         });
         if (opts.json) printJson(io, cleaned);
-        else io.stdout(`${JSON.stringify(cleaned, null, 2)}\n`);
+        else {
+          for (const id of cleaned.removed) io.stdout(`${opts.dryRun ? 'would remove' : 'removed'} ${id}\n`);
+          io.stdout(`${cleaned.removed.length} workspace(s) ${opts.dryRun ? 'would be removed' : 'removed'}, ${cleaned.kept.length} kept.\n`);
+        }
       }),
     );
 
