@@ -1,22 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isMagsagError, type MagsagError } from '@magsag/core';
 import { McpClient, resolveProjectPaths } from '@magsag/mcp-client';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { repoRoot } from './helpers.ts';
+import { rejection, repoRoot } from './helpers.ts';
 
 const paths = resolveProjectPaths({ cwd: repoRoot });
 
-async function rejection(promise: Promise<unknown>): Promise<MagsagError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (isMagsagError(error)) return error;
-    throw error;
-  }
-  throw new Error('expected a MagsagError');
-}
 
 const textOf = (result: { content: { type: string; text?: string }[] }): string =>
   result.content.map((block) => (block.type === 'text' ? block.text : '')).join('\n');

@@ -1,21 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { isMagsagError, type MagsagError } from '@magsag/core';
 import { McpClient, type ToolCallMiddleware } from '@magsag/mcp-client';
 import path from 'node:path';
-import { fixturesDir, processesWith, stdioYaml, tempServersDir } from './helpers.ts';
+import { fixturesDir, processesWith, rejection, stdioYaml, tempServersDir } from './helpers.ts';
 
 const faultServer = path.join(fixturesDir, 'faultServer.mjs');
 
-async function rejection(promise: Promise<unknown>): Promise<MagsagError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (isMagsagError(error)) return error;
-    throw error;
-  }
-  throw new Error('expected a MagsagError');
-}
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {

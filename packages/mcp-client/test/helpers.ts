@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { isMagsagError, type MagsagError } from '@magsag/core';
 import { fileURLToPath } from 'node:url';
 
 export const fixturesDir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures');
@@ -25,4 +26,15 @@ export function processesWith(marker: string): string[] {
 /** YAML for a stdio server running `node <args...>`. */
 export function stdioYaml(id: string, args: string[], extra = ''): string {
   return [`id: ${id}`, 'transport:', '  type: stdio', '  command: node', '  args:', ...args.map((a) => `    - ${JSON.stringify(a)}`), extra].join('\n') + '\n';
+}
+
+/** The MagsagError `promise` rejects with; fails the test when it resolves or throws something else. */
+export async function rejection(promise: Promise<unknown>): Promise<MagsagError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (isMagsagError(error)) return error;
+    throw error;
+  }
+  throw new Error('expected a MagsagError');
 }

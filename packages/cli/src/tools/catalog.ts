@@ -1,26 +1,10 @@
 import { readFileSync, existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
+import type { CatalogEntry } from '@magsag/codegen';
 import { MagsagError } from '@magsag/core';
 
-/** One parameter of a tool in `servers/catalog.json`. */
-export interface CatalogParameter {
-  name: string;
-  type: string;
-  required: boolean;
-  description?: string;
-}
-
-/** One tool in `servers/catalog.json` (written by `pnpm mcp:codegen`). */
-export interface CatalogTool {
-  server: string;
-  tool: string;
-  function: string;
-  file: string;
-  summary: string;
-  description: string;
-  parameters: CatalogParameter[];
-  signature: string;
-}
+/** One tool in `servers/catalog.json`, as `pnpm mcp:codegen` writes it. */
+export type CatalogTool = CatalogEntry;
 
 /** Reads `<serversRoot>/catalog.json`; starts no server. */
 export function readCatalog(serversRoot: string): CatalogTool[] {

@@ -5,6 +5,7 @@ import { bridgeGlobals, programId, type BridgeError, type GuestConfig, type Work
 import { guestRuntimeSource, wrapModule } from '../guest/runtime.ts';
 import { maxToolResultDepth, type RunLimits } from '../options.ts';
 import type { LogEntry, LogLevel, ToolCallMetric } from '../result.ts';
+import { emptyRunOutput } from './runOutput.ts';
 import type { Workspace } from './workspace.ts';
 
 /** More console lines than this end the run (SANDBOX_OUTPUT_LIMIT): a flood of tiny lines costs the host too. */
@@ -110,19 +111,7 @@ function limitError(code: 'SANDBOX_TIMEOUT' | 'SANDBOX_CPU_LIMIT' | 'SANDBOX_MEM
  */
 export async function runInIsolate(input: IsolateRunInput): Promise<IsolateRunOutput> {
   const { limits } = input;
-  const out: IsolateRunOutput = {
-    outcome: undefined,
-    stopError: undefined,
-    bridgeErrors: new Map(),
-    logs: [],
-    logBytes: 0,
-    toolCalls: [],
-    toolBytes: 0,
-    maxInFlight: 0,
-    cpuMs: 0,
-    heapBytes: 0,
-    compileMs: 0,
-  };
+  const out: IsolateRunOutput = emptyRunOutput();
   const controller = new AbortController();
   // Every call in flight listens on the run's signal.
   setMaxListeners(limits.maxConcurrentToolCalls * 4 + 16, controller.signal);

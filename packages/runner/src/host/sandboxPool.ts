@@ -6,6 +6,7 @@ import type { Socket } from 'node:net';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { RunLimits } from '../options.ts';
 import type { IsolateModule, IsolateRunOutput } from './isolate.ts';
+import { emptyRunOutput } from './runOutput.ts';
 import type { ErrorData, FromSandbox, SerializedOutput, ToSandbox } from './sandboxProtocol.ts';
 import type { Workspace } from './workspace.ts';
 
@@ -136,19 +137,7 @@ export async function runSandboxed(input: SandboxRunInput): Promise<IsolateRunOu
   const done = new Promise<IsolateRunOutput>((resolve) => {
     settle = resolve;
   });
-  const empty = (stopError: MagsagError): IsolateRunOutput => ({
-    outcome: undefined,
-    stopError,
-    bridgeErrors: new Map(),
-    logs: [],
-    logBytes: 0,
-    toolCalls: [],
-    toolBytes: 0,
-    maxInFlight: 0,
-    cpuMs: 0,
-    heapBytes: 0,
-    compileMs: 0,
-  });
+  const empty = (stopError: MagsagError): IsolateRunOutput => emptyRunOutput(stopError);
   const onMessage = (message: FromSandbox): void => {
     if (message.type === 'tool') {
       input.callToolJson(message.server, message.tool, message.args, controller.signal).then(
