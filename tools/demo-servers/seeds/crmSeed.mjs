@@ -18,6 +18,7 @@ const fields = {
     field('Phone', 'Account Phone', 'phone'),
     field('BillingCity', 'Billing City', 'string'),
     field('BillingCountry', 'Billing Country', 'string'),
+    field('Description', 'Account Description', 'textarea'),
     field('CreatedDate', 'Created Date', 'datetime', false),
     field('LastModifiedDate', 'Last Modified Date', 'datetime', false),
   ],
@@ -52,6 +53,7 @@ const accounts = [
 ].map(([Name, Industry, Website, Phone, BillingCity, BillingCountry], i) => ({
   Id: salesforceId('001', i + 1),
   Name, Industry, Website, Phone, BillingCity, BillingCountry,
+  Description: null,
   CreatedDate: at(600 - i * 20),
   LastModifiedDate: at(90 - i * 5),
 }));
