@@ -42,3 +42,24 @@ export function reportError(io: Io, error: unknown, options: { json?: boolean; v
   if (options.verbose && e.stack) io.stderr(`${e.stack}\n`);
   return e.exitCode;
 }
+
+/**
+ * Awaits `work`; on a terminal, if it takes over a second, says what is going on and how long it
+ * has been running (every 5 s) on stderr, so long runs never look stuck.
+ */
+export async function withProgress<T>(io: Io, label: string, work: Promise<T>): Promise<T> {
+  if (!io.interactive) return work;
+  const started = Date.now();
+  const say = (): void => io.stderr(`${label} (${Math.round((Date.now() - started) / 1000)} s)\n`);
+  const first = setTimeout(() => {
+    say();
+    repeat = setInterval(say, 5000);
+  }, 1000);
+  let repeat: NodeJS.Timeout | undefined;
+  try {
+    return await work;
+  } finally {
+    clearTimeout(first);
+    if (repeat) clearInterval(repeat);
+  }
+}

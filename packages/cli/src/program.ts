@@ -13,7 +13,7 @@ import path from 'node:path';
 import { readInput } from './input.ts';
 import { serveHttp, serveStdio, type ServeDeps } from './serve/server.ts';
 import { importServersFile, listServers, selectServers, testServers } from './commands/servers.ts';
-import { printJson, processIo, reportError, table, type Io } from './output.ts';
+import { printJson, processIo, reportError, table, withProgress, type Io } from './output.ts';
 import { listTools, readCatalog, readToolSource } from './tools/catalog.ts';
 import { searchTools, type SearchDetail } from './tools/search.ts';
 
@@ -211,8 +211,7 @@ export function createProgram(io: Io = processIo, contexts: CliContext[] = []): 
     run(async (ctx, file: string, opts: ExecFlags & JsonFlag) => {
       const code = await readInput(file);
       const filename = file === '-' ? 'stdin.ts' : path.basename(file);
-      const controller = new AbortController();
-      const doc = await runProgram(ctx, { code, filename }, opts, controller.signal);
+      const doc = await withProgress(io, `running ${filename} in the sandbox`, runProgram(ctx, { code, filename }, opts));
       printExec(doc, opts.json === true);
       return doc.ok ? 0 : 1;
     }),
@@ -230,7 +229,7 @@ export function createProgram(io: Io = processIo, contexts: CliContext[] = []): 
       if (opts.input !== undefined && opts.example !== undefined) throw new MagsagError('USAGE', 'Give --input or --example, not both.');
       const skill = findSkill(ctx.skillsDir, name);
       const input = opts.example !== undefined ? exampleInput(skill, opts.example) : opts.input !== undefined ? await parseInputFlag(opts.input) : {};
-      const doc = await runSkill(ctx, skill, input, opts);
+      const doc = await withProgress(io, `running skill ${skill.name}`, runSkill(ctx, skill, input, opts));
       printExec(doc, opts.json === true);
       return doc.ok ? 0 : 1;
     }),
