@@ -1,12 +1,17 @@
 // pnpm bench:runner — figures for @magsag/runner: cold and warm runs, tool-call overhead against
-// the bare client, type-check cost, memory per isolate and throughput. Prints them and writes
-// docs/performance/runner.md. Figures are measured, never asserted.
+// the bare client, type-check cost, memory per isolate and throughput, then the same workloads side
+// by side through the MCP SDK client directly, UTCP code-mode (the closest peer) and our runner, in
+// this one process. Prints them and writes docs/performance/runner.md and its section of
+// docs/performance.md. Figures are measured, never asserted.
 import { McpClient, resolveProjectPaths } from '@magsag/mcp-client';
-// Relative: the root package does not depend on @magsag/runner (yet).
 import { closeSandboxes, createRunner, createTypeChecker, warmSandboxes, type ExecuteResult } from '@magsag/runner';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { CodeModeUtcpClient } from '@utcp/code-mode';
+import { McpCallTemplateSerializer } from '@utcp/mcp';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
 import path from 'node:path';
 import ts from 'typescript';
 
@@ -157,9 +162,305 @@ print(`isolate heap used by a trivial program: ${(heap / 1024).toFixed(0)} KiB`)
 print(`sandbox process RSS: ${rss.map((k) => `${(k / 1024).toFixed(0)} MiB`).join(', ') || 'n/a'} (one process per concurrent run, pooled)`);
 print(`runs per second with 2 concurrent runs: ${r1(runsPerSecond)}`);
 
+// 5. Side by side, in this process: the same workloads through the MCP SDK client directly, through
+// UTCP code-mode (@utcp/code-mode, the closest peer: isolated-vm too) and through our runner. Each
+// setup owns its server processes: server-everything over stdio, and the filesystem server rooted
+// at a folder with a generated 10,000-row CSV (no everything tool returns 10,000 rows).
+const rounds = Math.max(1, Math.floor(Number(process.env['BENCH_RUNNER_ROUNDS'] ?? 5)));
+const echoCalls = 300;
+const nodeModules = path.join(paths.root, 'node_modules');
+const everythingArgs = [path.join(nodeModules, '@modelcontextprotocol', 'server-everything', 'dist', 'index.js'), 'stdio'];
+const dataDir = path.join(stateDir, 'data');
+mkdirSync(dataDir, { recursive: true });
+const csvPath = path.join(dataDir, 'rows.csv');
+const filesArgs = [path.join(nodeModules, '@modelcontextprotocol', 'server-filesystem', 'dist', 'index.js'), dataDir];
+const regions = ['north', 'south', 'east', 'west'];
+// amount = i * 7919 mod 10,000 runs over 0..9,999 once each, so exactly 5 rows have amount >= 9,995.
+const csvRows = Array.from({ length: 10_000 }, (_, k) => `${k + 1},item-${k + 1},${regions[(k + 1) % 4]},${((k + 1) * 7919) % 10_000}`);
+writeFileSync(csvPath, `id,name,region,amount\n${csvRows.join('\n')}\n`);
+// The same filter, as host code (direct) and as program text (UTCP and ours).
+interface Row {
+  id: number;
+  name: string;
+  region: string;
+  amount: number;
+}
+const filterRows = (csv: string): Row[] =>
+  csv
+    .split('\n')
+    .slice(1)
+    .filter((line) => line !== '')
+    .map((line) => line.split(','))
+    .filter((r) => Number(r[3]) >= 9995)
+    .map((r) => ({ id: Number(r[0]), name: String(r[1]), region: String(r[2]), amount: Number(r[3]) }));
+const filterSource =
+  "(csv) => csv.split('\\n').slice(1).filter((line) => line !== '').map((line) => line.split(',')).filter((r) => Number(r[3]) >= 9995).map((r) => ({ id: Number(r[0]), name: String(r[1]), region: String(r[2]), amount: Number(r[3]) }))";
+const expectedRows = JSON.stringify(filterRows(readFileSync(csvPath, 'utf8')));
+const checkRows = (rows: unknown, who: string): void => {
+  if (JSON.stringify(rows) !== expectedRows) throw new Error(`${who}: the 10,000-row program returned ${JSON.stringify(rows).slice(0, 200)}`);
+};
+const textOf = (content: unknown): string =>
+  (Array.isArray(content) ? (content as { type?: string; text?: string }[]) : []).map((b) => (b.type === 'text' ? (b.text ?? '') : '')).join('');
+
+// Direct: one SDK Client per server.
+const sdkConnect = async (args: string[]): Promise<Client> => {
+  const sdk = new Client({ name: 'bench-direct', version: '0.0.0' });
+  await sdk.connect(new StdioClientTransport({ command: process.execPath, args, cwd: paths.root, stderr: 'ignore' }));
+  return sdk;
+};
+const sdkEverything = await sdkConnect(everythingArgs);
+const sdkFiles = await sdkConnect(filesArgs);
+
+// Ours: an McpClient on the same two servers (YAML in a temporary folder) and modules in the shape
+// codegen writes (the echo fixture, and read_text_file of the CSV server).
+const yamlDir = path.join(stateDir, 'servers-yaml');
+mkdirSync(yamlDir, { recursive: true });
+writeFileSync(path.join(yamlDir, 'everything.yaml'), `id: everything\ntransport:\n  type: stdio\n  command: ${JSON.stringify(process.execPath)}\n  args: ${JSON.stringify(everythingArgs)}\n`);
+writeFileSync(path.join(yamlDir, 'files.yaml'), `id: files\ntransport:\n  type: stdio\n  command: ${JSON.stringify(process.execPath)}\n  args: ${JSON.stringify(filesArgs)}\n`);
+const modulesDir = path.join(stateDir, 'modules');
+mkdirSync(path.join(modulesDir, 'everything'), { recursive: true });
+mkdirSync(path.join(modulesDir, 'files'), { recursive: true });
+for (const name of ['echo.ts', 'index.ts']) copyFileSync(path.join(fixtures, 'servers', 'everything', name), path.join(modulesDir, 'everything', name));
+writeFileSync(
+  path.join(modulesDir, 'files', 'readTextFile.ts'),
+  [
+    "import { callMCPTool } from '@magsag/mcp-client';",
+    '',
+    'export type ReadTextFileInput = { path: string };',
+    '',
+    '/** Reads a text file (the shape of the generated servers/filesystem/readTextFile.ts). */',
+    'export async function readTextFile(input: ReadTextFileInput) {',
+    "  const result = await callMCPTool('files', 'read_text_file', input);",
+    '  return result.structuredContent as { content: string };',
+    '}',
+    '',
+  ].join('\n'),
+);
+writeFileSync(path.join(modulesDir, 'files', 'index.ts'), "export { readTextFile } from './readTextFile.ts';\n");
+const sbsClient = new McpClient({ serversDir: yamlDir, cacheDir: path.join(stateDir, 'cache-side-by-side') });
+const sbsBase = { ...base, serversDir: modulesDir, callTool: sbsClient.callTool.bind(sbsClient) };
+const ours = createRunner(sbsBase);
+const oursInline = createRunner({ ...sbsBase, isolation: 'inline' });
+
+// UTCP code-mode: one manual with both servers. It logs three lines per tool call with console.log;
+// they are silenced while it runs (the figures exclude writing them).
+const quiet = async <T>(fn: () => Promise<T>): Promise<T> => {
+  const saved = { log: console.log, info: console.info, warn: console.warn, error: console.error };
+  const mute = (): void => {};
+  Object.assign(console, { log: mute, info: mute, warn: mute, error: mute });
+  try {
+    return await fn();
+  } finally {
+    Object.assign(console, saved);
+  }
+};
+const utcpManual = new McpCallTemplateSerializer().validateDict({
+  name: 'bench',
+  call_template_type: 'mcp',
+  config: {
+    mcpServers: {
+      everything: { transport: 'stdio', command: process.execPath, args: everythingArgs, cwd: paths.root },
+      files: { transport: 'stdio', command: process.execPath, args: filesArgs, cwd: paths.root },
+    },
+  },
+});
+const utcp = await quiet(async () => {
+  const created = await CodeModeUtcpClient.create(paths.root, null);
+  await created.registerManual(utcpManual);
+  return created;
+});
+const utcpTools = (await utcp.getTools()).map((t) => t.name);
+if (!utcpTools.includes('bench.everything.echo') || !utcpTools.includes('bench.files.read_text_file')) {
+  throw new Error(`UTCP did not register the servers' tools: ${utcpTools.join(', ')}`);
+}
+const utcpRun = async (client: CodeModeUtcpClient, code: string): Promise<unknown> => {
+  const out = await quiet(() => client.callToolChain(code, 120_000));
+  const failed = out.logs.find((l) => l.includes('[ERROR]'));
+  if (failed) throw new Error(`UTCP run failed: ${failed}`);
+  return out.result;
+};
+const oursRun = async (r: typeof runner, code: string): Promise<unknown> => check(await r.execute({ code })).result;
+
+const utcpEcho = (parallel: boolean): string =>
+  parallel
+    ? `await Promise.all(Array.from({ length: ${echoCalls} }, (_, i) => bench.everything_echo({ message: 'm' + i })));\nreturn ${echoCalls};`
+    : `for (let i = 0; i < ${echoCalls}; i++) bench.everything_echo({ message: 'm' + i });\nreturn ${echoCalls};`;
+const oursRows = [
+  "import { readTextFile } from './servers/files/readTextFile';",
+  `const { content } = await readTextFile({ path: ${JSON.stringify(csvPath)} });`,
+  `export default (${filterSource})(content);`,
+].join('\n');
+const utcpRows = [`const csv = bench.files_read_text_file({ path: ${JSON.stringify(csvPath)} });`, `return (${filterSource})(csv);`].join('\n');
+const utcpTrivial = 'return 1 + 1;';
+
+type Setup = 'sdk' | 'mcpClient' | 'utcp' | 'ours' | 'inline';
+const setups: Setup[] = ['sdk', 'mcpClient', 'utcp', 'ours', 'inline'];
+interface Workload {
+  label: string;
+  /** Runs the workload once; resolves to the wall time in ms. Absent: not applicable. */
+  run: Partial<Record<Setup, () => Promise<number>>>;
+}
+const timed =
+  (fn: () => Promise<unknown>, verify?: (value: unknown) => void): (() => Promise<number>) =>
+  async () => {
+    let value: unknown;
+    const ms = await time(async () => {
+      value = await fn();
+    });
+    verify?.(value);
+    return ms;
+  };
+const rowsCheck = (who: string) => (value: unknown) => checkRows(value, who);
+const twoCheck = (who: string) => (value: unknown) => {
+  if (value !== 2) throw new Error(`${who}: the trivial program returned ${JSON.stringify(value)}`);
+};
+const workloads: Workload[] = [
+  {
+    label: `${echoCalls} echo calls, sequential`,
+    run: {
+      sdk: timed(async () => {
+        for (let i = 0; i < echoCalls; i++) await sdkEverything.callTool({ name: 'echo', arguments: { message: `m${i}` } });
+      }),
+      mcpClient: timed(async () => {
+        for (let i = 0; i < echoCalls; i++) await sbsClient.callTool('everything', 'echo', { message: `m${i}` });
+      }),
+      utcp: timed(() => utcpRun(utcp, utcpEcho(false))),
+      ours: timed(() => oursRun(ours, program(echoCalls, false))),
+      inline: timed(() => oursRun(oursInline, program(echoCalls, false))),
+    },
+  },
+  {
+    label: `${echoCalls} echo calls, Promise.all`,
+    run: {
+      sdk: timed(() => Promise.all(Array.from({ length: echoCalls }, (_, i) => sdkEverything.callTool({ name: 'echo', arguments: { message: `m${i}` } })))),
+      mcpClient: timed(() => Promise.all(Array.from({ length: echoCalls }, (_, i) => sbsClient.callTool('everything', 'echo', { message: `m${i}` })))),
+      utcp: timed(() => utcpRun(utcp, utcpEcho(true))),
+      ours: timed(() => oursRun(ours, program(echoCalls, true))),
+      inline: timed(() => oursRun(oursInline, program(echoCalls, true))),
+    },
+  },
+  {
+    label: '10,000-row result, 5 rows returned',
+    run: {
+      sdk: timed(async () => {
+        const result = await sdkFiles.callTool({ name: 'read_text_file', arguments: { path: csvPath } });
+        return filterRows(textOf(result.content));
+      }, rowsCheck('direct SDK')),
+      mcpClient: timed(async () => filterRows(textOf((await sbsClient.callTool('files', 'read_text_file', { path: csvPath })).content)), rowsCheck('McpClient')),
+      utcp: timed(() => utcpRun(utcp, utcpRows), rowsCheck('UTCP')),
+      ours: timed(() => oursRun(ours, oursRows), rowsCheck('ours')),
+      inline: timed(() => oursRun(oursInline, oursRows), rowsCheck('ours inline')),
+    },
+  },
+  {
+    label: 'trivial program, warm',
+    run: {
+      utcp: timed(() => utcpRun(utcp, utcpTrivial), twoCheck('UTCP')),
+      ours: timed(() => oursRun(ours, trivial), twoCheck('ours')),
+      inline: timed(() => oursRun(oursInline, trivial), twoCheck('ours inline')),
+    },
+  },
+  {
+    label: 'trivial program, cold',
+    run: {
+      // A new UTCP client (no manual: a trivial program needs no tools), then its first program. It
+      // is not closed: UTCP's protocol plugins are shared, and close() would end the main client's
+      // MCP sessions too.
+      utcp: timed(async () => utcpRun(await quiet(() => CodeModeUtcpClient.create(paths.root, null)), utcpTrivial), twoCheck('UTCP cold')),
+      // No pooled sandbox process: the run starts one.
+      ours: async () => {
+        closeSandboxes();
+        return timed(() => oursRun(ours, trivial), twoCheck('ours cold'))();
+      },
+      // Inline has no process to start: a new runner's first run.
+      inline: timed(() => oursRun(createRunner({ ...sbsBase, isolation: 'inline' }), trivial), twoCheck('ours inline cold')),
+    },
+  },
+];
+
+// Server processes and clients speed up for the first thousand calls or so (JIT): every setup's
+// servers get the same warm-up before anything is timed.
+const warmUpCalls = 1500;
+for (let i = 0; i < warmUpCalls; i++) {
+  await sdkEverything.callTool({ name: 'echo', arguments: { message: `w${i}` } });
+  await sbsClient.callTool('everything', 'echo', { message: `w${i}` });
+  await quiet(() => utcp.callTool('bench.everything.echo', { message: `w${i}` }));
+}
+for (let i = 0; i < 20; i++) {
+  await sdkFiles.callTool({ name: 'read_text_file', arguments: { path: csvPath } });
+  await sbsClient.callTool('files', 'read_text_file', { path: csvPath });
+  await quiet(() => utcp.callTool('bench.files.read_text_file', { path: csvPath }));
+}
+
+// One discarded round warms every path, then `rounds` timed rounds; the
+// setups take turns in a rotating order so that none always runs first.
+const samples = workloads.map(() => new Map<Setup, number[]>(setups.map((s) => [s, []])));
+for (let round = -1; round < rounds; round++) {
+  for (const [w, workload] of workloads.entries()) {
+    for (let k = 0; k < setups.length; k++) {
+      const setup = setups[(k + Math.max(0, round)) % setups.length]!;
+      const run = workload.run[setup];
+      if (!run) continue;
+      const ms = await run();
+      if (round >= 0) samples[w]!.get(setup)!.push(ms);
+    }
+  }
+}
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length === 0 ? Number.NaN : sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+const cell = (v: number): string => (Number.isNaN(v) ? '—' : r1(v));
+const ratio = (a: number, b: number): string => (Number.isNaN(a) || Number.isNaN(b) ? '—' : `${(a / b).toFixed(2)}×`);
+const medians = workloads.map((workload, w) => ({ label: workload.label, m: new Map(setups.map((s) => [s, median(samples[w]!.get(s)!)])) }));
+
+const sideBySide: string[] = [];
+const side = (line = ''): void => {
+  print(line);
+  sideBySide.push(line);
+};
+print();
+side(`## Side by side: direct SDK client, UTCP code-mode, our runner (median of ${rounds} rounds, wall ms)`);
+side('| workload | SDK direct | McpClient direct | UTCP code-mode | ours (process) | ours (inline) | ours ÷ direct | ours ÷ UTCP | inline ÷ direct | inline ÷ UTCP |');
+side('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+for (const { label, m } of medians) {
+  const [sdk, mc, u, o, il] = setups.map((s) => m.get(s) ?? Number.NaN) as [number, number, number, number, number];
+  side(`| ${label} | ${cell(sdk)} | ${cell(mc)} | ${cell(u)} | ${cell(o)} | ${cell(il)} | ${ratio(o, sdk)} | ${ratio(o, u)} | ${ratio(il, sdk)} | ${ratio(il, u)} |`);
+}
+side();
+const target = (what: string, value: number, limit: number, strict = false): void => {
+  const met = strict ? value < limit : value <= limit;
+  side(`- ${what}: ${value.toFixed(2)}× (target ${strict ? '<' : '≤'} ${limit.toFixed(2)}×): ${met ? 'met' : 'MISSED'}`);
+};
+const get = (w: number, s: Setup): number => medians[w]!.m.get(s) ?? Number.NaN;
+target('ours ÷ direct SDK, sequential', get(0, 'ours') / get(0, 'sdk'), 1.05);
+target('ours ÷ direct SDK, Promise.all', get(1, 'ours') / get(1, 'sdk'), 1.2);
+for (const [w, { label }] of medians.entries()) target(`ours ÷ UTCP, ${label}`, get(w, 'ours') / get(w, 'utcp'), 1, true);
+
+await sdkEverything.close();
+await sdkFiles.close();
+await sbsClient.close();
+await quiet(() => utcp.close());
+
 await client.close();
 closeSandboxes();
 rmSync(stateDir, { recursive: true, force: true });
+
+const machine = `${cpus().length} CPUs (${cpus()[0]?.model ?? 'unknown CPU'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, Node ${process.version}`;
+const sideBySideMethod = [
+  `Side by side: in one process, each setup with its own server processes (server-everything over stdio, and the official`,
+  `filesystem server over a folder holding a generated 10,000-row CSV). Each setup's servers first answer ${warmUpCalls} echo calls and 20`,
+  `reads (server processes speed up over their first thousand calls), then one discarded round and ${rounds} timed rounds,`,
+  'the setups taking turns in a rotating order; each figure is the median wall time of the whole workload seen from the',
+  'caller. "SDK direct" is `@modelcontextprotocol/sdk` `Client.callTool` with no sandbox; "McpClient direct" is our',
+  'client without a sandbox; "UTCP code-mode" is `CodeModeUtcpClient.callToolChain` (`@utcp/code-mode` 1.2.12 with',
+  '`@utcp/mcp` 1.1.3 on isolated-vm 5.0.4; its per-call `console.log` lines are silenced); "ours" is',
+  '`runner.execute()` with type-checking off (UTCP does not type-check either), so it includes transpiling, the workspace',
+  'and run record, the isolate and every tool call. The 10,000-row program reads the CSV (about 0.3 MB) with',
+  '`read_text_file` and returns the 5 rows with amount >= 9995; every setup must return the same rows. "Cold" is a fresh',
+  'UTCP client\'s first program, and our first run with no pooled sandbox process (inline has no process to start).',
+];
 
 const today = new Date().toISOString().slice(0, 10);
 writeFileSync(
@@ -179,5 +480,41 @@ writeFileSync(
     'down); "inline" runs the isolate in the calling process. Sandbox figures are the run\'s `metrics.wallMs`',
     '(transpile, isolate start and every call included); direct figures time the same calls on one `McpClient`.',
     '',
-  ].join('\n'),
+    ...sideBySideMethod,
+    '',
+  ]
+    // One blank line at most between blocks (markdownlint MD012).
+    .filter((l, i, all) => !(l === '' && all[i - 1] === ''))
+    .join('\n'),
 );
+
+updatePerformancePage(paths.root, 'runner', [
+  '## Runner side by side (`pnpm bench:runner`)',
+  '',
+  `Machine: ${machine}.`,
+  '',
+  ...sideBySide.slice(1),
+  '',
+  `Sandbox runs alone (trivial program, no tool call): cold (new sandbox process and isolate) p50 ${r1(pct(coldProcess, 50))} ms; warm (new isolate in a pooled process) p50 ${r1(pct(warm, 50))} ms; inline p50 ${r1(pct(warmInline, 50))} ms. More figures: [Runner performance](performance/runner.md).`,
+  '',
+  ...sideBySideMethod,
+]);
+
+/**
+ * Replaces this bench's section of docs/performance.md (between `<!-- bench:<name> -->` and
+ * `<!-- /bench:<name> -->`, appended when missing) and its last_updated date.
+ */
+function updatePerformancePage(root: string, name: string, section: string[]): void {
+  const file = path.join(root, 'docs', 'performance.md');
+  const today = new Date().toISOString().slice(0, 10);
+  let text = existsSync(file)
+    ? readFileSync(file, 'utf8')
+    : `---\ntitle: Performance\ndescription: Latest benchmark figures, their method and the machine they ran on.\nlast_updated: ${today}\n---\n\n# Performance\n`;
+  const open = `<!-- bench:${name} -->`;
+  const close = `<!-- /bench:${name} -->`;
+  const block = [open, ...section, close].join('\n');
+  const start = text.indexOf(open);
+  const end = text.indexOf(close);
+  text = start >= 0 && end > start ? text.slice(0, start) + block + text.slice(end + close.length) : `${text.trimEnd()}\n\n${block}\n`;
+  writeFileSync(file, text.replace(/^last_updated: .*$/m, `last_updated: ${today}`));
+}

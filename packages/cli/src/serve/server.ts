@@ -213,6 +213,11 @@ export async function serveHttp(deps: ServeDeps, options: HttpServeOptions): Pro
       }
     })();
   });
+  // Code runs can take minutes: no request timeout. Keep idle connections open longer than
+  // clients do, so a client never reuses a socket the server is closing (ECONNRESET under load).
+  http.requestTimeout = 0;
+  http.keepAliveTimeout = 65_000;
+  http.headersTimeout = 66_000;
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject);
     http.listen(options.port, host, resolve);
