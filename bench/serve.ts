@@ -306,7 +306,7 @@ const lines = [
   `| peak RSS, server process tree | ${mib(main.peak.total)} across up to ${main.peak.processes} processes (idle, before the load: ${mib(idleRss.total)} in ${idleRss.processes}) |`,
   `| peak RSS, server process alone | ${mib(main.peak.server)} |`,
   `| hostile programs (client 0) | ${main.hostile.map((h) => `${h.kind}: ${h.code} after ${(h.ms / 1000).toFixed(1)} s`).join('; ') || 'none sent'} |`,
-  `| hostile programs failed alone | ${hostileOk ? 'each failed with its expected code' : 'NO: one did not fail with its expected code'}; ${m.failures.length === 0 ? 'every normal call succeeded' : `${m.failures.length} normal call(s) failed (${[...new Set(m.failures.map((f) => f.detail))].join('; ')})`} |`,
+  `| hostile programs failed alone | ${hostileOk ? 'each failed with its expected code' : 'NO: one did not fail with its expected code'}; ${m.failures.length === 0 ? 'every normal call succeeded' : `${m.failures.length} normal call(s) failed (${[...new Set(m.failures.map((f) => f.detail.split('\n').filter(Boolean).at(-1)!.replace(/\|/g, '\\|').slice(0, 160)))].join('; ')})`} |`,
   `| same load with ${small.clients} clients for ${small.seconds} s (no hostile programs) | ${small.normal.length} calls, ${s.rate} calls/s, p50 / p95 / p99 ${s.p50} / ${s.p95} / ${s.p99} ms, ${s.failures.length} failures, peak RSS ${mib(small.peak.total)} in ${small.peak.processes} processes |`,
 ];
 console.log('# magsag serve --http under load (pnpm bench:serve)');
