@@ -10,10 +10,11 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { CodeModeUtcpClient } from '@utcp/code-mode';
 import { McpCallTemplateSerializer } from '@utcp/mcp';
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import path from 'node:path';
 import ts from 'typescript';
+import { updatePerformancePage } from './performancePage.ts';
 
 const paths = resolveProjectPaths({ cwd: import.meta.dirname });
 const fixtures = path.join(paths.root, 'packages', 'runner', 'test', 'fixtures');
@@ -500,21 +501,3 @@ updatePerformancePage(paths.root, 'runner', [
   ...sideBySideMethod,
 ]);
 
-/**
- * Replaces this bench's section of docs/performance.md (between `<!-- bench:<name> -->` and
- * `<!-- /bench:<name> -->`, appended when missing) and its last_updated date.
- */
-function updatePerformancePage(root: string, name: string, section: string[]): void {
-  const file = path.join(root, 'docs', 'performance.md');
-  const today = new Date().toISOString().slice(0, 10);
-  let text = existsSync(file)
-    ? readFileSync(file, 'utf8')
-    : `---\ntitle: Performance\ndescription: Latest benchmark figures, their method and the machine they ran on.\nlast_updated: ${today}\n---\n\n# Performance\n`;
-  const open = `<!-- bench:${name} -->`;
-  const close = `<!-- /bench:${name} -->`;
-  const block = [open, ...section, close].join('\n');
-  const start = text.indexOf(open);
-  const end = text.indexOf(close);
-  text = start >= 0 && end > start ? text.slice(0, start) + block + text.slice(end + close.length) : `${text.trimEnd()}\n\n${block}\n`;
-  writeFileSync(file, text.replace(/^last_updated: .*$/m, `last_updated: ${today}`));
-}

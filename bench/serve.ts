@@ -16,11 +16,12 @@ import { resolveProjectPaths } from '@magsag/mcp-client';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { updatePerformancePage } from './performancePage.ts';
 
 const paths = resolveProjectPaths({ cwd: import.meta.dirname });
 
@@ -255,24 +256,6 @@ rmSync(stateDir, { recursive: true, force: true });
 // ---------------------------------------------------------------------------------------------
 // Report.
 
-/**
- * Replaces this bench's section of docs/performance.md (between `<!-- bench:<name> -->` and
- * `<!-- /bench:<name> -->`, appended when missing) and its last_updated date.
- */
-function updatePerformancePage(root: string, name: string, section: string[]): void {
-  const file = path.join(root, 'docs', 'performance.md');
-  const today = new Date().toISOString().slice(0, 10);
-  let text = existsSync(file)
-    ? readFileSync(file, 'utf8')
-    : `---\ntitle: Performance\ndescription: Latest benchmark figures, their method and the machine they ran on.\nlast_updated: ${today}\n---\n\n# Performance\n`;
-  const open = `<!-- bench:${name} -->`;
-  const close = `<!-- /bench:${name} -->`;
-  const block = [open, ...section, close].join('\n');
-  const start = text.indexOf(open);
-  const end = text.indexOf(close);
-  text = start >= 0 && end > start ? text.slice(0, start) + block + text.slice(end + close.length) : `${text.trimEnd()}\n\n${block}\n`;
-  writeFileSync(file, text.replace(/^last_updated: .*$/m, `last_updated: ${today}`));
-}
 const pct = (values: number[], p: number): number => {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? Number.NaN;
