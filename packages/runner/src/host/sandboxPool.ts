@@ -73,7 +73,7 @@ function setRef(child: ChildProcess, on: boolean): void {
 
 function acquire(): ChildProcess {
   for (let child = idle.pop(); child; child = idle.pop()) {
-    if (child.connected && child.exitCode === null && child.signalCode === null) {
+    if (child.connected && !child.killed && child.exitCode === null && child.signalCode === null) {
       setRef(child, true);
       return child;
     }
@@ -82,7 +82,9 @@ function acquire(): ChildProcess {
 }
 
 function release(child: ChildProcess): void {
-  if (!child.connected || idle.length >= maxIdle) {
+  // A child we just sent SIGKILL (the watchdog) still looks connected until the signal lands: never
+  // hand it to the next run, which would die with it.
+  if (!child.connected || child.killed || idle.length >= maxIdle) {
     child.kill('SIGKILL');
     return;
   }
