@@ -371,8 +371,10 @@ export function createProgram(io: Io = processIo, contexts: CliContext[] = []): 
     .option('--http <port>', 'serve streamable HTTP on this port instead of stdio', (v) => portNumber(v))
     .option('--host <host>', 'address to bind with --http', '127.0.0.1')
     .addOption(new Option('--token <token>', 'bearer token clients must send (required off loopback)').env('MAGSAG_SERVE_TOKEN'))
+    .option('--allowed-host <name>', 'also accept this Host header with --http (repeatable; loopback names and the bound address always are)', collect, [])
+    .option('--allowed-origin <origin>', 'let browser pages from this origin call --http, e.g. `http://localhost:6274` (repeatable)', collect, [])
     .action(
-      run(async (ctx, opts: { http?: number; host: string; token?: string }) => {
+      run(async (ctx, opts: { http?: number; host: string; token?: string; allowedHost: string[]; allowedOrigin: string[] }) => {
         const deps: ServeDeps = {
           generatedDir: ctx.generatedDir,
           // Each call runs in its own isolate; the client's cancellation aborts it.
@@ -391,7 +393,13 @@ export function createProgram(io: Io = processIo, contexts: CliContext[] = []): 
           await serveStdio(deps);
           return 0;
         }
-        const served = await serveHttp(deps, { port: opts.http, host: opts.host, ...(opts.token ? { token: opts.token } : {}) });
+        const served = await serveHttp(deps, {
+          port: opts.http,
+          host: opts.host,
+          allowedHosts: opts.allowedHost,
+          allowedOrigins: opts.allowedOrigin,
+          ...(opts.token ? { token: opts.token } : {}),
+        });
         io.stderr(`magsag serve: listening on ${served.url}\n`);
         await new Promise<void>((resolve) => served.server.once('close', resolve));
         return 0;
@@ -431,6 +439,10 @@ export function createProgram(io: Io = processIo, contexts: CliContext[] = []): 
     );
 
   return program;
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
 }
 
 function portNumber(value: string): number {

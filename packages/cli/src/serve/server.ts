@@ -7,6 +7,7 @@ import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { readCatalog, readToolSource } from '../tools/catalog.ts';
+import { createTransportGuard } from './transportGuard.ts';
 import { searchTools } from '../tools/search.ts';
 
 /** What `execute_code` runs: the CLI wires the runner (with the PII masker) in here. */
@@ -157,6 +158,10 @@ export interface HttpServeOptions {
   host?: string;
   /** Bearer token clients must send; required when `host` is not loopback. */
   token?: string;
+  /** `Host` names accepted besides loopback and the bound address (`--allowed-host`). */
+  allowedHosts?: readonly string[];
+  /** Browser origins allowed to call the server (`--allowed-origin`); other origins get 403. */
+  allowedOrigins?: readonly string[];
 }
 
 const loopback = new Set(['127.0.0.1', 'localhost', '::1']);
@@ -185,8 +190,13 @@ export async function serveHttp(deps: ServeDeps, options: HttpServeOptions): Pro
   const send = (res: ServerResponse, status: number, message: string): void => {
     res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ jsonrpc: '2.0', error: { code: -32000, message }, id: null }));
   };
+  let guard: ReturnType<typeof createTransportGuard> = () => ({ status: 403, reason: 'Forbidden: the server is starting' });
   const http = createServer((req, res) => {
     void (async () => {
+      // Host and Origin first: a page in the user's browser (DNS rebinding, a cross-site POST)
+      // is refused before any token check, session or code run, whatever it sends.
+      const verdict = guard(req.headers);
+      if (verdict) return send(res, verdict.status, verdict.reason);
       if (!req.url?.startsWith('/mcp')) return send(res, 404, 'Not found: the MCP endpoint is /mcp');
       if (options.token && req.headers.authorization !== `Bearer ${options.token}`) return send(res, 401, 'Missing or wrong bearer token');
       const sessionId = req.headers['mcp-session-id'];
@@ -224,6 +234,7 @@ export async function serveHttp(deps: ServeDeps, options: HttpServeOptions): Pro
   });
   const address = http.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
+  guard = createTransportGuard({ host, port, ...(options.allowedHosts ? { allowedHosts: options.allowedHosts } : {}), ...(options.allowedOrigins ? { allowedOrigins: options.allowedOrigins } : {}) });
   return {
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}/mcp`,
     server: http,
