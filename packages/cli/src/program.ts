@@ -5,7 +5,7 @@ import { CliContext, type GlobalOptions } from './context.ts';
 import { resetDemo } from './commands/demo.ts';
 import { runDoctor } from './commands/doctor.ts';
 import { runProgram, runSkill, type ExecDocument, type ExecFlags } from './commands/exec.ts';
-import { cleanWorkspaces, listWorkspaces, showWorkspace } from '@magsag/runner';
+import { cleanWorkspaces, listWorkspaces, showWorkspace, Workspace } from '@magsag/runner';
 import { exampleInput, findSkill, loadSkills, saveSkill, scaffoldSkill } from '@magsag/catalog';
 import { parseInputFlag } from './input.ts';
 import { auditDir, readAudit, resolveVaultKey } from '@magsag/pii';
@@ -272,7 +272,7 @@ export function createProgram(io: Io = processIo, contexts: CliContext[] = []): 
     .action(
       run((ctx, file: string, opts: JsonFlag & { name: string; description?: string }) => {
         const ref = /^([A-Za-z0-9][A-Za-z0-9._-]*):(.+)$/.exec(file);
-        const source = ref ? path.join(ctx.paths.stateDir, 'workspaces', ref[1]!, 'files', ref[2]!) : path.resolve(file);
+        const source = ref ? Workspace.open(ctx.paths.stateDir, ref[1]!, { create: false }).resolve(ref[2]!).full : path.resolve(file);
         const saved = saveSkill(ctx.skillsDir, opts.name, source, opts.description);
         if (opts.json) printJson(io, saved);
         else io.stdout(`saved ${saved.files.join(' and ')}; edit SKILL.md (inputs, outputs, examples), then run pnpm catalog:validate\n`);

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { type Logger, silentLogger } from '@magsag/core';
+import { type Logger, assertWorkspaceId, silentLogger } from '@magsag/core';
 import { type AuditEvent, AuditLog, auditDir } from './audit.ts';
 import { type FlowPolicy, type PiiConfig, type PiiConfigInput, detectorOptionsFor, parseFlowPolicy, parsePiiConfig } from './config.ts';
 import { type Detector, createDetector } from './detect/detector.ts';
@@ -92,7 +92,7 @@ export const noRunId = 'no-run';
 
 /** The default vault file of a workspace. */
 export function defaultVaultFile(stateDir: string, workspaceId: string): string {
-  return path.join(stateDir, 'workspaces', workspaceId, 'pii-vault.enc');
+  return path.join(stateDir, 'workspaces', assertWorkspaceId(workspaceId), 'pii-vault.enc');
 }
 
 /**
@@ -153,6 +153,8 @@ export class Pii {
   /** The vault of a workspace, loaded on first use; without a workspace, the in-memory vault. */
   vault(workspaceId?: string): PiiVault {
     if (workspaceId === undefined) return this.#memoryVault;
+    // Checked before the vault file's path is even built: an id is never a path.
+    assertWorkspaceId(workspaceId);
     let vault = this.#vaults.get(workspaceId);
     if (!vault) {
       const { vaultFile, stateDir } = this.options;

@@ -3,7 +3,7 @@ export type { Runner } from './host/execute.ts';
 export { defaultLimits, defaultQuota, defaultRetention, identityMasker } from './options.ts';
 export type { ExecuteOptions, Masker, RetentionPolicy, RunLimits, RunnerConfig, ToolCaller, ToolCallerOptions, WorkspaceQuota } from './options.ts';
 export type { Artifact, Diagnostic, ExecuteResult, LogEntry, LogLevel, RunError, RunMetrics, RunWorkspace, ToolCallMetric } from './result.ts';
-export { cleanWorkspaces, listWorkspaces, newWorkspaceId, showWorkspace, workspacesDir } from './host/workspace.ts';
+export { cleanWorkspaces, listWorkspaces, newWorkspaceId, showWorkspace, Workspace, workspacesDir } from './host/workspace.ts';
 export type { CleanOptions, RunRecord, WorkspaceEntry, WorkspaceMeta, WorkspaceQueryOptions, WorkspaceSummary } from './host/workspace.ts';
 export { createTypeChecker, workspaceTypes } from './host/typecheck.ts';
 export type { TypeChecker, TypeCheckerOptions } from './host/typecheck.ts';

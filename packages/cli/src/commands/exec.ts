@@ -1,6 +1,7 @@
 import { execute, newWorkspaceId, type ExecuteResult, type Masker, type RunLimits } from '@magsag/runner';
 import { prepareSkillRun, type Skill } from '@magsag/catalog';
 import { tokenizeValue } from '@magsag/pii';
+import { assertWorkspaceId } from '@magsag/core';
 import type { CliContext } from '../context.ts';
 
 /** The origin PII from a run's input is recorded under; no flow policy names it. */
@@ -39,7 +40,8 @@ export async function runProgram(
   flags: ExecFlags,
   signal?: AbortSignal,
 ): Promise<ExecDocument> {
-  const workspace = flags.workspace ?? newWorkspaceId();
+  // Checked before the vault or anything else touches the disk: a refused id creates nothing.
+  const workspace = flags.workspace === undefined ? newWorkspaceId() : assertWorkspaceId(flags.workspace, '--workspace');
   if (program.input !== undefined) {
     // The input (a skill's, from the user) may carry personal data: record it in the workspace's
     // vault so the masker hides it in everything the model sees. The program itself gets the raw

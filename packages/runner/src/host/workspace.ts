@@ -1,4 +1,4 @@
-import { MagsagError } from '@magsag/core';
+import { MagsagError, assertWorkspaceId } from '@magsag/core';
 import { randomBytes } from 'node:crypto';
 import {
   closeSync,
@@ -19,7 +19,6 @@ import {
 import path from 'node:path';
 import { defaultQuota, defaultRetention, type RetentionPolicy, type WorkspaceQuota } from '../options.ts';
 
-const idPattern = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const maxPathLength = 1024;
 
 /** A folder under `<stateDir>/workspaces/<id>/`: `files/` for the program, `runs/<runId>/` for run records. */
@@ -95,12 +94,7 @@ export class Workspace {
 
   /** Opens `id`, or creates it (a fresh id when none is given) when `create` is set. */
   static open(stateDir: string, id: string | undefined, options: { create: boolean; quota?: Partial<WorkspaceQuota> }): Workspace {
-    const wsId = id ?? newWorkspaceId();
-    if (!idPattern.test(wsId)) {
-      throw new MagsagError('USAGE', `Workspace id "${wsId.slice(0, 80)}" is invalid: use letters, digits, ".", "_" and "-" (at most 64).`, {
-        data: { workspace: wsId.slice(0, 80) },
-      });
-    }
+    const wsId = assertWorkspaceId(id ?? newWorkspaceId());
     const workspace = new Workspace(stateDir, wsId, options.quota);
     const metaFile = path.join(workspace.dir, 'workspace.json');
     const now = new Date().toISOString();
