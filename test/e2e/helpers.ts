@@ -1,4 +1,6 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { request } from 'node:http';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
@@ -27,3 +29,58 @@ export function magsag(args: string[], options: { cwd?: string; env?: Record<str
   );
   return { status: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
 }
+
+const initialize = JSON.stringify({
+  jsonrpc: '2.0',
+  id: 1,
+  method: 'initialize',
+  params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'probe', version: '1.0.0' } },
+});
+
+/** Starts `magsag serve --http 0` with extra arguments and resolves its URL once it listens. */
+export async function startServe(extra: string[], env: Record<string, string> = {}): Promise<{ child: ChildProcess; url: URL; stderr: () => string }> {
+  const [command, ...args] = cliArgs(['serve', '--http', '0', ...extra]);
+  const child = spawn(command!, args, { cwd: repoRoot, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, MAGSAG_SERVE_TOKEN: '', MAGSAG_SERVE_TOKENS: '', ...env } });
+  let seen = '';
+  const url = await new Promise<URL>((resolve, reject) => {
+    child.stderr!.on('data', (chunk: Buffer) => {
+      seen += chunk.toString();
+      const match = /listening on (http:\S+)/.exec(seen);
+      if (match) resolve(new URL(match[1]!));
+    });
+    child.once('exit', (code) => reject(new Error(`serve exited ${code}: ${seen}`)));
+  });
+  return { child, url, stderr: () => seen };
+}
+
+/** One raw HTTP request, so that Host and Origin can be set to anything. */
+export function rawPost(url: URL, headers: Record<string, string>, body = initialize): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      { host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers } },
+      (res) => {
+        let text = '';
+        res.on('data', (c: Buffer) => (text += c.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }));
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+
+/** Every path under `dir`, for before/after comparisons. */
+export function snapshotTree(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string): void => {
+    for (const entry of readdirSync(d, { withFileTypes: true })) {
+      const full = path.join(d, entry.name);
+      out.push(path.relative(dir, full));
+      if (entry.isDirectory()) walk(full);
+    }
+  };
+  walk(dir);
+  return out.sort();
+}
+

@@ -11,20 +11,28 @@ import { cliArgs, repoRoot } from './helpers.ts';
 const textOf = (result: unknown): string =>
   ((result as { content: { type: string; text: string }[] }).content ?? []).map((c) => c.text).join('');
 
+/** The workspace id an `execute_code` or `run_skill` answer names on its first line. */
+export function workspaceOf(result: unknown): string {
+  const match = /^workspace (\S+)\n/.exec(textOf(result));
+  if (!match) throw new Error(`no workspace line in: ${textOf(result).slice(0, 200)}`);
+  return match[1]!;
+}
+
 async function cancelLongRun(client: Client): Promise<void> {
-  const ws = `cancel-${randomUUID().slice(0, 8)}`;
+  const ws = workspaceOf(await client.callTool({ name: 'execute_code', arguments: { code: 'export default 1;' } }));
   const controller = new AbortController();
   const code = "import { triggerLongRunningOperation } from './servers/everything/triggerLongRunningOperation';\nexport default await triggerLongRunningOperation({ duration: 20, steps: 20 });";
   const pending = client.callTool({ name: 'execute_code', arguments: { code, workspace: ws } }, undefined, { signal: controller.signal });
   const runs = path.join(repoRoot, '.magsag/workspaces', ws, 'runs');
   const records = (): { status: string; errorCode: string | null }[] =>
     existsSync(runs) ? readdirSync(runs).flatMap((r) => (existsSync(path.join(runs, r, 'run.json')) ? [JSON.parse(readFileSync(path.join(runs, r, 'run.json'), 'utf8')) as { status: string; errorCode: string | null }] : [])) : [];
-  for (let i = 0; i < 100 && records().length === 0; i++) await new Promise((r) => setTimeout(r, 100));
+  for (let i = 0; i < 100 && records().length < 2; i++) await new Promise((r) => setTimeout(r, 100));
   controller.abort();
   await expect(pending).rejects.toThrow();
   // The server ends the run (well before the tool's 20 s) and records it as cancelled.
-  for (let i = 0; i < 100 && records()[0]?.status === 'running'; i++) await new Promise((r) => setTimeout(r, 100));
-  expect(records()[0]).toMatchObject({ status: 'error', errorCode: 'SANDBOX_CANCELLED' });
+  const long = (): { status: string; errorCode: string | null } | undefined => records().find((r) => r.status !== 'ok');
+  for (let i = 0; i < 100 && long()?.status === 'running'; i++) await new Promise((r) => setTimeout(r, 100));
+  expect(long()).toMatchObject({ status: 'cancelled', errorCode: 'SANDBOX_CANCELLED' });
 }
 
 async function exercise(client: Client): Promise<void> {
@@ -54,10 +62,18 @@ async function exercise(client: Client): Promise<void> {
   expect(textOf(badSkill)).toContain('SKILL_INVALID');
 
   // A workspace carries files from one call to the next.
-  const ws = `serve-${randomUUID().slice(0, 8)}`;
-  await client.callTool({ name: 'execute_code', arguments: { workspace: ws, code: "await workspace.write('state.json', JSON.stringify({ n: 41 }));\nexport default 'saved';" } });
+  const saved = await client.callTool({ name: 'execute_code', arguments: { code: "await workspace.write('state.json', JSON.stringify({ n: 41 }));\nexport default 'saved';" } });
+  const ws = workspaceOf(saved);
+  expect(ws).toMatch(/^ws-\d{8}T\d{6}-[0-9a-f]{32}$/);
   const resumed = await client.callTool({ name: 'execute_code', arguments: { workspace: ws, code: "const state = JSON.parse(await workspace.read('state.json'));\nexport default state.n + 1;" } });
   expect(textOf(resumed)).toContain('42');
+  expect(workspaceOf(resumed)).toBe(ws);
+  // Over serve an unknown id is never created.
+  const invented = `ws-${randomUUID().replace(/-/g, '')}`;
+  const refused = await client.callTool({ name: 'execute_code', arguments: { workspace: invented, code: 'export default 1;' } });
+  expect(refused.isError).toBe(true);
+  expect(textOf(refused)).toContain('WORKSPACE_NOT_FOUND');
+  expect(existsSync(path.join(repoRoot, '.magsag/workspaces', invented))).toBe(false);
 
   const missing = await client.callTool({ name: 'read_tool', arguments: { tool: 'everything/nope' } });
   expect(missing.isError).toBe(true);

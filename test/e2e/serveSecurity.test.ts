@@ -1,46 +1,12 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { request } from 'node:http';
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cliArgs, repoRoot } from './helpers.ts';
-
-const initialize = JSON.stringify({
-  jsonrpc: '2.0',
-  id: 1,
-  method: 'initialize',
-  params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'probe', version: '1.0.0' } },
-});
-
-/** Starts `magsag serve --http 0` with extra arguments and resolves its URL once it listens. */
-export async function startServe(extra: string[], env: Record<string, string> = {}): Promise<{ child: ChildProcess; url: URL; stderr: () => string }> {
-  const [command, ...args] = cliArgs(['serve', '--http', '0', ...extra]);
-  const child = spawn(command!, args, { cwd: repoRoot, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, MAGSAG_SERVE_TOKEN: '', MAGSAG_SERVE_TOKENS: '', ...env } });
-  let seen = '';
-  const url = await new Promise<URL>((resolve, reject) => {
-    child.stderr!.on('data', (chunk: Buffer) => {
-      seen += chunk.toString();
-      const match = /listening on (http:\S+)/.exec(seen);
-      if (match) resolve(new URL(match[1]!));
-    });
-    child.once('exit', (code) => reject(new Error(`serve exited ${code}: ${seen}`)));
-  });
-  return { child, url, stderr: () => seen };
-}
-
-/** One raw HTTP request, so that Host and Origin can be set to anything. */
-export function rawPost(url: URL, headers: Record<string, string>, body = initialize): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      { host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers } },
-      (res) => {
-        let text = '';
-        res.on('data', (c: Buffer) => (text += c.toString()));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }));
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
-}
+import { cliArgs, rawPost, repoRoot, snapshotTree, startServe } from './helpers.ts';
 
 describe('serve --http transport guard', () => {
   let served: Awaited<ReturnType<typeof startServe>>;
@@ -81,5 +47,166 @@ describe('serve --http transport guard', () => {
     // A page on another loopback port is a different origin.
     const otherPort = await rawPost(served.url, { host: `localhost:${served.url.port}`, origin: 'http://localhost:1' });
     expect(otherPort.status).toBe(403);
+  });
+});
+
+const textOf = (result: unknown): string => ((result as { content: { text: string }[] }).content ?? []).map((c) => c.text).join('');
+const workspaceLine = (result: unknown): string => /^workspace (\S+)\n/.exec(textOf(result))?.[1] ?? '';
+
+async function connect(url: URL, token?: string): Promise<Client> {
+  const client = new Client({ name: 'e2e-principal', version: '1.0.0' });
+  await client.connect(new StreamableHTTPClientTransport(url, token ? { requestInit: { headers: { authorization: `Bearer ${token}` } } } : {}));
+  return client;
+}
+
+describe('serve --http principals', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'magsag-principals-'));
+  const alice = `alice-${randomBytes(12).toString('hex')}`;
+  const bob = `bob-${randomBytes(12).toString('hex')}`;
+  let served: Awaited<ReturnType<typeof startServe>>;
+  beforeAll(async () => {
+    writeFileSync(path.join(dir, 'tokens'), `# principals\nalice=${alice}\n\nbob=${bob}\n`);
+    served = await startServe(['--tokens-file', path.join(dir, 'tokens'), '--max-sessions', '6']);
+  });
+  afterAll(() => {
+    served?.child.kill();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('names the principals it loaded, never the tokens', () => {
+    expect(served.stderr()).toContain('principals: alice, bob');
+    expect(served.stderr()).not.toContain(alice);
+  });
+
+  it('refuses a missing or wrong token with 401', async () => {
+    const none = await rawPost(served.url, { host: `127.0.0.1:${served.url.port}` });
+    expect(none.status).toBe(401);
+    const wrong = await rawPost(served.url, { host: `127.0.0.1:${served.url.port}`, authorization: `Bearer ${alice}x` });
+    expect(wrong.status).toBe(401);
+    expect(wrong.headers['mcp-session-id']).toBeUndefined();
+  });
+
+  it("keeps each principal's workspaces their own: B cannot name, guess or reuse A's", async () => {
+    const a = await connect(served.url, alice);
+    const b = await connect(served.url, bob);
+    try {
+      const first = await a.callTool({
+        name: 'execute_code',
+        arguments: { code: "await workspace.write('secret.txt', 'alice only');\nexport default 'saved';" },
+      });
+      const ws = workspaceLine(first);
+      expect(ws).toMatch(/^ws-\d{8}T\d{6}-[0-9a-f]{32}$/);
+      expect(readFileSync(path.join(repoRoot, '.magsag/workspaces', ws, 'workspace.json'), 'utf8')).toContain('"owner": "alice"');
+
+      // B names A's workspace: the same answer as for an id that does not exist.
+      const read = await b.callTool({ name: 'execute_code', arguments: { workspace: ws, code: "export default await workspace.read('secret.txt');" } });
+      expect(read.isError).toBe(true);
+      expect(textOf(read)).toContain('WORKSPACE_NOT_FOUND');
+      expect(textOf(read)).not.toContain('alice only');
+      const write = await b.callTool({ name: 'execute_code', arguments: { workspace: ws, code: "await workspace.write('secret.txt', 'bob was here');\nexport default 1;" } });
+      expect(textOf(write)).toContain('WORKSPACE_NOT_FOUND');
+      const skill = await b.callTool({ name: 'run_skill', arguments: { name: 'obsidian-note-append', workspace: ws, input: { path: 'Serve/x.md', content: 'x' } } });
+      expect(textOf(skill)).toContain('WORKSPACE_NOT_FOUND');
+      const guessed = `ws-20261206T000000-${randomBytes(16).toString('hex')}`;
+      const guess = await b.callTool({ name: 'execute_code', arguments: { workspace: guessed, code: 'export default 1;' } });
+      expect(textOf(guess).replace(guessed, ws)).toBe(textOf(read).replace(ws, ws));
+      expect(existsSync(path.join(repoRoot, '.magsag/workspaces', guessed))).toBe(false);
+      // A's file is untouched and A can use the id from A's first answer.
+      const again = await a.callTool({ name: 'execute_code', arguments: { workspace: ws, code: "export default await workspace.read('secret.txt');" } });
+      expect(again.isError).toBeFalsy();
+      expect(textOf(again)).toContain('alice only');
+      // B's own runs get B's own workspaces, with their own vault.
+      const own = workspaceLine(await b.callTool({ name: 'execute_code', arguments: { code: 'export default await workspace.list();' } }));
+      expect(own).not.toBe(ws);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
+  it("does not let B ride A's session id", async () => {
+    const a = await connect(served.url, alice);
+    try {
+      const transport = (a as unknown as { _transport: { sessionId?: string } })._transport;
+      const hijack = await rawPost(
+        served.url,
+        { host: `127.0.0.1:${served.url.port}`, authorization: `Bearer ${bob}`, 'mcp-session-id': transport.sessionId ?? '' },
+        JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list', params: {} }),
+      );
+      expect(hijack.status).toBe(404);
+    } finally {
+      await a.close();
+    }
+  });
+
+  it('caps open sessions: past --max-sessions, initialize gets 503 with Retry-After', async () => {
+    const clients: Client[] = [];
+    try {
+      let refused: Awaited<ReturnType<typeof rawPost>> | undefined;
+      for (let i = 0; i < 8 && !refused; i++) {
+        const answer = await rawPost(served.url, { host: `127.0.0.1:${served.url.port}`, authorization: `Bearer ${alice}` });
+        if (answer.status === 503) refused = answer;
+        else expect(answer.status).toBe(200);
+      }
+      expect(refused?.headers['retry-after']).toEqual(expect.any(String));
+    } finally {
+      await Promise.all(clients.map((c) => c.close()));
+    }
+  });
+});
+
+describe('serve tokens are checked at start', () => {
+  it.each([
+    [['--token', 'short'], {}],
+    [[], { MAGSAG_SERVE_TOKENS: 'alice=0123456789abcdef,alice=fedcba9876543210' }],
+    [[], { MAGSAG_SERVE_TOKENS: 'Local!=0123456789abcdef' }],
+    [[], { MAGSAG_SERVE_TOKENS: 'local=0123456789abcdef' }],
+  ])('refuses %j %j with exit 2 and no token in the message', async (args, env) => {
+    const [command, ...rest] = cliArgs(['serve', '--http', '0', ...args]);
+    const child = spawn(command!, rest, { cwd: repoRoot, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, MAGSAG_SERVE_TOKEN: '', MAGSAG_SERVE_TOKENS: '', ...env } });
+    let stderr = '';
+    child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    expect(code).toBe(2);
+    expect(stderr).toContain('USAGE');
+    expect(stderr).not.toContain('0123456789abcdef');
+  });
+});
+
+describe('serve --http session hygiene', () => {
+  it('closes a session left idle past --session-idle-ms', async () => {
+    const served = await startServe(['--session-idle-ms', '300']);
+    try {
+      const client = await connect(served.url);
+      await client.listTools();
+      await new Promise((r) => setTimeout(r, 1500));
+      await expect(client.listTools()).rejects.toThrow();
+      await client.close().catch(() => {});
+    } finally {
+      served.child.kill();
+    }
+  });
+});
+
+describe('serve refuses traversal workspace ids before touching the disk', () => {
+  it.each(['../../../x/ada@example.com', '../etc', '..', 'a/b'])('workspace %j', async (id) => {
+    const sandbox = mkdtempSync(path.join(tmpdir(), 'magsag-serve-ids-'));
+    const stateDir = path.join(sandbox, 'project', '.magsag');
+    const served = await startServe([], { MAGSAG_STATE_DIR: stateDir });
+    const client = new Client({ name: 'e2e-ids', version: '1.0.0' });
+    try {
+      await client.connect(new StreamableHTTPClientTransport(served.url));
+      const before = snapshotTree(sandbox);
+      const answer = await client.callTool({ name: 'execute_code', arguments: { workspace: id, code: 'export default 1;' } });
+      expect(answer.isError).toBe(true);
+      expect(textOf(answer)).toMatch(/^USAGE: /);
+      const skill = await client.callTool({ name: 'run_skill', arguments: { name: 'obsidian-note-append', workspace: id, input: { path: 'a.md', content: 'ada@example.com' } } });
+      expect(textOf(skill)).toMatch(/^USAGE: /);
+      expect(snapshotTree(sandbox)).toEqual(before);
+    } finally {
+      await client.close();
+      served.child.kill();
+      rmSync(sandbox, { recursive: true, force: true });
+    }
   });
 });

@@ -1,22 +1,8 @@
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { magsag } from './helpers.ts';
-
-/** Every path under `dir`, for before/after comparisons. */
-export function snapshotTree(dir: string): string[] {
-  const out: string[] = [];
-  const walk = (d: string): void => {
-    for (const entry of readdirSync(d, { withFileTypes: true })) {
-      const full = path.join(d, entry.name);
-      out.push(path.relative(dir, full));
-      if (entry.isDirectory()) walk(full);
-    }
-  };
-  walk(dir);
-  return out.sort();
-}
+import { magsag, snapshotTree } from './helpers.ts';
 
 describe('workspace ids are validated before anything touches the disk', () => {
   const sandbox = mkdtempSync(path.join(tmpdir(), 'magsag-ids-'));

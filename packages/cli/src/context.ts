@@ -16,6 +16,7 @@ export class CliContext {
   private loggerInstance: Logger | undefined;
   private piiInstance: Pii | undefined;
   private piiWired = false;
+  private readonly closeHooks: (() => Promise<void>)[] = [];
   readonly paths: ProjectPaths;
 
   constructor(readonly options: GlobalOptions) {
@@ -75,8 +76,14 @@ export class CliContext {
     return this.client;
   }
 
-  /** Ends every server process the command started. */
+  /** Runs `hook` first when the context closes (a server cancelling its runs before the MCP servers go). */
+  onClose(hook: () => Promise<void>): void {
+    this.closeHooks.push(hook);
+  }
+
+  /** Ends every server process the command started, after the close hooks. */
   async close(): Promise<void> {
+    for (const hook of this.closeHooks.splice(0)) await hook().catch(() => {});
     await this.clientInstance?.close();
     await this.piiInstance?.flush();
   }

@@ -5,13 +5,13 @@ import { CliContext, type GlobalOptions } from './context.ts';
 import { resetDemo } from './commands/demo.ts';
 import { runDoctor } from './commands/doctor.ts';
 import { runProgram, runSkill, type ExecDocument, type ExecFlags } from './commands/exec.ts';
-import { cleanWorkspaces, listWorkspaces, showWorkspace, Workspace } from '@magsag/runner';
+import { cleanWorkspaces, listWorkspaces, markInterruptedRuns, showWorkspace, Workspace } from '@magsag/runner';
 import { exampleInput, findSkill, loadSkills, saveSkill, scaffoldSkill } from '@magsag/catalog';
 import { parseInputFlag } from './input.ts';
 import { auditDir, readAudit, resolveVaultKey } from '@magsag/pii';
 import path from 'node:path';
 import { readInput } from './input.ts';
-import { serveHttp, serveStdio, type ServeDeps } from './serve/server.ts';
+import { RunTracker, serveDefaults, serveHttp, serveStdio, type ServeDeps } from './serve/server.ts';
 import { importServersFile, listServers, selectServers, testServers } from './commands/servers.ts';
 import { printJson, processIo, reportError, table, withProgress, type Io } from './output.ts';
 import { listTools, readCatalog, readToolSource } from './tools/catalog.ts';
@@ -286,6 +286,7 @@ export function createProgram(io: Io = processIo, contexts: CliContext[] = []): 
     .option('--json', 'print JSON')
     .action(
       run((ctx, opts: JsonFlag) => {
+        markInterruptedRuns(ctx.paths.stateDir);
         const rows = listWorkspaces({ stateDir: ctx.paths.stateDir });
         if (opts.json) printJson(io, rows);
         else if (rows.length === 0) io.stdout('No workspaces yet: `magsag exec` creates one per run.\n');
@@ -299,6 +300,7 @@ export function createProgram(io: Io = processIo, contexts: CliContext[] = []): 
     .option('--json', 'print JSON')
     .action(
       run((ctx, id: string, opts: JsonFlag) => {
+        markInterruptedRuns(ctx.paths.stateDir);
         const shown = showWorkspace(id, { stateDir: ctx.paths.stateDir });
         if (opts.json) printJson(io, shown);
         else io.stdout(`${JSON.stringify(shown, null, 2)}\n`);
@@ -367,43 +369,83 @@ export function createProgram(io: Io = processIo, contexts: CliContext[] = []): 
 
   program
     .command('serve')
-    .description('run MAGSAG as an MCP server (stdio by default): search_tools, read_tool, execute_code')
+    .description('run MAGSAG as an MCP server (stdio by default): search_tools, read_tool, execute_code, run_skill, list_skills')
     .option('--http <port>', 'serve streamable HTTP on this port instead of stdio', (v) => portNumber(v))
     .option('--host <host>', 'address to bind with --http', '127.0.0.1')
-    .addOption(new Option('--token <token>', 'bearer token clients must send (required off loopback)').env('MAGSAG_SERVE_TOKEN'))
+    .addOption(new Option('--token <token>', 'bearer token clients must send, for the principal "default" (a token is required off loopback)').env('MAGSAG_SERVE_TOKEN'))
+    .option('--tokens-file <file>', 'principals for --http: one name=token line each (also MAGSAG_SERVE_TOKENS="alice=<token>,bob=<token>")')
     .option('--allowed-host <name>', 'also accept this Host header with --http (repeatable; loopback names and the bound address always are)', collect, [])
     .option('--allowed-origin <origin>', 'let browser pages from this origin call --http, e.g. `http://localhost:6274` (repeatable)', collect, [])
+    .option('--skill-writers <names>', 'principals (comma-separated) that may write skills besides the local user', (v) => v.split(',').map((n) => n.trim()).filter(Boolean), [])
+    .option('--session-idle-ms <ms>', 'close an HTTP session unused for this long', (v) => positiveInt(v, '--session-idle-ms'), serveDefaults.sessionIdleMs)
+    .option('--max-sessions <n>', 'HTTP sessions open at once; past it, 503 with Retry-After', (v) => positiveInt(v, '--max-sessions'), serveDefaults.maxSessions)
+    .option('--shutdown-grace-ms <ms>', 'on SIGTERM, SIGINT or a closed stdin, time runs get to end as cancelled', (v) => positiveInt(v, '--shutdown-grace-ms'), serveDefaults.shutdownGraceMs)
     .action(
-      run(async (ctx, opts: { http?: number; host: string; token?: string; allowedHost: string[]; allowedOrigin: string[] }) => {
-        const deps: ServeDeps = {
-          generatedDir: ctx.generatedDir,
-          // Each call runs in its own isolate; the client's cancellation aborts it.
-          executeCode: async ({ code, workspace, timeoutMs, signal }) => {
-            const doc = await runProgram(ctx, { code, filename: 'execute_code.ts' }, { ...(workspace ? { workspace } : {}), ...(timeoutMs ? { timeout: timeoutMs } : {}) }, signal);
-            return { ok: doc.ok, modelView: doc.modelView };
+      run(
+        async (
+          ctx,
+          opts: {
+            http?: number;
+            host: string;
+            token?: string;
+            tokensFile?: string;
+            allowedHost: string[];
+            allowedOrigin: string[];
+            skillWriters: string[];
+            sessionIdleMs: number;
+            maxSessions: number;
+            shutdownGraceMs: number;
           },
-          listSkills: () => loadSkills(ctx.skillsDir).skills.map((sk) => ({ name: sk.name, description: sk.meta.description, version: sk.meta.version, inputs: sk.meta.inputs })),
-          runSkill: async ({ name, input, workspace, signal }) => {
-            const doc = await runSkill(ctx, findSkill(ctx.skillsDir, name), input, workspace ? { workspace } : {}, signal);
-            return { ok: doc.ok, modelView: doc.modelView };
-          },
-          mask: (text) => ctx.pii.masker().mask(text),
-        };
-        if (opts.http === undefined) {
-          await serveStdio(deps);
+        ) => {
+          // Records left `running` by a serve that was killed are marked before anything new starts.
+          markInterruptedRuns(ctx.paths.stateDir);
+          const runs = new RunTracker();
+          ctx.onClose(() => runs.shutdown(opts.shutdownGraceMs));
+          const deps: ServeDeps = {
+            generatedDir: ctx.generatedDir,
+            // Each call runs in its own isolate, in a workspace of the caller's; the client's
+            // cancellation, its disconnect and the server's shutdown abort it.
+            executeCode: async ({ code, workspace, timeoutMs, signal, principal }) => {
+              const doc = await runProgram(
+                ctx,
+                { code, filename: 'execute_code.ts' },
+                { owner: principal.name, createWorkspace: false, ...(workspace === undefined ? {} : { workspace }), ...(timeoutMs ? { timeout: timeoutMs } : {}) },
+                signal,
+              );
+              return { ok: doc.ok, modelView: doc.modelView, workspace: doc.workspace?.id };
+            },
+            listSkills: () => loadSkills(ctx.skillsDir).skills.map((sk) => ({ name: sk.name, description: sk.meta.description, version: sk.meta.version, inputs: sk.meta.inputs })),
+            runSkill: async ({ name, input, workspace, signal, principal }) => {
+              const doc = await runSkill(ctx, findSkill(ctx.skillsDir, name), input, { owner: principal.name, createWorkspace: false, ...(workspace === undefined ? {} : { workspace }) }, signal);
+              return { ok: doc.ok, modelView: doc.modelView, workspace: doc.workspace?.id };
+            },
+            skillWriters: opts.skillWriters,
+            mask: (text) => ctx.pii.masker().mask(text),
+          };
+          if (opts.http === undefined) {
+            await serveStdio(deps, { runs, shutdownGraceMs: opts.shutdownGraceMs });
+            // Whatever handle is left (a server that ignores SIGTERM), the client is gone: exit.
+            setTimeout(() => process.exit(process.exitCode ?? 0), 1000).unref();
+            return 0;
+          }
+          const served = await serveHttp(deps, {
+            port: opts.http,
+            host: opts.host,
+            runs,
+            allowedHosts: opts.allowedHost,
+            allowedOrigins: opts.allowedOrigin,
+            sessionIdleMs: opts.sessionIdleMs,
+            maxSessions: opts.maxSessions,
+            ...(opts.token ? { token: opts.token } : {}),
+            ...(opts.tokensFile ? { tokensFile: opts.tokensFile } : {}),
+            ...(process.env['MAGSAG_SERVE_TOKENS'] ? { tokensEnv: process.env['MAGSAG_SERVE_TOKENS'] } : {}),
+          });
+          ctx.onClose(() => served.close(opts.shutdownGraceMs));
+          io.stderr(`magsag serve: listening on ${served.url}${served.principals.length ? ` (principals: ${served.principals.join(', ')})` : ' (local user only)'}\n`);
+          await new Promise<void>((resolve) => served.server.once('close', resolve));
           return 0;
-        }
-        const served = await serveHttp(deps, {
-          port: opts.http,
-          host: opts.host,
-          allowedHosts: opts.allowedHost,
-          allowedOrigins: opts.allowedOrigin,
-          ...(opts.token ? { token: opts.token } : {}),
-        });
-        io.stderr(`magsag serve: listening on ${served.url}\n`);
-        await new Promise<void>((resolve) => served.server.once('close', resolve));
-        return 0;
-      }),
+        },
+      ),
     );
 
   program

@@ -40,10 +40,10 @@ export class ToolCache {
   /** Stores `tools` for `config` (atomically: write then rename). */
   write(config: ServerConfig, tools: Tool[]): void {
     const file = this.file(config.id);
-    mkdirSync(path.dirname(file), { recursive: true });
+    mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
     const body: CacheFile = { version: 1, server: config.id, key: connectionKey(config), tools };
     const temp = `${file}.${process.pid}.tmp`;
-    writeFileSync(temp, `${JSON.stringify(body, null, 2)}\n`);
+    writeFileSync(temp, `${JSON.stringify(body, null, 2)}\n`, { mode: 0o600 });
     renameSync(temp, file);
   }
 }

@@ -57,7 +57,7 @@ export class AuditLog {
   /** Appends events (one JSON line each, file mode 0600). */
   append(events: readonly AuditEvent[]): void {
     if (events.length === 0) return;
-    mkdirSync(this.dir, { recursive: true });
+    mkdirSync(this.dir, { recursive: true, mode: 0o700 });
     const byRun = new Map<string, string[]>();
     for (const { value, ts, ...event } of events) {
       const record: AuditRecord = { ts: ts ?? new Date().toISOString(), ...event, value: seal(this.#key, value, aad(event.runId)) };

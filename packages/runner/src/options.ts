@@ -123,6 +123,11 @@ export interface ExecuteOptions extends RunnerConfig {
   workspace?: string;
   /** Create the workspace named by `workspace` when it does not exist yet. @default false */
   createWorkspace?: boolean;
+  /**
+   * The principal the run is for: a workspace owned by another is `WORKSPACE_NOT_FOUND`, and a
+   * created one records it. @default no ownership check; created workspaces belong to `local`
+   */
+  owner?: string;
   /** Ends the run with `SANDBOX_CANCELLED`. */
   signal?: AbortSignal;
   /** Extra context for tool-call middleware; `runId` and `workspaceId` are always set by the runner. */

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createRunner, type Masker } from '../src/index.ts';
 import { tempRunnerConfig } from './helpers.ts';
@@ -7,7 +8,7 @@ const temp = tempRunnerConfig();
 afterAll(() => temp.cleanup());
 
 describe('model view', () => {
-  it('caps the text, says so, and points at the full output in the workspace', async () => {
+  it('caps the text, says so, and names the run and workspace that keep the whole output (never a host path)', async () => {
     const runner = createRunner({ ...temp.config, modelViewBytes: 600 });
     const run = await runner.execute({
       code: "for (let i = 0; i < 50; i++) console.log('line ' + i + ' ' + 'x'.repeat(40));\nexport default Array.from({ length: 100 }, (_, i) => ({ i }));",
@@ -15,7 +16,9 @@ describe('model view', () => {
     expect(run.ok).toBe(true);
     expect(Buffer.byteLength(run.modelView)).toBeLessThanOrEqual(600);
     expect(run.modelView).toContain('[truncated: showing part of');
-    expect(run.modelView).toContain(run.workspace?.outputPath);
+    expect(run.modelView).toContain(`run ${run.workspace?.runId} in workspace ${run.workspace?.id}`);
+    expect(run.modelView).not.toContain(temp.config.stateDir);
+    expect(run.modelView).not.toMatch(/\/(tmp|root|home)\//);
     const full = JSON.parse(readFileSync(run.workspace?.outputPath ?? '', 'utf8')) as { result: unknown[]; logs: unknown[] };
     expect(full.result).toHaveLength(100);
     expect(full.logs).toHaveLength(50);
@@ -48,5 +51,21 @@ describe('model view', () => {
     expect(masked.length).toBeGreaterThan(3);
     // The structured channels keep the program's own values; only the model view is curated.
     expect(run.logs[0]?.message).toContain(secret);
+  });
+});
+
+describe('run records at rest', () => {
+  it('mask output.json like the model view: the raw value stays only where the masker keeps it', async () => {
+    const secret = 'ada.lovelace@analytical.example';
+    const masker: Masker = { mask: (text) => text.split(secret).join('[EMAIL_1]') };
+    const run = await createRunner({ ...temp.config, masker }).execute({
+      code: "export default async (input: { email: string }) => { console.log('mail ' + input.email); return { [input.email]: input.email }; };",
+      input: { email: secret },
+    });
+    expect(run.ok).toBe(true);
+    const stored = readFileSync(run.workspace?.outputPath ?? '', 'utf8');
+    expect(stored).not.toContain(secret);
+    expect(JSON.parse(stored)).toMatchObject({ result: { '[EMAIL_1]': '[EMAIL_1]' }, logs: [{ message: 'mail [EMAIL_1]' }] });
+    expect(readFileSync(path.join(run.workspace!.path, 'runs', run.workspace!.runId, 'run.json'), 'utf8')).not.toContain(secret);
   });
 });

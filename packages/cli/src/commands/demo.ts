@@ -1,4 +1,4 @@
-import { cpSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { MagsagError } from '@magsag/core';
 import type { ProjectPaths } from '@magsag/mcp-client';
@@ -23,7 +23,12 @@ export function resetDemo(paths: ProjectPaths): DemoResetResult {
   }
   const demoDir = path.join(paths.stateDir, 'demo');
   rmSync(demoDir, { recursive: true, force: true });
-  mkdirSync(demoDir, { recursive: true });
+  mkdirSync(demoDir, { recursive: true, mode: 0o700 });
   cpSync(seed, demoDir, { recursive: true });
+  // The state folder is this user's alone, the demo data included (the demo servers run as the user).
+  for (const entry of readdirSync(demoDir, { withFileTypes: true, recursive: true })) {
+    chmodSync(path.join(entry.parentPath, entry.name), entry.isDirectory() ? 0o700 : 0o600);
+  }
+  chmodSync(paths.stateDir, 0o700);
   return { demoDir, seededFrom: seed, entries: readdirSync(demoDir).sort() };
 }

@@ -1,4 +1,4 @@
-import { execute, newWorkspaceId, type ExecuteResult, type Masker, type RunLimits } from '@magsag/runner';
+import { execute, maskDeep, newWorkspaceId, Workspace, type ExecuteResult, type RunLimits } from '@magsag/runner';
 import { prepareSkillRun, type Skill } from '@magsag/catalog';
 import { tokenizeValue } from '@magsag/pii';
 import { assertWorkspaceId } from '@magsag/core';
@@ -13,21 +13,17 @@ export interface ExecFlags {
   timeout?: number;
   memory?: number;
   typecheck?: boolean;
+  /**
+   * The principal running it (`magsag serve`): a workspace it does not own is not found. The local
+   * CLI leaves it out and may open any workspace of its state folder.
+   */
+  owner?: string;
+  /** Create `workspace` when it does not exist (the local CLI). `serve` never does. @default true */
+  createWorkspace?: boolean;
 }
 
 /** The JSON document of `magsag exec --json` (and `magsag run --json`). */
 export type ExecDocument = Pick<ExecuteResult, 'ok' | 'result' | 'logs' | 'modelView' | 'diagnostics' | 'metrics' | 'workspace' | 'error'>;
-
-/** Applies `masker` to every string in `value` (the CLI's second guard over results and logs). */
-export function maskDeep<T>(value: T, masker: Masker): T {
-  const walk = (node: unknown): unknown => {
-    if (typeof node === 'string') return masker.mask(node);
-    if (Array.isArray(node)) return node.map(walk);
-    if (node !== null && typeof node === 'object') return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, walk(v)]));
-    return node;
-  };
-  return walk(value) as T;
-}
 
 /**
  * Runs a program in the sandbox the way the CLI and `magsag serve` do: tool calls go through the
@@ -41,7 +37,12 @@ export async function runProgram(
   signal?: AbortSignal,
 ): Promise<ExecDocument> {
   // Checked before the vault or anything else touches the disk: a refused id creates nothing.
-  const workspace = flags.workspace === undefined ? newWorkspaceId() : assertWorkspaceId(flags.workspace, '--workspace');
+  const workspace = flags.workspace === undefined ? newWorkspaceId() : assertWorkspaceId(flags.workspace, flags.owner === undefined ? '--workspace' : 'Workspace id');
+  // Ownership is settled before the vault opens: another principal's workspace is "not found".
+  Workspace.open(ctx.paths.stateDir, workspace, {
+    create: flags.workspace === undefined || flags.createWorkspace !== false,
+    ...(flags.owner === undefined ? {} : { owner: flags.owner }),
+  });
   if (program.input !== undefined) {
     // The input (a skill's, from the user) may carry personal data: record it in the workspace's
     // vault so the masker hides it in everything the model sees. The program itself gets the raw

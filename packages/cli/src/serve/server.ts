@@ -7,14 +7,33 @@ import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { readCatalog, readToolSource } from '../tools/catalog.ts';
-import { createTransportGuard } from './transportGuard.ts';
 import { searchTools } from '../tools/search.ts';
+import { localPrincipal, type Principal, TokenTable } from './principals.ts';
+import { createTransportGuard } from './transportGuard.ts';
+
+/** What every run request carries: who asks, and the signal that ends the run. */
+interface RunRequestBase {
+  /** The caller; workspaces belong to principals. */
+  principal: Principal;
+  /** An id the caller got from an earlier answer; absent for a new workspace. */
+  workspace?: string;
+  /** Aborted by the client's cancellation, its disconnect, or the server's shutdown. */
+  signal: AbortSignal;
+}
+
+/** What a run returns to `serve`: whether it worked, the masked view and the workspace it used. */
+export interface RunAnswer {
+  ok: boolean;
+  modelView: string;
+  /** The workspace the run used; named in the answer's first line. */
+  workspace?: string | undefined;
+}
 
 /** What `execute_code` runs: the CLI wires the runner (with the PII masker) in here. */
-export type ExecuteCode = (request: { code: string; workspace?: string; timeoutMs?: number; signal: AbortSignal }) => Promise<{ ok: boolean; modelView: string }>;
+export type ExecuteCode = (request: RunRequestBase & { code: string; timeoutMs?: number }) => Promise<RunAnswer>;
 
 /** What `run_skill` runs: the CLI wires the catalog and the runner in here. */
-export type RunSkill = (request: { name: string; input: unknown; workspace?: string; signal: AbortSignal }) => Promise<{ ok: boolean; modelView: string }>;
+export type RunSkill = (request: RunRequestBase & { name: string; input: unknown }) => Promise<RunAnswer>;
 
 /** What `list_skills` lists. */
 export type ListSkills = () => { name: string; description: string; version: string; inputs: unknown }[];
@@ -31,6 +50,16 @@ export interface ServeDeps {
   listSkills?: ListSkills;
   /** Masks any text before it leaves the server (the PII second guard). @default identity */
   mask?: (text: string) => string;
+  /**
+   * Principals that may write skills (`--skill-writers`); the local user always may. Skills are
+   * shared code: every principal sees and runs them. @default []
+   */
+  skillWriters?: readonly string[];
+}
+
+/** Whether `principal` may write skills: the local user, or one named in `--skill-writers`. */
+export function mayWriteSkills(deps: Pick<ServeDeps, 'skillWriters'>, principal: Principal): boolean {
+  return principal.local || (deps.skillWriters ?? []).includes(principal.name);
 }
 
 const text = (value: string, isError = false): { content: { type: 'text'; text: string }[]; isError?: boolean } => ({
@@ -38,8 +67,59 @@ const text = (value: string, isError = false): { content: { type: 'text'; text: 
   ...(isError ? { isError: true } : {}),
 });
 
-/** Builds one MCP server instance exposing MAGSAG's small tool surface. */
-export function createMagsagServer(deps: ServeDeps): McpServer {
+/**
+ * The runs a server has in flight, so that shutdown can cancel them and wait (within its grace
+ * time) until each has recorded itself as cancelled.
+ */
+export class RunTracker {
+  readonly #shutdown = new AbortController();
+  readonly #running = new Set<Promise<unknown>>();
+
+  /** Aborted when the server shuts down. */
+  get signal(): AbortSignal {
+    return this.#shutdown.signal;
+  }
+
+  /** How many runs are in flight. */
+  get size(): number {
+    return this.#running.size;
+  }
+
+  /** Runs `work` with a signal that the client's and the shutdown's cancellation both end. */
+  async track<T>(clientSignal: AbortSignal, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    if (this.#shutdown.signal.aborted) throw new MagsagError('SANDBOX_CANCELLED', 'magsag serve is shutting down; send the call to another server or try again once it is back.');
+    const promise = work(AbortSignal.any([clientSignal, this.#shutdown.signal]));
+    this.#running.add(promise);
+    try {
+      return await promise;
+    } finally {
+      this.#running.delete(promise);
+    }
+  }
+
+  /** Cancels every run and waits until they have ended, or `graceMs` has passed. */
+  async shutdown(graceMs: number): Promise<void> {
+    this.#shutdown.abort('magsag serve is shutting down');
+    if (this.#running.size === 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.allSettled([...this.#running]),
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, graceMs);
+      }),
+    ]);
+    clearTimeout(timer);
+  }
+}
+
+/** The answer text of a run: the workspace on the first line, then the model view. */
+function runAnswer(answer: RunAnswer, mask: (s: string) => string): ReturnType<typeof text> {
+  const body = mask(answer.modelView);
+  return text(answer.workspace ? `workspace ${answer.workspace}\n${body}` : body, !answer.ok);
+}
+
+/** Builds one MCP server instance exposing MAGSAG's small tool surface, for one principal. */
+export function createMagsagServer(deps: ServeDeps, principal: Principal = localPrincipal, runs: RunTracker = new RunTracker()): McpServer {
   const mask = deps.mask ?? ((s: string) => s);
   const server = new McpServer({ name: 'magsag', version: '0.1.0' }, { capabilities: { tools: {} } });
   const failure = (error: unknown): ReturnType<typeof text> => {
@@ -91,13 +171,15 @@ export function createMagsagServer(deps: ServeDeps): McpServer {
       'execute_code',
       {
         description:
-          'Run a TypeScript module in a sandbox. Import tools from ./servers/<server>/<function>; export default the result (or an async function). Returns the curated, masked output. Reuse workspace to keep files and placeholders.',
+          'Run a TypeScript module in a sandbox. Import tools from ./servers/<server>/<function>; export default the result (or an async function). Returns the curated, masked output; the first line names the workspace. Pass that workspace id again to keep files and placeholders.',
         inputSchema: { code: z.string(), workspace: z.string().optional(), timeoutMs: z.number().int().positive().optional() },
       },
       async ({ code, workspace, timeoutMs }, extra) => {
         try {
-          const result = await executeCode({ code, signal: extra.signal, ...(workspace ? { workspace } : {}), ...(timeoutMs ? { timeoutMs } : {}) });
-          return text(mask(result.modelView), !result.ok);
+          const answer = await runs.track(extra.signal, (signal) =>
+            executeCode({ code, principal, signal, ...(workspace === undefined ? {} : { workspace }), ...(timeoutMs ? { timeoutMs } : {}) }),
+          );
+          return runAnswer(answer, mask);
         } catch (error) {
           return failure(error);
         }
@@ -124,13 +206,13 @@ export function createMagsagServer(deps: ServeDeps): McpServer {
     server.registerTool(
       'run_skill',
       {
-        description: 'Run a skill by name with its input (see list_skills) in the sandbox; returns the masked model view.',
+        description: 'Run a skill by name with its input (see list_skills) in the sandbox; returns the masked model view, the first line naming the workspace.',
         inputSchema: { name: z.string(), input: z.record(z.string(), z.unknown()).optional(), workspace: z.string().optional() },
       },
       async ({ name, input, workspace }, extra) => {
         try {
-          const result = await runSkill({ name, input: input ?? {}, signal: extra.signal, ...(workspace ? { workspace } : {}) });
-          return text(mask(result.modelView), !result.ok);
+          const answer = await runs.track(extra.signal, (signal) => runSkill({ name, input: input ?? {}, principal, signal, ...(workspace === undefined ? {} : { workspace }) }));
+          return runAnswer(answer, mask);
         } catch (error) {
           return failure(error);
         }
@@ -140,15 +222,33 @@ export function createMagsagServer(deps: ServeDeps): McpServer {
   return server;
 }
 
-/** Serves over stdio until the client disconnects. */
-export async function serveStdio(deps: ServeDeps): Promise<void> {
-  const server = createMagsagServer(deps);
+/** Options for {@link serveStdio}. */
+export interface StdioServeOptions {
+  /** Time runs get to record themselves as cancelled when the client goes away. @default 5000 */
+  shutdownGraceMs?: number;
+  /** Tracks the runs (the CLI shares it with its signal handlers). */
+  runs?: RunTracker;
+}
+
+/**
+ * Serves over stdio until the client disconnects: a client that exits or closes stdin ends the
+ * server, and its runs are cancelled first.
+ */
+export async function serveStdio(deps: ServeDeps, options: StdioServeOptions = {}): Promise<void> {
+  const runs = options.runs ?? new RunTracker();
+  const server = createMagsagServer(deps, localPrincipal, runs);
   const transport = new StdioServerTransport();
   const closed = new Promise<void>((resolve) => {
     transport.onclose = resolve;
+    // The SDK's stdio transport does not notice the end of stdin: a client that exited must still
+    // end this server (and every sandbox and MCP server it started).
+    process.stdin.once('end', resolve);
+    process.stdin.once('close', resolve);
   });
   await server.connect(transport);
-  await closed;
+  await Promise.race([closed, new Promise<void>((resolve) => runs.signal.addEventListener('abort', () => resolve(), { once: true }))]);
+  await runs.shutdown(options.shutdownGraceMs ?? 5000);
+  await server.close().catch(() => {});
 }
 
 /** Options for {@link serveHttp}. */
@@ -156,73 +256,122 @@ export interface HttpServeOptions {
   port: number;
   /** @default '127.0.0.1' */
   host?: string;
-  /** Bearer token clients must send; required when `host` is not loopback. */
+  /** Bearer token clients must send (the principal `default`); required when `host` is not loopback. */
   token?: string;
+  /** Named principals, `alice=<token>,bob=<token>` (`MAGSAG_SERVE_TOKENS`). */
+  tokensEnv?: string;
+  /** A file of `name=token` lines (`--tokens-file`). */
+  tokensFile?: string;
   /** `Host` names accepted besides loopback and the bound address (`--allowed-host`). */
   allowedHosts?: readonly string[];
   /** Browser origins allowed to call the server (`--allowed-origin`); other origins get 403. */
   allowedOrigins?: readonly string[];
+  /** A session unused for this long is closed. @default 1800000 (30 minutes) */
+  sessionIdleMs?: number;
+  /** Sessions open at once; past it, initialize gets 503 with Retry-After. @default 256 */
+  maxSessions?: number;
+  /** Tracks the runs (the CLI shares it with its signal handlers). */
+  runs?: RunTracker;
 }
 
+/** The defaults of {@link HttpServeOptions}. */
+export const serveDefaults = Object.freeze({ sessionIdleMs: 30 * 60 * 1000, maxSessions: 256, shutdownGraceMs: 5000 });
+
 const loopback = new Set(['127.0.0.1', 'localhost', '::1']);
+const maxBodyBytes = 4 * 1024 * 1024;
 
 async function readJson(req: IncomingMessage): Promise<unknown> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > 4 * 1024 * 1024) throw new MagsagError('USAGE', 'request body over 4 MiB');
+    if (size > maxBodyBytes) throw new MagsagError('USAGE', 'request body over 4 MiB');
     chunks.push(chunk);
   }
   return chunks.length ? JSON.parse(Buffer.concat(chunks).toString('utf8')) : undefined;
 }
 
+interface Session {
+  transport: StreamableHTTPServerTransport;
+  principal: Principal;
+  lastSeen: number;
+  /** POST requests being answered (a running call); a session is never expired while one is. */
+  active: number;
+}
+
 /**
- * Serves streamable HTTP at `http://host:port/mcp`, one MCP session per client. Binding anything
- * but loopback requires a bearer token.
+ * Serves streamable HTTP at `http://host:port/mcp`, one MCP session per client. Every request
+ * passes the Host/Origin guard first, then the bearer token (when any is configured) names its
+ * principal; a session belongs to the principal that opened it. Binding anything but loopback
+ * requires a token.
  */
-export async function serveHttp(deps: ServeDeps, options: HttpServeOptions): Promise<{ url: string; server: Server; close: () => Promise<void> }> {
+export async function serveHttp(
+  deps: ServeDeps,
+  options: HttpServeOptions,
+): Promise<{ url: string; server: Server; principals: string[]; sessions: () => number; close: (graceMs?: number) => Promise<void> }> {
   const host = options.host ?? '127.0.0.1';
-  if (!loopback.has(host) && !options.token) {
-    throw new MagsagError('USAGE', `Binding magsag serve to ${host} exposes code execution to the network: set a bearer token with --token or MAGSAG_SERVE_TOKEN.`);
+  const tokens = TokenTable.load({ token: options.token, tokensEnv: options.tokensEnv, tokensFile: options.tokensFile });
+  if (!loopback.has(host) && tokens.size === 0) {
+    throw new MagsagError('USAGE', `Binding magsag serve to ${host} exposes code execution to the network: set a bearer token with --token or MAGSAG_SERVE_TOKEN, or principals with --tokens-file or MAGSAG_SERVE_TOKENS.`);
   }
-  const sessions = new Map<string, StreamableHTTPServerTransport>();
-  const send = (res: ServerResponse, status: number, message: string): void => {
-    res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ jsonrpc: '2.0', error: { code: -32000, message }, id: null }));
+  const sessionIdleMs = options.sessionIdleMs ?? serveDefaults.sessionIdleMs;
+  const maxSessions = options.maxSessions ?? serveDefaults.maxSessions;
+  const runs = options.runs ?? new RunTracker();
+  const sessions = new Map<string, Session>();
+  const send = (res: ServerResponse, status: number, message: string, headers: Record<string, string> = {}): void => {
+    res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify({ jsonrpc: '2.0', error: { code: -32000, message }, id: null }));
   };
   let guard: ReturnType<typeof createTransportGuard> = () => ({ status: 403, reason: 'Forbidden: the server is starting' });
-  const http = createServer((req, res) => {
-    void (async () => {
-      // Host and Origin first: a page in the user's browser (DNS rebinding, a cross-site POST)
-      // is refused before any token check, session or code run, whatever it sends.
-      const verdict = guard(req.headers);
-      if (verdict) return send(res, verdict.status, verdict.reason);
-      if (!req.url?.startsWith('/mcp')) return send(res, 404, 'Not found: the MCP endpoint is /mcp');
-      if (options.token && req.headers.authorization !== `Bearer ${options.token}`) return send(res, 401, 'Missing or wrong bearer token');
-      const sessionId = req.headers['mcp-session-id'];
-      const existing = typeof sessionId === 'string' ? sessions.get(sessionId) : undefined;
-      try {
-        if (req.method === 'POST') {
-          const body = await readJson(req);
-          if (existing) return await existing.handleRequest(req, res, body);
-          if (!isInitializeRequest(body)) return send(res, 400, 'No session: send initialize first');
-          const transport = new StreamableHTTPServerTransport({
-            sessionIdGenerator: () => randomUUID(),
-            onsessioninitialized: (id) => void sessions.set(id, transport),
-          });
-          transport.onclose = () => {
-            if (transport.sessionId) sessions.delete(transport.sessionId);
-          };
-          await createMagsagServer(deps).connect(transport);
-          return await transport.handleRequest(req, res, body);
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    // Host and Origin first: a page in the user's browser (DNS rebinding, a cross-site POST)
+    // is refused before any token check, session or code run, whatever it sends.
+    const verdict = guard(req.headers);
+    if (verdict) return send(res, verdict.status, verdict.reason);
+    if (!req.url?.startsWith('/mcp')) return send(res, 404, 'Not found: the MCP endpoint is /mcp');
+    let principal: Principal = localPrincipal;
+    if (tokens.size > 0) {
+      const found = tokens.authenticate(req.headers.authorization);
+      if (!found) return send(res, 401, 'Missing or wrong bearer token', { 'www-authenticate': 'Bearer' });
+      principal = found;
+    }
+    const sessionId = req.headers['mcp-session-id'];
+    const found = typeof sessionId === 'string' ? sessions.get(sessionId) : undefined;
+    // A session id is not a credential: another principal naming it finds nothing.
+    const existing = found && found.principal.name === principal.name ? found : undefined;
+    // A standalone GET stream stays open for the whole session: it is not activity.
+    const counts = existing !== undefined && req.method !== 'GET';
+    if (existing) existing.lastSeen = Date.now();
+    if (counts) existing.active++;
+    try {
+      if (req.method === 'POST') {
+        const body = await readJson(req);
+        if (existing) return await existing.transport.handleRequest(req, res, body);
+        if (!isInitializeRequest(body)) return send(res, typeof sessionId === 'string' ? 404 : 400, typeof sessionId === 'string' ? 'Unknown or expired mcp-session-id: initialize a new session' : 'No session: send initialize first');
+        if (sessions.size >= maxSessions) {
+          return send(res, 503, `Too many sessions (${maxSessions}): close idle sessions or try again later`, { 'retry-after': '30' });
         }
-        if (!existing) return send(res, 400, 'Unknown or missing mcp-session-id');
-        return await existing.handleRequest(req, res);
-      } catch (error) {
-        if (!res.headersSent) send(res, 400, toMagsagError(error).message);
+        const transport = new StreamableHTTPServerTransport({
+          sessionIdGenerator: () => randomUUID(),
+          onsessioninitialized: (id) => void sessions.set(id, { transport, principal, lastSeen: Date.now(), active: 0 }),
+        });
+        transport.onclose = () => {
+          if (transport.sessionId) sessions.delete(transport.sessionId);
+        };
+        await createMagsagServer(deps, principal, runs).connect(transport);
+        return await transport.handleRequest(req, res, body);
       }
-    })();
-  });
+      if (!existing) return send(res, typeof sessionId === 'string' ? 404 : 400, 'Unknown or missing mcp-session-id');
+      return await existing.transport.handleRequest(req, res);
+    } catch (error) {
+      if (!res.headersSent) send(res, 400, toMagsagError(error).message);
+    } finally {
+      if (counts) {
+        existing.lastSeen = Date.now();
+        existing.active--;
+      }
+    }
+  };
+  const http = createServer((req, res) => void handle(req, res));
   // Code runs can take minutes: no request timeout. Keep idle connections open longer than
   // clients do, so a client never reuses a socket the server is closing (ECONNRESET under load).
   http.requestTimeout = 0;
@@ -235,12 +384,34 @@ export async function serveHttp(deps: ServeDeps, options: HttpServeOptions): Pro
   const address = http.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
   guard = createTransportGuard({ host, port, ...(options.allowedHosts ? { allowedHosts: options.allowedHosts } : {}), ...(options.allowedOrigins ? { allowedOrigins: options.allowedOrigins } : {}) });
+
+  // Sessions a client forgot to close are closed after sessionIdleMs (never while answering).
+  const sweep = setInterval(
+    () => {
+      const now = Date.now();
+      for (const [id, session] of sessions) {
+        if (session.active === 0 && now - session.lastSeen > sessionIdleMs) {
+          sessions.delete(id);
+          void session.transport.close().catch(() => {});
+        }
+      }
+    },
+    Math.max(50, Math.min(60_000, Math.floor(sessionIdleMs / 4))),
+  );
+  sweep.unref();
+
   return {
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}/mcp`,
     server: http,
-    close: async () => {
-      await Promise.all([...sessions.values()].map((t) => t.close().catch(() => {})));
-      await new Promise<void>((resolve) => http.close(() => resolve()));
+    principals: tokens.names,
+    sessions: () => sessions.size,
+    close: async (graceMs = serveDefaults.shutdownGraceMs) => {
+      clearInterval(sweep);
+      http.close();
+      await runs.shutdown(graceMs);
+      await Promise.all([...sessions.values()].map((s) => s.transport.close().catch(() => {})));
+      http.closeAllConnections();
+      await new Promise<void>((resolve) => (http.listening ? http.close(() => resolve()) : resolve()));
     },
   };
 }

@@ -105,7 +105,7 @@ export function resolveVaultKey(options: ResolveVaultKeyOptions = {}): VaultKey 
   if (options.create === false) {
     throw new MagsagError('PII_VAULT_KEY', `No vault key: ${vaultKeyEnv} is not set and ${file} does not exist. Set ${vaultKeyEnv} to the key the data was written with, or restore the key file.`, { data: { file } });
   }
-  mkdirSync(path.dirname(file), { recursive: true });
+  mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
   const hex = generateVaultKey();
   let fd: number;
   try {

@@ -148,7 +148,7 @@ export class PiiVault {
     if (this.file === undefined || this.#key === undefined || !this.#dirty) return;
     const data: VaultData = { version: 1, counters: this.#counters, entries: [...this.#byPlaceholder.values()] };
     const sealed = seal(this.#key, JSON.stringify(data), aad);
-    mkdirSync(path.dirname(this.file), { recursive: true });
+    mkdirSync(path.dirname(this.file), { recursive: true, mode: 0o700 });
     const tmp = `${this.file}.${process.pid}.tmp`;
     writeFileSync(tmp, `${JSON.stringify({ format: fileFormat, version: 1, alg: 'aes-256-gcm', ...sealed })}\n`, { mode: 0o600 });
     renameSync(tmp, this.file);

@@ -1,7 +1,7 @@
 import { MagsagError, isMagsagError, silentLogger, toMagsagError } from '@magsag/core';
 import { getDefaultClient, resolveProjectPaths } from '@magsag/mcp-client';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, lstatSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { GuestErrorReport } from '../bridge.ts';
 import { defaultLimits, identityMasker, type ExecuteOptions, type RunLimits, type RunnerConfig, type ToolCaller } from '../options.ts';
@@ -12,7 +12,9 @@ import { runSandboxed } from './sandboxPool.ts';
 import { buildModuleGraph, firstLocation, mapStack, ModuleResolver, type ModuleGraph } from './loader.ts';
 import { buildModelView } from './modelView.ts';
 import { sharedTypeChecker } from './typecheck.ts';
-import { Workspace, type RunRecord } from './workspace.ts';
+import { maskDeep } from './maskDeep.ts';
+import { currentOwner, heartbeatIntervalMs, writeRunRecord } from './runRecords.ts';
+import { Workspace, writePrivateFile, type RunRecord } from './workspace.ts';
 
 /** The default model view cap, in bytes. */
 export const defaultModelViewBytes = 4096;
@@ -145,6 +147,22 @@ export async function execute(options: ExecuteOptions): Promise<ExecuteResult> {
   let workspace: Workspace | undefined;
   let programName = options.filename ?? (options.file ? path.basename(options.file) : 'program.ts');
   let inputsHash = '';
+  let heartbeat: NodeJS.Timeout | undefined;
+  const owner = currentOwner();
+  const record = (): RunRecord => ({
+    runId,
+    workspaceId: workspace?.id ?? '',
+    status: 'running',
+    errorCode: null,
+    program: programName,
+    inputsHash,
+    startedAt: startedIso,
+    finishedAt: null,
+    limits: { ...limits },
+    metrics: null,
+    owner,
+    heartbeatAt: new Date().toISOString(),
+  });
 
   const finish = (error: RunError | null, outcome: { hasResult: boolean; result: unknown } = { hasResult: false, result: null }): ExecuteResult => {
     metrics.wallMs = Math.round(performance.now() - startedAt);
@@ -152,6 +170,7 @@ export async function execute(options: ExecuteOptions): Promise<ExecuteResult> {
     const ok = error === null;
     let runWorkspace: RunWorkspace | null = null;
     let outputPath: string | undefined;
+    if (heartbeat) clearInterval(heartbeat);
     if (workspace) {
       const runDir = workspace.runDir(runId);
       outputPath = path.join(runDir, 'output.json');
@@ -167,18 +186,15 @@ export async function execute(options: ExecuteOptions): Promise<ExecuteResult> {
       }
       runWorkspace = { id: workspace.id, path: workspace.dir, filesPath: workspace.filesDir, runId, outputPath, artifacts };
       try {
-        mkdirSync(runDir, { recursive: true });
-        writeFileSync(outputPath, `${JSON.stringify({ runId, ok, result: outcome.hasResult ? outcome.result : null, logs, error, diagnostics }, null, 2)}\n`);
+        // At rest the output is masked like the model view: raw values live only in the encrypted
+        // vault and audit log.
+        const stored = maskDeep({ runId, ok, result: outcome.hasResult ? outcome.result : null, logs, error, diagnostics }, masker);
+        writePrivateFile(outputPath, `${JSON.stringify(stored, null, 2)}\n`);
         writeRunRecord(runDir, {
-          runId,
-          workspaceId: workspace.id,
-          status: ok ? 'ok' : 'error',
+          ...record(),
+          status: ok ? 'ok' : error?.code === 'SANDBOX_CANCELLED' ? 'cancelled' : 'error',
           errorCode: error?.code ?? null,
-          program: programName,
-          inputsHash,
-          startedAt: startedIso,
           finishedAt: new Date().toISOString(),
-          limits: { ...limits },
           metrics: { ...metrics, toolCalls: metrics.toolCalls.length },
         });
       } catch (writeError) {
@@ -194,7 +210,7 @@ export async function execute(options: ExecuteOptions): Promise<ExecuteResult> {
       error,
       wallMs: metrics.wallMs,
       toolCalls: metrics.toolCallCount,
-      outputPath,
+      workspaceId: workspace?.id,
       maxBytes: modelViewBytes,
       masker,
     });
@@ -221,19 +237,22 @@ export async function execute(options: ExecuteOptions): Promise<ExecuteResult> {
     inputsHash = createHash('sha256').update(programName).update('\0').update(source).update('\0').update(inputJson ?? '').digest('hex');
 
     const paths = resolveRunnerPaths(options);
-    workspace = Workspace.open(paths.stateDir, options.workspace, { create: options.createWorkspace ?? false, ...(options.quota ? { quota: options.quota } : {}) });
-    writeRunRecord(workspace.runDir(runId), {
-      runId,
-      workspaceId: workspace.id,
-      status: 'running',
-      errorCode: null,
-      program: programName,
-      inputsHash,
-      startedAt: startedIso,
-      finishedAt: null,
-      limits: { ...limits },
-      metrics: null,
+    workspace = Workspace.open(paths.stateDir, options.workspace, {
+      create: options.createWorkspace ?? false,
+      ...(options.quota ? { quota: options.quota } : {}),
+      ...(options.owner === undefined ? {} : { owner: options.owner }),
     });
+    const runDir = workspace.runDir(runId);
+    writeRunRecord(runDir, record());
+    // A live run keeps its heartbeat fresh, so a record left `running` by a dead process can be told apart.
+    heartbeat = setInterval(() => {
+      try {
+        writeRunRecord(runDir, record());
+      } catch (error) {
+        logger.warn({ err: error }, 'could not refresh the run record');
+      }
+    }, heartbeatIntervalMs);
+    heartbeat.unref();
 
     const roots = { serversDir: paths.serversDir, skillsDir: paths.skillsDir };
     const graph = buildModuleGraph({ source, filename: programName }, new ModuleResolver(roots));
@@ -303,10 +322,6 @@ export async function execute(options: ExecuteOptions): Promise<ExecuteResult> {
   }
 }
 
-function writeRunRecord(runDir: string, record: RunRecord): void {
-  mkdirSync(runDir, { recursive: true });
-  writeFileSync(path.join(runDir, 'run.json'), `${JSON.stringify(record, null, 2)}\n`);
-}
 
 /** A runner: shared settings, with per-call overrides merged in (limits and quota field by field). */
 export interface Runner {

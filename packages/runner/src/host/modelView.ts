@@ -11,8 +11,8 @@ export interface ModelViewInput {
   error: RunError | null;
   wallMs: number;
   toolCalls: number;
-  /** Path of the full output, shown when something was cut. */
-  outputPath: string | undefined;
+  /** The run's workspace, named when something was cut (never a host path). */
+  workspaceId: string | undefined;
   maxBytes: number;
   masker: Masker;
 }
@@ -60,7 +60,7 @@ export function buildModelView(input: ModelViewInput): string {
   const full = [header, ...sections].join('\n\n');
   if (Buffer.byteLength(full) <= input.maxBytes) return full;
   const notice = mask(
-    `\n\n[truncated: showing part of ${Buffer.byteLength(full)} bytes of output${input.outputPath ? `; the full output is in ${input.outputPath}` : ''}]`,
+    `\n\n[truncated: showing part of ${Buffer.byteLength(full)} bytes of output${input.workspaceId ? `; the whole output is kept with run ${input.runId} in workspace ${input.workspaceId}` : ''}]`,
   );
   const room = Math.max(0, input.maxBytes - Buffer.byteLength(notice));
   return cut(full, room) + notice;

@@ -1,6 +1,7 @@
 import { MagsagError, assertWorkspaceId } from '@magsag/core';
 import { randomBytes } from 'node:crypto';
 import {
+  chmodSync,
   closeSync,
   constants,
   existsSync,
@@ -10,6 +11,7 @@ import {
   openSync,
   readdirSync,
   readFileSync,
+  renameSync,
   rmSync,
   statSync,
   unlinkSync,
@@ -17,6 +19,7 @@ import {
   writeSync,
 } from 'node:fs';
 import path from 'node:path';
+import lockfile from 'proper-lockfile';
 import { defaultQuota, defaultRetention, type RetentionPolicy, type WorkspaceQuota } from '../options.ts';
 
 const maxPathLength = 1024;
@@ -26,6 +29,8 @@ export interface WorkspaceMeta {
   id: string;
   createdAt: string;
   updatedAt: string;
+  /** The principal that owns it (`local` for the local user and workspaces made before owners). */
+  owner?: string;
 }
 
 /** An entry of {@link Workspace.list}. */
@@ -35,14 +40,34 @@ export interface WorkspaceEntry {
   bytes: number;
 }
 
+/** The owner of workspaces the local user makes (and of those made before owners were recorded). */
+export const localOwner = 'local';
+
+/** Mode of every folder the runner makes in the state folder. */
+export const privateDirMode = 0o700;
+/** Mode of every file the runner writes in the state folder. */
+export const privateFileMode = 0o600;
+
 /** The folder holding all workspaces. */
 export function workspacesDir(stateDir: string): string {
   return path.join(stateDir, 'workspaces');
 }
 
-/** A fresh workspace id: sortable by creation time. */
+/** A fresh workspace id: sortable by creation time, with 128 bits of randomness (not guessable). */
 export function newWorkspaceId(): string {
-  return `ws-${new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '')}-${randomBytes(3).toString('hex')}`;
+  return `ws-${new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '')}-${randomBytes(16).toString('hex')}`;
+}
+
+/** Creates `dir` (and missing parents) readable by this user only. */
+export function makePrivateDir(dir: string): void {
+  mkdirSync(dir, { recursive: true, mode: privateDirMode });
+}
+
+/** Writes `file` whole or not at all (a temporary file renamed over it), mode 0600. */
+export function writePrivateFile(file: string, data: string): void {
+  const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  writeFileSync(temp, data, { mode: privateFileMode });
+  renameSync(temp, file);
 }
 
 function pathDenied(requested: string, reason: string): MagsagError {
@@ -53,26 +78,44 @@ function pathDenied(requested: string, reason: string): MagsagError {
   );
 }
 
-function usage(dir: string): { bytes: number; files: number } {
+function notFound(id: string): MagsagError {
+  // The same answer whether the id does not exist or belongs to someone else.
+  return new MagsagError(
+    'WORKSPACE_NOT_FOUND',
+    `Workspace "${id}" was not found. Leave the workspace out to start a new one, or pass an id from an earlier answer (\`magsag workspace list\` lists the local ones).`,
+    { data: { workspace: id } },
+  );
+}
+
+/** What a workspace's files use: bytes, and entries (files and folders alike). */
+export interface WorkspaceUsage {
+  bytes: number;
+  entries: number;
+}
+
+function measure(dir: string): WorkspaceUsage {
   let bytes = 0;
-  let files = 0;
+  let entries = 0;
   const walk = (d: string): void => {
     for (const entry of readdirSync(d, { withFileTypes: true })) {
       const full = path.join(d, entry.name);
+      entries++;
       if (entry.isDirectory()) walk(full);
-      else if (entry.isFile()) {
-        files++;
-        bytes += lstatSync(full).size;
-      }
+      else if (entry.isFile()) bytes += lstatSync(full).size;
     }
   };
   if (existsSync(dir)) walk(dir);
-  return { bytes, files };
+  return { bytes, entries };
 }
+
+const lockWaitMs = 10_000;
+const sleeper = new Int32Array(new SharedArrayBuffer(4));
 
 /**
  * One workspace, opened for a run. Paths the program gives are checked before any file is
- * touched: relative only, no `..`, no symbolic link anywhere on the way, and the quota on writes.
+ * touched: relative only, no `..`, no symbolic link anywhere on the way. Writes and removals take
+ * the workspace's lock (a lock folder, so it holds across the sandbox processes and across two
+ * `serve` processes sharing the state folder), check the quota against `usage.json` and land whole.
  */
 export class Workspace {
   readonly id: string;
@@ -80,39 +123,39 @@ export class Workspace {
   readonly dir: string;
   readonly filesDir: string;
   readonly quota: WorkspaceQuota;
-  private used: { bytes: number; files: number } | undefined;
   /** Paths written or removed since the workspace was opened. */
   readonly touched = new Set<string>();
 
   constructor(stateDir: string, id: string, quota: Partial<WorkspaceQuota> = {}) {
-    this.id = id;
+    this.id = assertWorkspaceId(id);
     this.stateDir = stateDir;
-    this.dir = path.join(workspacesDir(stateDir), id);
+    this.dir = path.join(workspacesDir(stateDir), this.id);
     this.filesDir = path.join(this.dir, 'files');
     this.quota = { ...defaultQuota, ...quota };
   }
 
-  /** Opens `id`, or creates it (a fresh id when none is given) when `create` is set. */
-  static open(stateDir: string, id: string | undefined, options: { create: boolean; quota?: Partial<WorkspaceQuota> }): Workspace {
+  /**
+   * Opens `id`, or creates it (a fresh id when none is given) when `create` is set. With `owner`,
+   * a workspace that belongs to another principal is `WORKSPACE_NOT_FOUND`, exactly like one that
+   * does not exist; a created one records `owner` (default `local`).
+   */
+  static open(stateDir: string, id: string | undefined, options: { create: boolean; quota?: Partial<WorkspaceQuota>; owner?: string }): Workspace {
     const wsId = assertWorkspaceId(id ?? newWorkspaceId());
     const workspace = new Workspace(stateDir, wsId, options.quota);
     const metaFile = path.join(workspace.dir, 'workspace.json');
     const now = new Date().toISOString();
-    if (existsSync(metaFile)) {
-      const meta = JSON.parse(readFileSync(metaFile, 'utf8')) as WorkspaceMeta;
-      writeFileSync(metaFile, `${JSON.stringify({ ...meta, updatedAt: now }, null, 2)}\n`);
+    const meta = readMeta(workspace.dir);
+    if (meta) {
+      if (options.owner !== undefined && (meta.owner ?? localOwner) !== options.owner) throw notFound(wsId);
+      writePrivateFile(metaFile, `${JSON.stringify({ ...meta, updatedAt: now }, null, 2)}\n`);
     } else if (options.create || id === undefined) {
-      mkdirSync(workspace.filesDir, { recursive: true });
-      mkdirSync(path.join(workspace.dir, 'runs'), { recursive: true });
-      writeFileSync(metaFile, `${JSON.stringify({ id: wsId, createdAt: now, updatedAt: now } satisfies WorkspaceMeta, null, 2)}\n`);
+      makePrivateDir(workspace.filesDir);
+      makePrivateDir(path.join(workspace.dir, 'runs'));
+      writePrivateFile(metaFile, `${JSON.stringify({ id: wsId, createdAt: now, updatedAt: now, owner: options.owner ?? localOwner } satisfies WorkspaceMeta, null, 2)}\n`);
     } else {
-      throw new MagsagError(
-        'WORKSPACE_NOT_FOUND',
-        `Workspace "${wsId}" does not exist in ${workspacesDir(stateDir)}. List workspaces with \`magsag workspaces list\`, or leave the id out to start a new one.`,
-        { data: { workspace: wsId } },
-      );
+      throw notFound(wsId);
     }
-    mkdirSync(workspace.filesDir, { recursive: true });
+    makePrivateDir(workspace.filesDir);
     return workspace;
   }
 
@@ -145,9 +188,45 @@ export class Workspace {
     return { full: path.join(this.filesDir, ...parts), rel: parts.join('/') };
   }
 
-  private usage(): { bytes: number; files: number } {
-    this.used ??= usage(this.filesDir);
-    return this.used;
+  /** Runs `work` holding the workspace lock, with the current usage; `work` returns the new usage. */
+  private locked<T>(work: (usage: WorkspaceUsage) => { usage: WorkspaceUsage; value: T }): T {
+    const deadline = Date.now() + lockWaitMs;
+    let release: (() => void) | undefined;
+    for (let wait = 1; !release; wait = Math.min(wait * 2, 50)) {
+      try {
+        release = lockfile.lockSync(this.dir, { lockfilePath: path.join(this.dir, '.lock'), stale: lockWaitMs, realpath: false });
+        chmodSync(path.join(this.dir, '.lock'), privateDirMode);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ELOCKED' || Date.now() > deadline) {
+          throw new MagsagError('WORKSPACE_QUOTA', `Workspace ${this.id} stayed locked by another run for ${lockWaitMs} ms; try again when it has finished.`, {
+            data: { workspace: this.id, limit: 'lock' },
+            cause: error,
+          });
+        }
+        Atomics.wait(sleeper, 0, 0, wait);
+      }
+    }
+    try {
+      const usageFile = path.join(this.dir, 'usage.json');
+      let usage: WorkspaceUsage | undefined;
+      try {
+        const parsed = JSON.parse(readFileSync(usageFile, 'utf8')) as Partial<WorkspaceUsage>;
+        if (typeof parsed.bytes === 'number' && typeof parsed.entries === 'number') usage = { bytes: parsed.bytes, entries: parsed.entries };
+      } catch {
+        // Missing or torn: measured again below.
+      }
+      usage ??= measure(this.filesDir);
+      const outcome = work(usage);
+      writePrivateFile(usageFile, `${JSON.stringify(outcome.usage)}\n`);
+      return outcome.value;
+    } finally {
+      release();
+    }
+  }
+
+  /** What the workspace's files use now. */
+  usage(): WorkspaceUsage {
+    return this.locked((usage) => ({ usage, value: { ...usage } }));
   }
 
   /** Reads a text file. */
@@ -171,47 +250,58 @@ export class Workspace {
     }
   }
 
-  /** Writes a text file, creating folders; refuses writes over the quota. */
+  /**
+   * Writes a text file, creating folders. Every new folder and file counts against `maxFiles`;
+   * a write over either quota fails with `WORKSPACE_QUOTA` and changes nothing.
+   */
   write(requested: string, data: string): { path: string; bytes: number } {
     const { full, rel } = this.resolve(requested);
     const bytes = Buffer.byteLength(data);
-    const used = this.usage();
-    let previous: number | undefined;
-    try {
-      const stat = lstatSync(full);
-      if (!stat.isFile()) throw pathDenied(requested, 'it is not a regular file');
-      previous = stat.size;
-    } catch (error) {
-      if (error instanceof MagsagError) throw error;
-    }
-    const nextBytes = used.bytes - (previous ?? 0) + bytes;
-    const nextFiles = used.files + (previous === undefined ? 1 : 0);
-    if (nextBytes > this.quota.maxBytes) {
-      throw new MagsagError(
-        'WORKSPACE_QUOTA',
-        `Writing ${bytes} bytes to "${rel}" would bring workspace ${this.id} to ${nextBytes} bytes, over its quota of ${this.quota.maxBytes} bytes. Remove files or write less.`,
-        { data: { limit: 'maxBytes', value: this.quota.maxBytes, requested: nextBytes, path: rel } },
-      );
-    }
-    if (nextFiles > this.quota.maxFiles) {
-      throw new MagsagError(
-        'WORKSPACE_QUOTA',
-        `Writing "${rel}" would make ${nextFiles} files in workspace ${this.id}, over its quota of ${this.quota.maxFiles} files. Remove files or write fewer.`,
-        { data: { limit: 'maxFiles', value: this.quota.maxFiles, requested: nextFiles, path: rel } },
-      );
-    }
-    mkdirSync(path.dirname(full), { recursive: true });
-    // The folders were checked above; a link planted since would still not be followed for the file.
-    this.resolve(requested);
-    const fd = openSync(full, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW, 0o644);
-    try {
-      writeSync(fd, data);
-    } finally {
+    return this.locked((used) => {
+      let previous: number | undefined;
+      try {
+        const stat = lstatSync(full);
+        if (!stat.isFile()) throw pathDenied(requested, 'it is not a regular file');
+        previous = stat.size;
+      } catch (error) {
+        if (error instanceof MagsagError) throw error;
+      }
+      // Folders this write would create, from the file's parent up to the first that exists.
+      const newDirs: string[] = [];
+      for (let dir = path.dirname(full); dir.length > this.filesDir.length && !existsSync(dir); dir = path.dirname(dir)) newDirs.push(dir);
+      const next = { bytes: used.bytes - (previous ?? 0) + bytes, entries: used.entries + newDirs.length + (previous === undefined ? 1 : 0) };
+      if (next.bytes > this.quota.maxBytes) {
+        throw new MagsagError(
+          'WORKSPACE_QUOTA',
+          `Writing ${bytes} bytes to "${rel}" would bring workspace ${this.id} to ${next.bytes} bytes, over its quota of ${this.quota.maxBytes} bytes. Remove files or write less.`,
+          { data: { limit: 'maxBytes', value: this.quota.maxBytes, requested: next.bytes, path: rel } },
+        );
+      }
+      if (next.entries > this.quota.maxFiles) {
+        throw new MagsagError(
+          'WORKSPACE_QUOTA',
+          `Writing "${rel}" would make ${next.entries} files and folders in workspace ${this.id}, over its quota of ${this.quota.maxFiles}. Remove files or write fewer.`,
+          { data: { limit: 'maxFiles', value: this.quota.maxFiles, requested: next.entries, path: rel } },
+        );
+      }
+      makePrivateDir(path.dirname(full));
+      // The folders were checked above; a link planted since would still not be followed for the file.
+      this.resolve(requested);
+      const temp = path.join(this.dir, `.write-${process.pid}-${randomBytes(4).toString('hex')}`);
+      const fd = openSync(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, privateFileMode);
+      try {
+        writeSync(fd, data);
+      } catch (error) {
+        closeSync(fd);
+        rmSync(temp, { force: true });
+        throw error;
+      }
       closeSync(fd);
-    }
-    this.used = { bytes: nextBytes, files: nextFiles };
-    this.touched.add(rel);
-    return { path: rel, bytes };
+      // Whole or nothing: readers see the old content or the new, never a part.
+      renameSync(temp, full);
+      this.touched.add(rel);
+      return { usage: next, value: { path: rel, bytes } };
+    });
   }
 
   /** Lists a folder (recursively), files with their sizes. */
@@ -238,16 +328,25 @@ export class Workspace {
   /** Removes a file or folder. */
   remove(requested: string): void {
     const { full, rel } = this.resolve(requested);
-    let stat;
-    try {
-      stat = lstatSync(full);
-    } catch {
-      return;
-    }
-    if (stat.isDirectory()) rmSync(full, { recursive: true, force: true });
-    else unlinkSync(full);
-    this.used = undefined;
-    this.touched.add(rel);
+    this.locked((used) => {
+      let stat;
+      try {
+        stat = lstatSync(full);
+      } catch {
+        return { usage: used, value: undefined };
+      }
+      let freed: WorkspaceUsage;
+      if (stat.isDirectory()) {
+        const inside = measure(full);
+        freed = { bytes: inside.bytes, entries: inside.entries + 1 };
+        rmSync(full, { recursive: true, force: true });
+      } else {
+        freed = { bytes: stat.isFile() ? stat.size : 0, entries: 1 };
+        unlinkSync(full);
+      }
+      this.touched.add(rel);
+      return { usage: { bytes: Math.max(0, used.bytes - freed.bytes), entries: Math.max(0, used.entries - freed.entries) }, value: undefined };
+    });
   }
 
   /** True when the path exists. */
@@ -264,11 +363,23 @@ export interface WorkspaceSummary extends WorkspaceMeta {
   files: number;
 }
 
+/** The process that runs (or ran) a run: for telling a live run from one whose process died. */
+export interface RunOwner {
+  host: string;
+  pid: number;
+  /** When that process started (so a reused pid is not taken for it). */
+  startedAt: string;
+}
+
 /** The record of one run, `runs/<runId>/run.json`. */
 export interface RunRecord {
   runId: string;
   workspaceId: string;
-  status: 'running' | 'ok' | 'error';
+  /**
+   * `cancelled`: its caller or a shutdown ended it; `interrupted`: its process died while it ran
+   * (found and marked by the next `serve` or `workspace show`).
+   */
+  status: 'running' | 'ok' | 'error' | 'cancelled' | 'interrupted';
   errorCode: string | null;
   program: string;
   inputsHash: string;
@@ -276,6 +387,10 @@ export interface RunRecord {
   finishedAt: string | null;
   limits: Record<string, unknown>;
   metrics: Record<string, unknown> | null;
+  /** The process running it. */
+  owner?: RunOwner;
+  /** Refreshed while the run is alive; a stale one means its process is gone. */
+  heartbeatAt?: string;
 }
 
 /** Options of the workspace functions. */
@@ -295,7 +410,8 @@ function readMeta(dir: string): WorkspaceMeta | undefined {
 function summary(dir: string, meta: WorkspaceMeta): WorkspaceSummary {
   const runsDir = path.join(dir, 'runs');
   const runs = existsSync(runsDir) ? readdirSync(runsDir).length : 0;
-  return { ...meta, path: dir, runs, ...usage(path.join(dir, 'files')) };
+  const used = measure(path.join(dir, 'files'));
+  return { ...meta, path: dir, runs, bytes: used.bytes, files: used.entries };
 }
 
 /** Every workspace, the most recently used first. */
