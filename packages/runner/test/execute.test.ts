@@ -163,6 +163,22 @@ describe('execute: tool calls', () => {
     ]);
   });
 
+  it('makes 200 sequential tool calls in one run without leaking an abort listener per call', async () => {
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error): void => void warnings.push(warning);
+    process.on('warning', onWarning);
+    try {
+      const code = "import { echo } from './servers/everything/echo';\nlet n = 0;\nfor (let i = 0; i < 200; i++) { await echo({ message: String(i) }); n++; }\nexport default n;";
+      for (const isolation of ['process', 'inline'] as const) {
+        expect(ok(await runner.execute({ code, isolation, typecheck: false, signal: new AbortController().signal })).result).toBe(200);
+      }
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(warnings.filter((w) => w.name === 'MaxListenersExceededWarning').map((w) => w.message)).toEqual([]);
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+
   it('turns a failing tool call into a typed error the program can catch', async () => {
     const run = await runner.execute({
       code: "import { echo } from './servers/everything/echo';\nexport default async () => { try { await echo({ message: 42 as unknown as string }); } catch (e) { return (e as { code: string }).code; } };",
