@@ -1,5 +1,5 @@
 import type { RunContext } from '@magsag/core';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -120,6 +120,38 @@ describe('execute: imports', () => {
     expect(run.error?.code).toBe('SANDBOX_IMPORT_DENIED');
     expect(run.error?.message).toContain(`"${specifier}"`);
     expect(run.diagnostics[0]).toMatchObject({ file: 'program.ts', line: 1 });
+  });
+
+  it('refuses declaration files and other non-modules under servers/ and skills/, typecheck on and off', async () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'magsag-nonmodules-'));
+    try {
+      const serversDir = path.join(root, 'servers');
+      const skillsDir = path.join(root, 'skills');
+      mkdirSync(path.join(serversDir, 'x'), { recursive: true });
+      mkdirSync(skillsDir);
+      writeFileSync(path.join(skillsDir, 'sandbox.d.ts'), 'declare const workspace: unknown;\n');
+      writeFileSync(path.join(serversDir, 'x', 'types.d.ts'), 'export interface T { a: number }\n');
+      writeFileSync(path.join(serversDir, 'x', 'data.json'), '{ "a": 1 }\n');
+      const local = createRunner({ ...temp.config, serversDir, skillsDir });
+      const cases = [
+        ["import x from './skills/sandbox.d.ts';", './skills/sandbox.d.ts', 'declaration file'],
+        ["import './skills/sandbox.d';", './skills/sandbox.d', 'declaration file'],
+        ["import type { T } from './servers/x/types.d.ts';", './servers/x/types.d.ts', 'declaration file'],
+        ["import data from './servers/x/data.json' with { type: 'json' };", './servers/x/data.json', '.json file is not a module'],
+      ];
+      for (const [line, specifier, reason] of cases) {
+        for (const typecheck of [true, false]) {
+          const run = await local.execute({ code: `${line}\nexport default 1;`, typecheck });
+          expect(run.error?.code, `${line} typecheck ${typecheck}`).toBe('SANDBOX_IMPORT_DENIED');
+          expect(run.error?.message).toContain(`"${specifier}"`);
+          expect(run.error?.message).toContain(reason);
+          expect(run.error?.message).not.toContain('Debug Failure');
+          expect(run.diagnostics[0]).toMatchObject({ file: 'program.ts', line: 1 });
+        }
+      }
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 
   it('denies a computed require at run time', async () => {
