@@ -1,4 +1,4 @@
-import type { RunContext } from '@magsag/core';
+import type { Logger, RunContext } from '@magsag/core';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -240,5 +240,41 @@ describe('execute: limits and cancellation', () => {
     before.abort();
     expect((await runner.execute({ code: 'export default 1;', signal: before.signal })).error?.code).toBe('SANDBOX_CANCELLED');
     expect(ok(await runner.execute({ code: 'export default 2;' })).result).toBe(2);
+  });
+});
+
+describe('execute: host details in errors', () => {
+  const records: { level: string; obj: object }[] = [];
+  const logger: Logger = {
+    debug: (obj) => void records.push({ level: 'debug', obj }),
+    info: (obj) => void records.push({ level: 'info', obj }),
+    warn: (obj) => void records.push({ level: 'warn', obj }),
+    error: (obj) => void records.push({ level: 'error', obj }),
+    child: () => logger,
+  };
+
+  it('names project files relative to the root and hides other host paths, keeping them for the debug log', async () => {
+    const root = temp.config.root ?? '';
+    const missing = await createRunner(temp.config).execute({ file: path.join(root, 'examples', 'nope.ts') });
+    expect(missing.error?.message).toBe('Program file examples/nope.ts does not exist.');
+    expect(missing.modelView).not.toContain(root);
+
+    // A state folder that is a file: the workspace cannot be created (an INTERNAL error from Node).
+    const dir = mkdtempSync(path.join(tmpdir(), 'magsag-redact-'));
+    try {
+      const stateFile = path.join(dir, 'state');
+      writeFileSync(stateFile, '');
+      records.length = 0;
+      const run = await createRunner({ ...temp.config, stateDir: stateFile }).execute({ code: 'export default 1;', logger });
+      expect(run.ok).toBe(false);
+      const shown = JSON.stringify({ error: run.error, modelView: run.modelView });
+      expect(shown).not.toContain(dir);
+      expect(shown).not.toContain(tmpdir());
+      const logged = (level: string): string => JSON.stringify(records.filter((r) => r.level === level).map((r) => r.obj));
+      expect(logged('error')).not.toContain(dir);
+      expect(logged('debug')).toContain(stateFile);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
