@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { McpClient, resolveProjectPaths } from '@magsag/mcp-client';
 import { getEventListeners } from 'node:events';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -52,6 +54,25 @@ describe('demo servers over stdio', () => {
       expect(warnings.filter((w) => w.name === 'MaxListenersExceededWarning')).toEqual([]);
     } finally {
       process.off('warning', onWarning);
+    }
+  });
+
+  it('everything: the URL-fetching gzip-file-as-resource is denied, neither listed nor called', async () => {
+    const requests: string[] = [];
+    const target = createServer((req, res) => {
+      requests.push(req.url ?? '');
+      res.end('internal only');
+    });
+    await new Promise<void>((resolve) => target.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(target.address() as AddressInfo).port}/admin`;
+      const error = await rejection(client.callTool('everything', 'gzip-file-as-resource', { data: url, outputType: 'resource' }));
+      expect(error.code).toBe('TOOL_DENIED');
+      expect(error.message).toContain('everything/gzip-file-as-resource');
+      expect((await client.listTools('everything')).map((t) => t.name)).not.toContain('gzip-file-as-resource');
+      expect(requests).toEqual([]);
+    } finally {
+      await new Promise((resolve) => target.close(resolve));
     }
   });
 
