@@ -100,3 +100,19 @@ describe('magsag servers', () => {
     expect(JSON.parse(stdout)).toMatchObject({ demoDir: path.join(repoRoot, '.magsag', 'demo'), entries: expect.arrayContaining(['files', 'memory.jsonl', 'vault']) });
   });
 });
+
+describe('error reports', () => {
+  it('name project paths relative to the root and hide other host paths; --verbose keeps them', () => {
+    const skill = magsag(['run', 'no-such-skill', '--json']);
+    expect(skill.status).toBe(2);
+    const { message } = (JSON.parse(skill.stdout) as { error: { message: string } }).error;
+    expect(message).toContain('No skill "no-such-skill" in skills.');
+    expect(message).not.toContain(repoRoot);
+
+    const missing = path.join(scratch, 'missing.ts');
+    const plain = magsag(['exec', missing]);
+    expect(plain.stderr).toContain('error USAGE: Cannot read <path>: no such file.');
+    expect(plain.stderr).not.toContain(scratch);
+    expect(magsag(['exec', missing, '--verbose']).stderr).toContain(missing);
+  });
+});

@@ -1,4 +1,6 @@
-import { toMagsagError } from '@magsag/core';
+import { redactHostDetails, toMagsagError } from '@magsag/core';
+import { resolveProjectPaths } from '@magsag/mcp-client/config';
+import path from 'node:path';
 
 /** Where a command writes: stdout for results, stderr for progress and errors. */
 export interface Io {
@@ -33,12 +35,16 @@ export function table(headers: string[], rows: string[][]): string {
 
 /**
  * Reports an error that ended a command: `{ error: { code, message } }` on stdout with `--json`,
- * else `error CODE: message` on stderr (the stack only with `--verbose`). Returns the exit code.
+ * else `error CODE: message` on stderr. The message names paths relative to the project root and
+ * hides other host paths and environment values; `--verbose` adds the full error and its stack.
+ * Returns the exit code.
  */
-export function reportError(io: Io, error: unknown, options: { json?: boolean; verbose?: boolean }): 1 | 2 {
+export function reportError(io: Io, error: unknown, options: { json?: boolean; verbose?: boolean; root?: string }): 1 | 2 {
   const e = toMagsagError(error);
-  if (options.json) printJson(io, { error: { code: e.code, message: e.message } });
-  else io.stderr(`error ${e.code}: ${e.message}\n`);
+  const root = options.root ?? resolveProjectPaths({ fallbackRoot: path.resolve(import.meta.dirname, '../../..') }).root;
+  const message = redactHostDetails(e.message, { root });
+  if (options.json) printJson(io, { error: { code: e.code, message } });
+  else io.stderr(`error ${e.code}: ${message}\n`);
   if (options.verbose && e.stack) io.stderr(`${e.stack}\n`);
   return e.exitCode;
 }

@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { isToolAllowed } from '@magsag/mcp-client/config';
 import { parseDocument } from 'yaml';
 import { formatSummary, generate, type GenerateResult } from '../src/index.ts';
 import { repoRoot, tempProject, type TempProject } from './helpers.ts';
@@ -33,11 +34,13 @@ describe('the demo servers', () => {
     const result = await generate({ serversDir: project.serversDir, outDir: project.outDir });
     expect(result.diagnostics).toEqual([]);
     // The counts come from the snapshots themselves, so adding a demo server changes no test.
+    // Denied tools are not generated.
     const snapshots = readdirSync(project.serversDir)
       .filter((f) => f.endsWith('.yaml'))
-      .map((f) => parseDocument(readFileSync(path.join(project!.serversDir, f), 'utf8')).toJS() as { enabled?: boolean; tools?: unknown[] })
+      .map((f) => parseDocument(readFileSync(path.join(project!.serversDir, f), 'utf8')).toJS() as { enabled?: boolean; tools?: { name: string }[]; allowTools?: string[]; denyTools?: string[] })
       .filter((doc) => doc.enabled !== false && doc.tools !== undefined);
-    expect(result.summary).toMatchObject({ servers: snapshots.length, tools: snapshots.reduce((n, doc) => n + doc.tools!.length, 0) });
+    const generated = (doc: (typeof snapshots)[number]): number => doc.tools!.filter((tool) => isToolAllowed(doc, tool.name)).length;
+    expect(result.summary).toMatchObject({ servers: snapshots.length, tools: snapshots.reduce((n, doc) => n + generated(doc), 0) });
     // Also the guard for `generatorVersion`: a template change without `pnpm mcp:codegen` fails here.
     expect(tree(project.outDir)).toEqual(tree(path.join(repoRoot, 'servers')));
   });

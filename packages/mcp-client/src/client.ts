@@ -174,17 +174,20 @@ export class McpClient {
     const client = await connection.get();
     const tools: Tool[] = [];
     let cursor: string | undefined;
+    const request = requestSignal(options.signal);
     try {
       do {
         const page = await client.listTools(cursor ? { cursor } : {}, {
           timeout: config.timeouts.callMs ?? defaultTimeouts.callMs,
-          ...(options.signal ? { signal: options.signal } : {}),
+          ...(request.signal ? { signal: request.signal } : {}),
         });
         tools.push(...page.tools);
         cursor = page.nextCursor;
       } while (cursor);
     } catch (error) {
       throw this.callError(connection, config, 'tools/list', error, options.signal, config.timeouts.callMs ?? defaultTimeouts.callMs);
+    } finally {
+      request.dispose();
     }
     connection.markHealthy();
     tools.sort((a, b) => a.name.localeCompare(b.name));
@@ -254,12 +257,13 @@ export class McpClient {
     const connection = this.connection(config);
     const started = Date.now();
     let result: ToolCallResult;
+    const request = requestSignal(options.signal);
     try {
       const client = await connection.get();
       options.signal?.throwIfAborted();
       const raw = await client.callTool({ name: tool, arguments: call.args }, undefined, {
         timeout: timeoutMs,
-        ...(options.signal ? { signal: options.signal } : {}),
+        ...(request.signal ? { signal: request.signal } : {}),
       });
       connection.markHealthy();
       result = {
@@ -269,6 +273,8 @@ export class McpClient {
       };
     } catch (error) {
       throw this.callError(connection, config, label, error, options.signal, timeoutMs);
+    } finally {
+      request.dispose();
     }
     this.logger.debug({ server, tool, ms: Date.now() - started, isError: result.isError === true }, 'tool call');
     for (const m of this.middleware) {
@@ -349,4 +355,22 @@ export class McpClient {
     this.connections.clear();
     await Promise.all(all.map((c) => c.close()));
   }
+}
+
+/**
+ * A signal for one SDK request, following `parent`. The SDK's `Protocol.request` adds an 'abort'
+ * listener to the signal it is given and never removes it, so handing it a run's long-lived signal
+ * leaks one listener per call (a MaxListenersExceededWarning after some hundred calls). The SDK gets
+ * a signal of its own instead, and our one listener on `parent` is removed by `dispose()`.
+ */
+function requestSignal(parent: AbortSignal | undefined): { signal: AbortSignal | undefined; dispose: () => void } {
+  if (!parent) return { signal: undefined, dispose: () => {} };
+  const controller = new AbortController();
+  if (parent.aborted) {
+    controller.abort(parent.reason);
+    return { signal: controller.signal, dispose: () => {} };
+  }
+  const onAbort = (): void => controller.abort(parent.reason);
+  parent.addEventListener('abort', onAbort, { once: true });
+  return { signal: controller.signal, dispose: () => parent.removeEventListener('abort', onAbort) };
 }

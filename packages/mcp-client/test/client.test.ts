@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { McpClient, resolveProjectPaths } from '@magsag/mcp-client';
+import { getEventListeners } from 'node:events';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -35,6 +38,42 @@ describe('demo servers over stdio', () => {
     expect(tools.map((t) => t.name)).toContain('echo');
     const result = await client.callTool('everything', 'echo', { message: 'hello magsag' });
     expect(textOf(result)).toContain('hello magsag');
+  });
+
+  it('leaves no abort listener on the caller\'s signal after 200 sequential calls', async () => {
+    const controller = new AbortController();
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error): void => void warnings.push(warning);
+    process.on('warning', onWarning);
+    try {
+      const before = getEventListeners(controller.signal, 'abort').length;
+      for (let i = 0; i < 200; i++) await client.callTool('everything', 'echo', { message: `call ${i}` }, { signal: controller.signal });
+      await client.listTools('everything', { refresh: true, signal: controller.signal });
+      expect(getEventListeners(controller.signal, 'abort').length).toBe(before);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(warnings.filter((w) => w.name === 'MaxListenersExceededWarning')).toEqual([]);
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+
+  it('everything: the URL-fetching gzip-file-as-resource is denied, neither listed nor called', async () => {
+    const requests: string[] = [];
+    const target = createServer((req, res) => {
+      requests.push(req.url ?? '');
+      res.end('internal only');
+    });
+    await new Promise<void>((resolve) => target.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(target.address() as AddressInfo).port}/admin`;
+      const error = await rejection(client.callTool('everything', 'gzip-file-as-resource', { data: url, outputType: 'resource' }));
+      expect(error.code).toBe('TOOL_DENIED');
+      expect(error.message).toContain('everything/gzip-file-as-resource');
+      expect((await client.listTools('everything')).map((t) => t.name)).not.toContain('gzip-file-as-resource');
+      expect(requests).toEqual([]);
+    } finally {
+      await new Promise((resolve) => target.close(resolve));
+    }
   });
 
   it('memory: creates an entity and reads it back', async () => {

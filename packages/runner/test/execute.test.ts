@@ -1,5 +1,5 @@
-import type { RunContext } from '@magsag/core';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import type { Logger, RunContext } from '@magsag/core';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -122,6 +122,38 @@ describe('execute: imports', () => {
     expect(run.diagnostics[0]).toMatchObject({ file: 'program.ts', line: 1 });
   });
 
+  it('refuses declaration files and other non-modules under servers/ and skills/, typecheck on and off', async () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'magsag-nonmodules-'));
+    try {
+      const serversDir = path.join(root, 'servers');
+      const skillsDir = path.join(root, 'skills');
+      mkdirSync(path.join(serversDir, 'x'), { recursive: true });
+      mkdirSync(skillsDir);
+      writeFileSync(path.join(skillsDir, 'sandbox.d.ts'), 'declare const workspace: unknown;\n');
+      writeFileSync(path.join(serversDir, 'x', 'types.d.ts'), 'export interface T { a: number }\n');
+      writeFileSync(path.join(serversDir, 'x', 'data.json'), '{ "a": 1 }\n');
+      const local = createRunner({ ...temp.config, serversDir, skillsDir });
+      const cases = [
+        ["import x from './skills/sandbox.d.ts';", './skills/sandbox.d.ts', 'declaration file'],
+        ["import './skills/sandbox.d';", './skills/sandbox.d', 'declaration file'],
+        ["import type { T } from './servers/x/types.d.ts';", './servers/x/types.d.ts', 'declaration file'],
+        ["import data from './servers/x/data.json' with { type: 'json' };", './servers/x/data.json', '.json file is not a module'],
+      ];
+      for (const [line, specifier, reason] of cases) {
+        for (const typecheck of [true, false]) {
+          const run = await local.execute({ code: `${line}\nexport default 1;`, typecheck });
+          expect(run.error?.code, `${line} typecheck ${typecheck}`).toBe('SANDBOX_IMPORT_DENIED');
+          expect(run.error?.message).toContain(`"${specifier}"`);
+          expect(run.error?.message).toContain(reason);
+          expect(run.error?.message).not.toContain('Debug Failure');
+          expect(run.diagnostics[0]).toMatchObject({ file: 'program.ts', line: 1 });
+        }
+      }
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
   it('denies a computed require at run time', async () => {
     const run = await runner.execute({ code: "declare const require: (s: string) => unknown;\nconst name = 'f' + 's';\nexport default () => require(name);" });
     expect(run.error?.code).toBe('SANDBOX_IMPORT_DENIED');
@@ -163,6 +195,22 @@ describe('execute: tool calls', () => {
     ]);
   });
 
+  it('makes 200 sequential tool calls in one run without leaking an abort listener per call', async () => {
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error): void => void warnings.push(warning);
+    process.on('warning', onWarning);
+    try {
+      const code = "import { echo } from './servers/everything/echo';\nlet n = 0;\nfor (let i = 0; i < 200; i++) { await echo({ message: String(i) }); n++; }\nexport default n;";
+      for (const isolation of ['process', 'inline'] as const) {
+        expect(ok(await runner.execute({ code, isolation, typecheck: false, signal: new AbortController().signal })).result).toBe(200);
+      }
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(warnings.filter((w) => w.name === 'MaxListenersExceededWarning').map((w) => w.message)).toEqual([]);
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+
   it('turns a failing tool call into a typed error the program can catch', async () => {
     const run = await runner.execute({
       code: "import { echo } from './servers/everything/echo';\nexport default async () => { try { await echo({ message: 42 as unknown as string }); } catch (e) { return (e as { code: string }).code; } };",
@@ -192,5 +240,41 @@ describe('execute: limits and cancellation', () => {
     before.abort();
     expect((await runner.execute({ code: 'export default 1;', signal: before.signal })).error?.code).toBe('SANDBOX_CANCELLED');
     expect(ok(await runner.execute({ code: 'export default 2;' })).result).toBe(2);
+  });
+});
+
+describe('execute: host details in errors', () => {
+  const records: { level: string; obj: object }[] = [];
+  const logger: Logger = {
+    debug: (obj) => void records.push({ level: 'debug', obj }),
+    info: (obj) => void records.push({ level: 'info', obj }),
+    warn: (obj) => void records.push({ level: 'warn', obj }),
+    error: (obj) => void records.push({ level: 'error', obj }),
+    child: () => logger,
+  };
+
+  it('names project files relative to the root and hides other host paths, keeping them for the debug log', async () => {
+    const root = temp.config.root ?? '';
+    const missing = await createRunner(temp.config).execute({ file: path.join(root, 'examples', 'nope.ts') });
+    expect(missing.error?.message).toBe('Program file examples/nope.ts does not exist.');
+    expect(missing.modelView).not.toContain(root);
+
+    // A state folder that is a file: the workspace cannot be created (an INTERNAL error from Node).
+    const dir = mkdtempSync(path.join(tmpdir(), 'magsag-redact-'));
+    try {
+      const stateFile = path.join(dir, 'state');
+      writeFileSync(stateFile, '');
+      records.length = 0;
+      const run = await createRunner({ ...temp.config, stateDir: stateFile }).execute({ code: 'export default 1;', logger });
+      expect(run.ok).toBe(false);
+      const shown = JSON.stringify({ error: run.error, modelView: run.modelView });
+      expect(shown).not.toContain(dir);
+      expect(shown).not.toContain(tmpdir());
+      const logged = (level: string): string => JSON.stringify(records.filter((r) => r.level === level).map((r) => r.obj));
+      expect(logged('error')).not.toContain(dir);
+      expect(logged('debug')).toContain(stateFile);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

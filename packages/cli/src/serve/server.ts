@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { MagsagError, toMagsagError } from '@magsag/core';
+import { MagsagError, redactHostDetails, toMagsagError } from '@magsag/core';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
@@ -124,7 +124,7 @@ export function createMagsagServer(deps: ServeDeps, principal: Principal = local
   const server = new McpServer({ name: 'magsag', version: '0.1.0' }, { capabilities: { tools: {} } });
   const failure = (error: unknown): ReturnType<typeof text> => {
     const e = toMagsagError(error);
-    return text(mask(`${e.code}: ${e.message}`), true);
+    return text(mask(redactHostDetails(`${e.code}: ${e.message}`)), true);
   };
 
   server.registerTool(

@@ -1,4 +1,4 @@
-import { MagsagError, isMagsagError, silentLogger, toMagsagError } from '@magsag/core';
+import { MagsagError, isMagsagError, redactHostDetails, silentLogger, toMagsagError } from '@magsag/core';
 import { getDefaultClient, resolveProjectPaths } from '@magsag/mcp-client';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, lstatSync, readFileSync } from 'node:fs';
@@ -165,6 +165,12 @@ export async function execute(options: ExecuteOptions): Promise<ExecuteResult> {
   });
 
   const finish = (error: RunError | null, outcome: { hasResult: boolean; result: unknown } = { hasResult: false, result: null }): ExecuteResult => {
+    if (error) {
+      // Callers, records and the model see no host paths or environment values; --verbose logs do.
+      const redacted = redactHostDetails(error, { root: resolveRunnerPaths(options).root });
+      if (JSON.stringify(redacted) !== JSON.stringify(error)) logger.debug({ error }, 'run error before redaction');
+      error = redacted;
+    }
     metrics.wallMs = Math.round(performance.now() - startedAt);
     metrics.toolCallCount = metrics.toolCalls.length;
     const ok = error === null;
@@ -312,7 +318,10 @@ export async function execute(options: ExecuteOptions): Promise<ExecuteResult> {
     if (magsag.code === 'SANDBOX_IMPORT_DENIED' && data) {
       diagnostics = [{ file: String(data['file']), line: Number(data['line']), column: Number(data['column']), message: magsag.message }];
     }
-    if (magsag.code === 'INTERNAL') logger.error({ err: error }, 'runner failed');
+    if (magsag.code === 'INTERNAL') {
+      logger.error({ message: redactHostDetails(magsag.message, { root: resolveRunnerPaths(options).root }) }, 'runner failed; --verbose logs the stack');
+      logger.debug({ err: error }, 'runner failed');
+    }
     const runError = toRunError(magsag);
     if (runError.data && 'diagnostics' in runError.data) {
       const { diagnostics: _omit, ...rest } = runError.data;

@@ -32,6 +32,11 @@ function isFile(file: string): boolean {
   }
 }
 
+/** `x.d.ts`, `x.d.mts`, `x.d.cts` and TypeScript's `x.d.<ext>.ts`. */
+function isDeclarationFile(file: string): boolean {
+  return /\.d\.([^./]+\.)?[cm]?ts$/.test(file);
+}
+
 function within(parent: string, child: string): boolean {
   const relative = path.relative(parent, child);
   return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
@@ -82,6 +87,8 @@ export class ModuleResolver {
     const realRoot = this.realRoot(which);
     if (!realRoot) return undefined;
     for (const candidate of candidates) {
+      // A declaration file holds types only; transpiling it as a module crashes TypeScript.
+      if (isDeclarationFile(candidate)) return undefined;
       const file = path.join(rootDir, ...candidate.split('/'));
       if (!isFile(file)) continue;
       if (!within(realRoot, realpathSync(file))) return undefined;
@@ -182,6 +189,19 @@ export interface ModuleGraph {
   maps: Map<string, SourceMapLookup>;
 }
 
+/** Why a specifier that names a file which is no module cannot be imported, or ''. */
+function nonModuleNote(specifier: string): string {
+  const base = specifier.split('/').pop() ?? '';
+  if (isDeclarationFile(base) || /\.d(\.[cm]?js)?$/.test(base)) {
+    return ' It names a declaration file, which holds only types: the sandbox globals need no import, and tool types come with the modules under servers/.';
+  }
+  const extension = /\.([A-Za-z0-9]+)$/.exec(base)?.[1];
+  if (extension && !['ts', 'js'].includes(extension)) {
+    return ` A .${extension} file is not a module; read data through a tool or the \`workspace\` global instead.`;
+  }
+  return '';
+}
+
 function importDenied(specifier: string, file: string, at: { line: number; column: number }, kind: ModuleKind): MagsagError {
   const allowed =
     kind === 'program'
@@ -189,7 +209,7 @@ function importDenied(specifier: string, file: string, at: { line: number; colum
       : 'files under servers/ and skills/ by relative path, and @magsag/mcp-client';
   return new MagsagError(
     'SANDBOX_IMPORT_DENIED',
-    `Import "${specifier}" is not allowed (${file}:${at.line}:${at.column}). The sandbox loads only ${allowed}; ` +
+    `Import "${specifier}" is not allowed (${file}:${at.line}:${at.column}).${nonModuleNote(specifier)} The sandbox loads only ${allowed}; ` +
       'find tools with `magsag tools search` or by listing servers/, and do the rest in plain code.',
     { data: { specifier, file, line: at.line, column: at.column } },
   );
