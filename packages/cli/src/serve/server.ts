@@ -363,7 +363,7 @@ export async function serveHttp(
       if (!existing) return send(res, typeof sessionId === 'string' ? 404 : 400, 'Unknown or missing mcp-session-id');
       return await existing.transport.handleRequest(req, res);
     } catch (error) {
-      if (!res.headersSent) send(res, 400, toMagsagError(error).message);
+      if (!res.headersSent) send(res, 400, redactHostDetails(toMagsagError(error).message));
     } finally {
       if (counts) {
         existing.lastSeen = Date.now();
