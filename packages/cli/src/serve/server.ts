@@ -171,7 +171,7 @@ export function createMagsagServer(deps: ServeDeps, principal: Principal = local
       'execute_code',
       {
         description:
-          'Run a TypeScript module in a sandbox. Import tools from ./servers/<server>/<function>; export default the result (or an async function). Returns the curated, masked output; the first line names the workspace. Pass that workspace id again to keep files and placeholders.',
+          'Run a TypeScript module in a sandbox. Import tools from ./servers/<server>/<function>; export default the result (or an async function). Returns the curated, masked output after a line "workspace <id>"; pass that id as workspace to keep files and placeholders.',
         inputSchema: { code: z.string(), workspace: z.string().optional(), timeoutMs: z.number().int().positive().optional() },
       },
       async ({ code, workspace, timeoutMs }, extra) => {
@@ -206,7 +206,7 @@ export function createMagsagServer(deps: ServeDeps, principal: Principal = local
     server.registerTool(
       'run_skill',
       {
-        description: 'Run a skill by name with its input (see list_skills) in the sandbox; returns the masked model view, the first line naming the workspace.',
+        description: 'Run a skill by name with its input (see list_skills) in the sandbox; returns the masked model view after a line "workspace <id>".',
         inputSchema: { name: z.string(), input: z.record(z.string(), z.unknown()).optional(), workspace: z.string().optional() },
       },
       async ({ name, input, workspace }, extra) => {
