@@ -1,13 +1,5 @@
 #!/usr/bin/env node
-// isolated-vm needs --no-node-snapshot on Node 20; re-run with it so users never have to pass it.
-import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-
-if (!process.execArgv.includes('--no-node-snapshot')) {
-  const result = spawnSync(process.execPath, ['--no-node-snapshot', ...process.execArgv, fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
-    stdio: 'inherit',
-  });
-  process.exit(result.status ?? 1);
-} else {
-  await import('../dist/bin.js');
-}
+// The installed `magsag` runs the built JavaScript in this one process: the sandbox's own worker
+// processes start with --no-node-snapshot (isolated-vm needs it on Node 20), so this one need not.
+// In a checkout, `pnpm build` first, or use `pnpm magsag`, which runs the TypeScript sources.
+await import('../dist/bin.js');

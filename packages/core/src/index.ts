@@ -5,3 +5,4 @@ export type { MagsagErrorOptions } from './errors.ts';
 export type { RunContext } from './context.ts';
 export { silentLogger } from './logger.ts';
 export type { Logger } from './logger.ts';
+export { version } from './version.ts';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { MagsagError, toMagsagError } from '@magsag/core';
+import { MagsagError, toMagsagError, version } from '@magsag/core';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
@@ -40,7 +40,7 @@ const text = (value: string, isError = false): { content: { type: 'text'; text: 
 /** Builds one MCP server instance exposing MAGSAG's small tool surface. */
 export function createMagsagServer(deps: ServeDeps): McpServer {
   const mask = deps.mask ?? ((s: string) => s);
-  const server = new McpServer({ name: 'magsag', version: '0.1.0' }, { capabilities: { tools: {} } });
+  const server = new McpServer({ name: 'magsag', version }, { capabilities: { tools: {} } });
   const failure = (error: unknown): ReturnType<typeof text> => {
     const e = toMagsagError(error);
     return text(mask(`${e.code}: ${e.message}`), true);
