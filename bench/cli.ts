@@ -141,6 +141,10 @@ updatePerformancePage(root, 'cli', [
   '(the built JavaScript, as `npm install magsag` runs it) from the repository root, after two warm-up rounds. Wall time is',
   'spawn to exit as the parent sees it. Peak RSS sums the high-water mark (`VmHWM`) of every process in the tree, sampled',
   'from `/proc` every 2 ms, so it never under-reports a child. `pii mask` reads the text on stdin.',
+  '',
+  'Before the CLI ran built JavaScript, `magsag servers list` took 2.8 s of wall time, 3.9 s of CPU and 280 MiB: it ran',
+  'through tsx, loaded every package eagerly and started a second Node for `--no-node-snapshot`. Now each command loads',
+  'what it runs, the MCP SDK, ajv and the YAML parser load on first use, and parsed server YAML is cached in `.magsag/cache/config/`.',
 ]);
 
 if (check && rows.some((r) => !r.ok)) process.exitCode = 1;
