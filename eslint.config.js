@@ -28,4 +28,10 @@ export default tseslint.config(
     languageOptions: { globals: globals.node },
     rules: { 'no-console': 'off' },
   },
+  {
+    // The per-Node isolated-vm wrappers: CommonJS re-exports of a CommonJS native addon.
+    files: ['packages/isolated-vm/**/*.js'],
+    languageOptions: { sourceType: 'commonjs' },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
 );

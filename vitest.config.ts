@@ -1,4 +1,4 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 export default defineConfig({
   // Resolve @magsag/* packages to their TypeScript sources: no build step before tests.
@@ -7,6 +7,8 @@ export default defineConfig({
   ssr: { resolve: { conditions: ['magsag-source', 'module', 'node', 'development|production'] } },
   test: {
     include: ['packages/*/test/**/*.test.ts', 'test/e2e/**/*.test.ts', 'tools/demo-servers/test/**/*.test.ts'],
+    // The installed-package checks take minutes: `pnpm test:packages` (vitest.packages.config.ts).
+    exclude: [...configDefaults.exclude, 'test/e2e/packages/**'],
     pool: 'forks',
     // isolated-vm on Node 20 needs this; every entry point sets it so nobody has to.
     execArgv: ['--no-node-snapshot'],

@@ -2,7 +2,7 @@
 // the error-code table); `--check` (run by `pnpm docs:lint`) fails when a page is stale.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { renderReference } from '@magsag/cli';
+import { renderReference } from 'magsag';
 
 const dir = path.resolve(import.meta.dirname, '..', 'docs', 'reference');
 const check = process.argv.includes('--check');

@@ -24,7 +24,7 @@ export interface MagsagServe {
 /** Starts `magsag serve` (stdio) with `cwd` as its project root. */
 export async function startServe(cwd: string): Promise<MagsagServe> {
   // The package's source entry, as the root `magsag` script runs it (whatever condition resolved the import).
-  let pkg = path.dirname(fileURLToPath(import.meta.resolve('@magsag/cli')));
+  let pkg = path.dirname(fileURLToPath(import.meta.resolve('magsag')));
   while (!existsSync(path.join(pkg, 'package.json')) && path.dirname(pkg) !== pkg) pkg = path.dirname(pkg);
   const bin = path.join(pkg, 'src', 'bin.ts');
   const transport = new StdioClientTransport({

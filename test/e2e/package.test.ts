@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { repoRoot } from './helpers.ts';
+import { magsag, repoRoot } from './helpers.ts';
 
 const packages = ['core', 'mcp-client'];
 const scratch = mkdtempSync(path.join(tmpdir(), 'magsag-scratch-'));
@@ -56,5 +56,14 @@ try {
     const output = execFileSync(process.execPath, ['demo.mjs'], { cwd: scratch, encoding: 'utf8', timeout: 30_000 });
     expect(JSON.parse(output)).toMatchObject({ entities: [{ name: 'Ada Lovelace', observations: ['first programmer'] }] });
     expect(readFileSync(path.join(scratch, 'memory.jsonl'), 'utf8')).toContain('Ada Lovelace');
+  });
+
+  it('every public package has one version, which the CLI prints; no source hard-codes it', () => {
+    const dirs = ['catalog', 'cli', 'codegen', 'core', 'mcp-client', 'pii', 'runner', 'isolated-vm/node20', 'isolated-vm/node22', 'isolated-vm/node24'];
+    const versions = new Set(dirs.map((dir) => (JSON.parse(readFileSync(path.join(repoRoot, 'packages', dir, 'package.json'), 'utf8')) as { version: string }).version));
+    expect(versions.size).toBe(1);
+    expect(magsag(['--version']).stdout.trim()).toBe([...versions][0]);
+    const sources = ['packages/cli/src/program.ts', 'packages/cli/src/serve/server.ts', 'packages/mcp-client/src/connection.ts', 'packages/catalog/src/scaffold.ts'];
+    for (const file of sources) expect(readFileSync(path.join(repoRoot, file), 'utf8'), file).not.toMatch(/version: '\d+\.\d+\.\d+'|\.version\('\d/);
   });
 });

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import ts from 'typescript';
-import { MagsagError } from '@magsag/core';
+import { MagsagError, version } from '@magsag/core';
 import { stringify } from 'yaml';
 import { skillFrontmatterSchema } from './schema.ts';
 
@@ -15,7 +15,7 @@ function skillMarkdown(name: string, description: string, servers: { server: str
   const meta = {
     name,
     description,
-    version: '0.1.0',
+    version,
     servers,
     inputs: { type: 'object', properties: {}, additionalProperties: false },
     outputs: { type: 'object' },

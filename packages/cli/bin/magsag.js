@@ -1,13 +1,12 @@
 #!/usr/bin/env node
-// isolated-vm needs --no-node-snapshot on Node 20; re-run with it so users never have to pass it.
-import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+// The installed `magsag` runs the built JavaScript in this one process: the sandbox's own worker
+// processes start with --no-node-snapshot (isolated-vm needs it on Node 20), so this one need not.
+import { existsSync } from 'node:fs';
 
-if (!process.execArgv.includes('--no-node-snapshot')) {
-  const result = spawnSync(process.execPath, ['--no-node-snapshot', ...process.execArgv, fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
-    stdio: 'inherit',
-  });
-  process.exit(result.status ?? 1);
-} else {
+if (existsSync(new URL('../dist/bin.js', import.meta.url))) {
   await import('../dist/bin.js');
+} else {
+  // Only in a checkout: the published package always has dist/.
+  process.stderr.write('error INTERNAL: this magsag has not been built (no dist/bin.js). In a checkout, run `pnpm build`, or `pnpm magsag ...` to run the TypeScript sources.\n');
+  process.exitCode = 1;
 }

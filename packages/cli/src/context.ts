@@ -1,8 +1,17 @@
-import { type Logger } from '@magsag/core';
-import { McpClient, resolveProjectPaths, type ProjectPaths } from '@magsag/mcp-client';
-import { createPii, type Pii } from '@magsag/pii';
+import { MagsagError, type Logger } from '@magsag/core';
+import type * as McpClientModule from '@magsag/mcp-client';
+import type { McpClient } from '@magsag/mcp-client';
+import { resolveProjectPaths, type ProjectPaths } from '@magsag/mcp-client/paths';
+import type * as PiiModule from '@magsag/pii';
+import type { Pii } from '@magsag/pii';
 import path from 'node:path';
-import { pino } from 'pino';
+import type * as PinoModule from 'pino';
+
+// The MCP client and the PII layer load on demand (`loadClient()`, `loadPii()`): a command that
+// only reads the generated catalog should not pay for YAML parsing, schemas or detectors.
+let clientModule: typeof McpClientModule | undefined;
+let pinoModule: typeof PinoModule | undefined;
+let piiModule: typeof PiiModule | undefined;
 
 /** Options every command accepts. */
 export interface GlobalOptions {
@@ -37,13 +46,16 @@ export class CliContext {
 
   /** The one pino logger of the process: JSON lines on stderr, `warn` unless `--verbose`. */
   get logger(): Logger {
+    if (!pinoModule) throw new MagsagError('INTERNAL', 'CliContext.logger was used before loadClient(); the command must await ctx.loadClient() first.');
+    const { pino } = pinoModule;
     this.loggerInstance ??= pino({ level: this.options.verbose ? 'debug' : 'warn', base: undefined }, pino.destination(2));
     return this.loggerInstance;
   }
 
   /** The MCP client, constructed on first use (which starts nothing). */
   get client(): McpClient {
-    this.clientInstance ??= new McpClient({
+    if (!clientModule) throw new MagsagError('INTERNAL', 'CliContext.client was used before loadClient(); the command must await ctx.loadClient() first.');
+    this.clientInstance ??= new clientModule.McpClient({
       serversDir: this.paths.serversDir,
       cacheDir: `${this.paths.stateDir}/cache`,
       logger: this.logger,
@@ -56,12 +68,25 @@ export class CliContext {
    * YAML, audit). Created on first use; reads no key until a vault is needed.
    */
   get pii(): Pii {
-    this.piiInstance ??= createPii({
+    if (!piiModule) throw new MagsagError('INTERNAL', 'CliContext.pii was used before loadPii(); the command must await ctx.loadPii() first.');
+    this.piiInstance ??= piiModule.createPii({
       stateDir: this.paths.stateDir,
       servers: this.client.servers().map((s) => ({ id: s.id, file: s.file, ...(s.pii ? { pii: s.pii } : {}), ...(s.flows ? { flows: s.flows } : {}) })),
       logger: this.logger,
     });
     return this.piiInstance;
+  }
+
+  /** Loads the MCP client's code, which {@link client} needs. */
+  async loadClient(): Promise<McpClient> {
+    [clientModule, pinoModule] = await Promise.all([clientModule ?? import('@magsag/mcp-client'), pinoModule ?? import('pino')]);
+    return this.client;
+  }
+
+  /** Loads the PII layer's code (and the client's), which {@link pii} and {@link maskedClient} need. */
+  async loadPii(): Promise<Pii> {
+    [piiModule] = await Promise.all([piiModule ?? import('@magsag/pii'), this.loadClient()]);
+    return this.pii;
   }
 
   /**

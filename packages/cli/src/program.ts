@@ -1,21 +1,15 @@
-import { isMagsagError, MagsagError } from '@magsag/core';
-import { addCodegenOptions, runCodegenCommand, type CodegenCliOptions } from '@magsag/codegen';
+import { isMagsagError, MagsagError, version } from '@magsag/core';
+import { addCodegenOptions, type CodegenCliOptions } from '@magsag/codegen/cli';
 import { Command, CommanderError, Option } from 'commander';
-import { CliContext, type GlobalOptions } from './context.ts';
-import { resetDemo } from './commands/demo.ts';
-import { runDoctor } from './commands/doctor.ts';
-import { runProgram, runSkill, type ExecDocument, type ExecFlags } from './commands/exec.ts';
-import { cleanWorkspaces, listWorkspaces, markInterruptedRuns, showWorkspace, Workspace } from '@magsag/runner';
-import { exampleInput, findSkill, loadSkills, saveSkill, scaffoldSkill } from '@magsag/catalog';
-import { parseInputFlag } from './input.ts';
-import { auditDir, readAudit, resolveVaultKey } from '@magsag/pii';
+// Only what defining the commands needs is imported here; each action imports what it runs, so
+// `magsag --version` or `magsag servers list` never loads the sandbox, the PII layer or the SDK.
+import type { CliContext, GlobalOptions } from './context.ts';
+import type { ExecDocument, ExecFlags } from './commands/exec.ts';
 import path from 'node:path';
-import { readInput } from './input.ts';
-import { RunTracker, serveDefaults, serveHttp, serveStdio, type ServeDeps } from './serve/server.ts';
-import { importServersFile, listServers, selectServers, testServers } from './commands/servers.ts';
+import type { ServeDeps } from './serve/server.ts';
+import { serveDefaults } from './serve/defaults.ts';
 import { printJson, processIo, reportError, table, withProgress, type Io } from './output.ts';
-import { listTools, readCatalog, readToolSource } from './tools/catalog.ts';
-import { searchTools, type SearchDetail } from './tools/search.ts';
+import type { SearchDetail } from './tools/search.ts';
 
 interface JsonFlag {
   json?: boolean;
@@ -28,7 +22,7 @@ interface JsonFlag {
 export function createProgram(io: Io = processIo, contexts: CliContext[] = []): Command {
   const program = new Command('magsag')
     .description('Use MCP servers by writing code: typed tool modules, a sandbox, PII masking.')
-    .version('0.1.0')
+    .version(version)
     .addOption(new Option('--servers-dir <dir>', 'folder of server YAML files').env('MAGSAG_SERVERS_DIR'))
     .option('--verbose', 'debug logs on stderr and stack traces on errors')
     .showHelpAfterError()
@@ -39,6 +33,7 @@ export function createProgram(io: Io = processIo, contexts: CliContext[] = []): 
     <A extends unknown[]>(action: (ctx: CliContext, ...args: A) => Promise<number | void> | number | void) =>
     async (...args: A): Promise<void> => {
       const globals = program.opts<GlobalOptions>();
+      const { CliContext } = await import('./context.ts');
       const ctx = new CliContext(globals);
       contexts.push(ctx);
       const local = (args.at(-2) ?? {}) as JsonFlag;
@@ -69,7 +64,9 @@ export function createProgram(io: Io = processIo, contexts: CliContext[] = []): 
     .description('list every configured server, its transport and whether its tool cache is warm (starts nothing)')
     .option('--json', 'print JSON')
     .action(
-      run((ctx, opts: JsonFlag) => {
+      run(async (ctx, opts: JsonFlag) => {
+        const { listServers } = await import('./commands/servers.ts');
+        await ctx.loadClient();
         const rows = listServers(ctx.client);
         if (opts.json) printJson(io, rows);
         else if (rows.length === 0) io.stdout(`No servers in ${ctx.paths.serversDir}.\n`);
@@ -94,6 +91,8 @@ export function createProgram(io: Io = processIo, contexts: CliContext[] = []): 
     .option('--json', 'print JSON: [{ server, ok, tools, ms, error }]')
     .action(
       run(async (ctx, ids: string[], opts: JsonFlag & { all?: boolean }) => {
+        const { selectServers, testServers } = await import('./commands/servers.ts');
+        await ctx.loadClient();
         const selected = selectServers(ctx.client, ids, opts.all === true);
         const progress = !opts.json;
         if (progress && io.interactive) io.stderr(`Testing ${selected.length} server${selected.length === 1 ? '' : 's'}...\n`);
@@ -116,7 +115,8 @@ export function createProgram(io: Io = processIo, contexts: CliContext[] = []): 
     .option('--keep-secrets', 'write secret-looking env values and headers literally instead of ${VAR}')
     .option('--json', 'print JSON')
     .action(
-      run((ctx, file: string, opts: JsonFlag & { force?: boolean; keepSecrets?: boolean }) => {
+      run(async (ctx, file: string, opts: JsonFlag & { force?: boolean; keepSecrets?: boolean }) => {
+        const { importServersFile } = await import('./commands/servers.ts');
         const result = importServersFile(file, ctx.paths.serversDir, { force: opts.force === true, keepSecrets: opts.keepSecrets === true });
         if (opts.json) printJson(io, result);
         else {
@@ -141,7 +141,8 @@ export function createProgram(io: Io = processIo, contexts: CliContext[] = []): 
     .option('--limit <n>', 'most hits', (v) => positiveInt(v, '--limit'), 10)
     .option('--json', 'print JSON: [{ server, tool, function, summary?, signature?, score }]')
     .action(
-      run((ctx, query: string[], opts: JsonFlag & { server?: string; detail: SearchDetail; limit: number }) => {
+      run(async (ctx, query: string[], opts: JsonFlag & { server?: string; detail: SearchDetail; limit: number }) => {
+        const [{ readCatalog }, { searchTools }] = await Promise.all([import('./tools/catalog.ts'), import('./tools/search.ts')]);
         const hits = searchTools(readCatalog(ctx.generatedDir), query.join(' '), {
           detail: opts.detail,
           limit: opts.limit,
@@ -164,7 +165,8 @@ export function createProgram(io: Io = processIo, contexts: CliContext[] = []): 
     .argument('[path]', 'a server id (or servers/<id>)')
     .option('--json', 'print JSON')
     .action(
-      run((ctx, target: string | undefined, opts: JsonFlag) => {
+      run(async (ctx, target: string | undefined, opts: JsonFlag) => {
+        const { listTools } = await import('./tools/catalog.ts');
         const listing = listTools(ctx.generatedDir, target);
         if (opts.json) printJson(io, listing.kind === 'servers' ? listing.servers : listing.tools);
         else if (listing.kind === 'servers') io.stdout(table(['SERVER', 'TOOLS'], listing.servers.map((s) => [s.server, String(s.tools)])));
@@ -178,7 +180,8 @@ export function createProgram(io: Io = processIo, contexts: CliContext[] = []): 
     .argument('<tool>', '<server>/<tool>, e.g. filesystem/read_text_file or filesystem/readTextFile')
     .option('--json', 'print JSON: { server, tool, file, source }')
     .action(
-      run((ctx, ref: string, opts: JsonFlag) => {
+      run(async (ctx, ref: string, opts: JsonFlag) => {
+        const { readToolSource } = await import('./tools/catalog.ts');
         const found = readToolSource(ctx.generatedDir, ref);
         if (opts.json) printJson(io, found);
         else io.stdout(found.source);
@@ -186,8 +189,8 @@ export function createProgram(io: Io = processIo, contexts: CliContext[] = []): 
     );
 
   addCodegenOptions(program.command('codegen').description('generate typed modules under servers/ from the server YAML snapshots (same as pnpm mcp:codegen)')).action(
-    run((ctx, opts: CodegenCliOptions) =>
-      runCodegenCommand(
+    run(async (ctx, opts: CodegenCliOptions) =>
+      (await import('@magsag/codegen/cli')).runCodegenCommand(
         { ...opts, ...(opts.serversDir === undefined ? { serversDir: ctx.paths.serversDir } : {}), ...(opts.out === undefined ? { out: ctx.generatedDir } : {}) },
         { out: io.stdout, err: io.stderr, interactive: io.interactive },
       ),
@@ -209,6 +212,8 @@ export function createProgram(io: Io = processIo, contexts: CliContext[] = []): 
       .argument('<file>', 'the program, or - for stdin'),
   ).action(
     run(async (ctx, file: string, opts: ExecFlags & JsonFlag) => {
+      const [{ readInput }, { runProgram }] = await Promise.all([import('./input.ts'), import('./commands/exec.ts')]);
+      await ctx.loadPii();
       const code = await readInput(file);
       const filename = file === '-' ? 'stdin.ts' : path.basename(file);
       const doc = await withProgress(io, `running ${filename} in the sandbox`, runProgram(ctx, { code, filename }, opts));
@@ -227,6 +232,8 @@ export function createProgram(io: Io = processIo, contexts: CliContext[] = []): 
   ).action(
     run(async (ctx, name: string, opts: ExecFlags & JsonFlag & { input?: string; example?: number }) => {
       if (opts.input !== undefined && opts.example !== undefined) throw new MagsagError('USAGE', 'Give --input or --example, not both.');
+      const [{ exampleInput, findSkill }, { parseInputFlag }, { runSkill }] = await Promise.all([import('@magsag/catalog'), import('./input.ts'), import('./commands/exec.ts')]);
+      await ctx.loadPii();
       const skill = findSkill(ctx.skillsDir, name);
       const input = opts.example !== undefined ? exampleInput(skill, opts.example) : opts.input !== undefined ? await parseInputFlag(opts.input) : {};
       const doc = await withProgress(io, `running skill ${skill.name}`, runSkill(ctx, skill, input, opts));
@@ -241,7 +248,8 @@ export function createProgram(io: Io = processIo, contexts: CliContext[] = []): 
     .description('list skills: name, description, version, servers')
     .option('--json', 'print JSON: [{ name, description, version, servers }]')
     .action(
-      run((ctx, opts: JsonFlag) => {
+      run(async (ctx, opts: JsonFlag) => {
+        const { loadSkills } = await import('@magsag/catalog');
         const { skills: found, errors } = loadSkills(ctx.skillsDir);
         const rows = found.map((s) => ({ name: s.name, description: s.meta.description, version: s.meta.version, servers: s.meta.servers }));
         if (opts.json) printJson(io, rows);
@@ -256,7 +264,8 @@ export function createProgram(io: Io = processIo, contexts: CliContext[] = []): 
     .argument('<name>', 'kebab-case skill name')
     .option('--json', 'print JSON')
     .action(
-      run((ctx, name: string, opts: JsonFlag) => {
+      run(async (ctx, name: string, opts: JsonFlag) => {
+        const { scaffoldSkill } = await import('@magsag/catalog');
         const created = scaffoldSkill(ctx.skillsDir, name);
         if (opts.json) printJson(io, created);
         else io.stdout(`created ${created.files.join(' and ')}\n`);
@@ -270,7 +279,8 @@ export function createProgram(io: Io = processIo, contexts: CliContext[] = []): 
     .option('--description <text>', 'the skill description for SKILL.md')
     .option('--json', 'print JSON')
     .action(
-      run((ctx, file: string, opts: JsonFlag & { name: string; description?: string }) => {
+      run(async (ctx, file: string, opts: JsonFlag & { name: string; description?: string }) => {
+        const [{ saveSkill }, { Workspace }] = await Promise.all([import('@magsag/catalog'), import('@magsag/runner')]);
         const ref = /^([A-Za-z0-9][A-Za-z0-9._-]*):(.+)$/.exec(file);
         const source = ref ? Workspace.open(ctx.paths.stateDir, ref[1]!, { create: false }).resolve(ref[2]!).full : path.resolve(file);
         const saved = saveSkill(ctx.skillsDir, opts.name, source, opts.description);
@@ -285,7 +295,8 @@ export function createProgram(io: Io = processIo, contexts: CliContext[] = []): 
     .description('list workspaces, most recently used first')
     .option('--json', 'print JSON')
     .action(
-      run((ctx, opts: JsonFlag) => {
+      run(async (ctx, opts: JsonFlag) => {
+        const { listWorkspaces, markInterruptedRuns } = await import('@magsag/runner');
         markInterruptedRuns(ctx.paths.stateDir);
         const rows = listWorkspaces({ stateDir: ctx.paths.stateDir });
         if (opts.json) printJson(io, rows);
@@ -299,7 +310,8 @@ export function createProgram(io: Io = processIo, contexts: CliContext[] = []): 
     .argument('<id>', 'workspace id')
     .option('--json', 'print JSON')
     .action(
-      run((ctx, id: string, opts: JsonFlag) => {
+      run(async (ctx, id: string, opts: JsonFlag) => {
+        const { markInterruptedRuns, showWorkspace } = await import('@magsag/runner');
         markInterruptedRuns(ctx.paths.stateDir);
         const shown = showWorkspace(id, { stateDir: ctx.paths.stateDir });
         if (opts.json) printJson(io, shown);
@@ -314,7 +326,8 @@ export function createProgram(io: Io = processIo, contexts: CliContext[] = []): 
     .option('--dry-run', 'say what would be removed, remove nothing')
     .option('--json', 'print JSON')
     .action(
-      run((ctx, opts: JsonFlag & { maxAge?: number; maxCount?: number; dryRun?: boolean }) => {
+      run(async (ctx, opts: JsonFlag & { maxAge?: number; maxCount?: number; dryRun?: boolean }) => {
+        const { cleanWorkspaces } = await import('@magsag/runner');
         const cleaned = cleanWorkspaces({
           stateDir: ctx.paths.stateDir,
           ...(opts.maxAge === undefined ? {} : { maxAgeMs: opts.maxAge * 24 * 60 * 60 * 1000 }),
@@ -338,6 +351,8 @@ export function createProgram(io: Io = processIo, contexts: CliContext[] = []): 
     .option('--json', 'print JSON: { masked, findings: [{ kind, placeholder, start, end }] }')
     .action(
       run(async (ctx, file: string | undefined, opts: JsonFlag) => {
+        const { readInput } = await import('./input.ts');
+        await ctx.loadPii();
         const { masked, findings } = ctx.pii.maskText(await readInput(file));
         if (opts.json) printJson(io, { masked, findings });
         else io.stdout(masked.endsWith('\n') || masked === '' ? masked : `${masked}\n`);
@@ -353,7 +368,8 @@ export function createProgram(io: Io = processIo, contexts: CliContext[] = []): 
     .option('--key-file <file>', 'the vault key file, when it is not <state>/vault.key')
     .option('--json', 'print JSON')
     .action(
-      run((ctx, runId: string, opts: JsonFlag & { keyFile?: string }) => {
+      run(async (ctx, runId: string, opts: JsonFlag & { keyFile?: string }) => {
+        const { auditDir, readAudit, resolveVaultKey } = await import('@magsag/pii');
         let key;
         try {
           key = resolveVaultKey({ stateDir: ctx.paths.stateDir, ...(opts.keyFile ? { keyFile: path.resolve(opts.keyFile) } : {}), create: false });
@@ -397,6 +413,13 @@ export function createProgram(io: Io = processIo, contexts: CliContext[] = []): 
             shutdownGraceMs: number;
           },
         ) => {
+          const [{ runProgram, runSkill }, { findSkill, loadSkills }, { RunTracker, serveHttp, serveStdio }, { markInterruptedRuns }] = await Promise.all([
+            import('./commands/exec.ts'),
+            import('@magsag/catalog'),
+            import('./serve/server.ts'),
+            import('@magsag/runner'),
+          ]);
+          await ctx.loadPii();
           // Records left `running` by a serve that was killed are marked before anything new starts.
           markInterruptedRuns(ctx.paths.stateDir);
           const runs = new RunTracker();
@@ -454,6 +477,8 @@ export function createProgram(io: Io = processIo, contexts: CliContext[] = []): 
     .option('--json', 'print JSON: [{ check, status, message, fix? }]')
     .action(
       run(async (ctx, opts: JsonFlag) => {
+        const { runDoctor } = await import('./commands/doctor.ts');
+        await ctx.loadClient();
         const checks = await runDoctor(ctx.client, ctx.paths, ctx.generatedDir);
         if (opts.json) printJson(io, checks);
         else {
@@ -473,7 +498,8 @@ export function createProgram(io: Io = processIo, contexts: CliContext[] = []): 
     .description('recreate .magsag/demo from the committed seed in tools/adk/demo-data')
     .option('--json', 'print JSON')
     .action(
-      run((ctx, opts: JsonFlag) => {
+      run(async (ctx, opts: JsonFlag) => {
+        const { resetDemo } = await import('./commands/demo.ts');
         const result = resetDemo(ctx.paths);
         if (opts.json) printJson(io, result);
         else io.stdout(`Demo data reset in ${result.demoDir} (${result.entries.join(', ')}).\n`);

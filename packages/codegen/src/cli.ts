@@ -1,8 +1,6 @@
 import { errorCodes } from '@magsag/core';
 import { Option, type Command } from 'commander';
 import { formatDiagnostic, formatSummary } from './format.ts';
-import { generate } from './generate.ts';
-import { refreshSnapshots } from './refresh.ts';
 
 /** The flags of `mcp:codegen` / `magsag codegen`. */
 export interface CodegenCliOptions {
@@ -38,6 +36,8 @@ export async function runCodegenCommand(options: CodegenCliOptions, io: CodegenI
   }
   let refresh;
   if (options.refresh !== undefined) {
+    // Loaded here, not at the top: `magsag --help` imports this file only for the option list.
+    const { refreshSnapshots } = await import('./refresh.ts');
     refresh = await refreshSnapshots({
       ...common,
       ...(Array.isArray(options.refresh) ? { servers: options.refresh } : {}),
@@ -51,6 +51,7 @@ export async function runCodegenCommand(options: CodegenCliOptions, io: CodegenI
       return Math.max(...refresh.diagnostics.map((d) => (d.code === undefined ? 1 : errorCodes[d.code].exitCode)));
     }
   }
+  const { generate } = await import('./generate.ts');
   const result = await generate({
     ...common,
     ...(options.out === undefined ? {} : { outDir: options.out }),

@@ -8,3 +8,4 @@ export type { RunContext } from './context.ts';
 export { silentLogger } from './logger.ts';
 export type { Logger } from './logger.ts';
 export { assertWorkspaceId, workspaceIdPattern } from './ids.ts';
+export { version } from './version.ts';

@@ -1,12 +1,11 @@
 import { MagsagError, isMagsagError, silentLogger, type Logger, type RunContext } from '@magsag/core';
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
-import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import path from 'node:path';
 import { ToolCache } from './cache.ts';
 import { loadServerConfigs } from './config/load.ts';
 import { resolveProjectPaths } from './config/paths.ts';
 import { defaultTimeouts, type ServerConfig } from './config/schema.ts';
-import { ServerConnection } from './connection.ts';
+import { mcpErrorKind, ServerConnection } from './connection.ts';
 import { isToolAllowed } from './config/toolFilter.ts';
 import type { ToolCall, ToolCallMiddleware, ToolCallResult } from './middleware.ts';
 import { validateAgainstSchema } from './validate.ts';
@@ -74,18 +73,19 @@ export class McpClient {
       this.loaded = { servers: new Map(this.options.servers.map((s) => [s.id, s])), errors: [], dir: undefined };
     } else {
       const dir = this.options.serversDir ?? resolveProjectPaths({ env: this.options.env ?? process.env }).serversDir;
-      const result = loadServerConfigs(dir, { env: this.options.env ?? process.env });
+      const result = loadServerConfigs(dir, { env: this.options.env ?? process.env, parseCacheDir: path.join(this.cacheDir(), 'config') });
       for (const error of result.errors) this.logger.warn({ code: error.code, file: error.data?.['file'] }, error.message);
       this.loaded = { servers: new Map(result.servers.map((s) => [s.id, s])), errors: result.errors, dir: result.dir };
     }
     return this.loaded;
   }
 
+  private cacheDir(): string {
+    return this.options.cacheDir ?? path.join(resolveProjectPaths({ env: this.options.env ?? process.env }).stateDir, 'cache');
+  }
+
   private cache(): ToolCache {
-    if (!this.cacheInstance) {
-      const dir = this.options.cacheDir ?? path.join(resolveProjectPaths({ env: this.options.env ?? process.env }).stateDir, 'cache');
-      this.cacheInstance = new ToolCache(dir);
-    }
+    this.cacheInstance ??= new ToolCache(this.cacheDir());
     return this.cacheInstance;
   }
 
@@ -321,15 +321,17 @@ export class McpClient {
     if (signal?.aborted) {
       return new MagsagError('TOOL_CANCELLED', `Call to ${label} was cancelled.`, { cause: error, data });
     }
-    if (error instanceof McpError) {
-      if (error.code === ErrorCode.RequestTimeout) {
+    const kind = mcpErrorKind(error);
+    if (kind !== undefined) {
+      const mcpMessage = (error as Error).message;
+      if (kind === 'timeout') {
         return new MagsagError(
           'TOOL_TIMEOUT',
           `Call to ${label} did not finish within ${timeoutMs} ms. Pass a larger timeout or raise timeouts.callMs in ${config.file}.`,
           { cause: error, data: { ...data, timeoutMs } },
         );
       }
-      if (error.code === ErrorCode.ConnectionClosed) {
+      if (kind === 'closed') {
         connection.markDead();
         return new MagsagError(
           'SERVER_CRASHED',
@@ -338,10 +340,10 @@ export class McpClient {
           { cause: error, data },
         );
       }
-      if (error.code === ErrorCode.InvalidParams) {
-        return new MagsagError('TOOL_INPUT_INVALID', `Server "${config.id}" rejected the arguments of ${label}: ${error.message}`, { cause: error, data });
+      if (kind === 'invalidParams') {
+        return new MagsagError('TOOL_INPUT_INVALID', `Server "${config.id}" rejected the arguments of ${label}: ${mcpMessage}`, { cause: error, data });
       }
-      return new MagsagError('TOOL_ERROR', `Server "${config.id}" answered ${label} with an error: ${error.message}`, { cause: error, data });
+      return new MagsagError('TOOL_ERROR', `Server "${config.id}" answered ${label} with an error: ${mcpMessage}`, { cause: error, data });
     }
     connection.markDead();
     const message = error instanceof Error ? error.message : String(error);

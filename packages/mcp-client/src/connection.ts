@@ -1,35 +1,37 @@
-import type { ChildProcess } from 'node:child_process';
-import { MagsagError, type Logger } from '@magsag/core';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { MagsagError, version, type Logger } from '@magsag/core';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import { defaultTimeouts, type ServerConfig, type TransportConfig } from './config/schema.ts';
+import type * as Sdk from './sdk.ts';
 
 const STDERR_TAIL_CHARS = 2000;
 
-/**
- * Keeps hold of the child process: the SDK drops its reference as soon as a close begins, before
- * the child is gone (and never finishes that close when initialize failed and we exit).
- */
-class TrackedStdioTransport extends StdioClientTransport {
-  child: ChildProcess | undefined;
+// The MCP SDK loads with the first connection: reading server YAML and tool caches (`magsag servers
+// list`, codegen) never pays for its start-up.
+let sdk: typeof Sdk | undefined;
 
-  override async start(): Promise<void> {
-    await super.start();
-    // The SDK (pinned) keeps the ChildProcess in `_process`; a test guards this assumption.
-    this.child = (this as unknown as { _process?: ChildProcess })._process;
-  }
-
-  /** SIGKILLs the child if it still runs: the backstop that keeps a broken server from outliving us. */
-  killIfAlive(): void {
-    const child = this.child;
-    if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  }
+async function loadSdk(): Promise<typeof Sdk> {
+  sdk ??= await import('./sdk.ts');
+  return sdk;
 }
-const clientInfo = { name: 'magsag', version: '0.1.0' };
+
+/**
+ * What kind of SDK `McpError` `error` is, or undefined for any other error (an McpError can only
+ * exist once a connection loaded the SDK).
+ */
+export function mcpErrorKind(error: unknown): 'timeout' | 'closed' | 'invalidParams' | 'other' | undefined {
+  if (!sdk || !(error instanceof sdk.McpError)) return undefined;
+  if (error.code === sdk.ErrorCode.RequestTimeout) return 'timeout';
+  if (error.code === sdk.ErrorCode.ConnectionClosed) return 'closed';
+  if (error.code === sdk.ErrorCode.InvalidParams) return 'invalidParams';
+  return 'other';
+}
+
+function killIfTracked(transport: Transport | undefined): void {
+  if (sdk && transport instanceof sdk.TrackedStdioTransport) transport.killIfAlive();
+}
+
+const clientInfo = { name: 'magsag', version };
 
 /** Describes a transport for logs and errors without its env values, headers or arguments. */
 export function describeTransport(transport: TransportConfig): string {
@@ -123,10 +125,11 @@ export class ServerConnection {
   private async connectOne(candidate: TransportConfig): Promise<Client> {
     this.stderrTail = '';
     this.protocolErrors = [];
-    const transport = this.createTransport(candidate);
+    const loaded = await loadSdk();
+    const transport = this.createTransport(candidate, loaded);
     // Known before initialize finishes, so close() can end a server that is still starting.
     this.transport = transport;
-    const client = new Client(clientInfo, { capabilities: {} });
+    const client = new loaded.Client(clientInfo, { capabilities: {} });
     client.onerror = (error) => {
       // Non-JSON lines on a stdio server's stdout arrive here; keep them for the error message.
       if (this.protocolErrors.length < 3) this.protocolErrors.push(error.message.slice(0, 200));
@@ -145,7 +148,7 @@ export class ServerConnection {
       await client.connect(transport, { timeout: connectMs });
     } catch (error) {
       // A server that failed initialize gets no graceful shutdown: it may ignore stdin closing.
-      if (transport instanceof TrackedStdioTransport) transport.killIfAlive();
+      killIfTracked(transport);
       await transport.close().catch(() => {});
       throw this.connectError(candidate, error, connectMs);
     }
@@ -156,9 +159,9 @@ export class ServerConnection {
     return client;
   }
 
-  private createTransport(candidate: TransportConfig): Transport {
+  private createTransport(candidate: TransportConfig, loaded: typeof Sdk): Transport {
     if (candidate.type === 'stdio') {
-      const transport = new TrackedStdioTransport({
+      const transport = new loaded.TrackedStdioTransport({
         command: candidate.command,
         args: candidate.args,
         env: candidate.env,
@@ -172,8 +175,8 @@ export class ServerConnection {
     }
     const requestInit = { headers: candidate.headers };
     return candidate.type === 'http'
-      ? new StreamableHTTPClientTransport(new URL(candidate.url), { requestInit })
-      : new SSEClientTransport(new URL(candidate.url), { requestInit });
+      ? new loaded.StreamableHTTPClientTransport(new URL(candidate.url), { requestInit })
+      : new loaded.SSEClientTransport(new URL(candidate.url), { requestInit });
   }
 
   private connectError(candidate: TransportConfig, error: unknown, connectMs?: number): MagsagError {
@@ -191,7 +194,7 @@ export class ServerConnection {
         { cause: error, data },
       );
     }
-    if (error instanceof McpError && error.code === ErrorCode.RequestTimeout) {
+    if (mcpErrorKind(error) === 'timeout') {
       return new MagsagError(
         'SERVER_CONNECT_TIMEOUT',
         `${where} did not answer initialize within ${connectMs ?? defaultTimeouts.connectMs} ms.${garbage}${this.stderrNote()} ` +
@@ -199,7 +202,7 @@ export class ServerConnection {
         { cause: error, data },
       );
     }
-    if (error instanceof McpError && error.code === ErrorCode.ConnectionClosed) {
+    if (mcpErrorKind(error) === 'closed') {
       return new MagsagError(
         'SERVER_START_FAILED',
         `${where} exited before it finished initialize.${garbage}${this.stderrNote()} Run the command by hand to see why it stops.`,
@@ -220,7 +223,7 @@ export class ServerConnection {
     if (pending) {
       // Do not wait out a slow initialize: ending the transport makes the pending connect fail now.
       const starting = this.transport;
-      if (starting instanceof TrackedStdioTransport) starting.killIfAlive();
+      killIfTracked(starting);
       await starting?.close().catch(() => {});
       await pending.catch(() => {});
     }
@@ -231,6 +234,6 @@ export class ServerConnection {
     // The SDK closes stdin, waits, then sends SIGTERM; a server that survives all that is killed.
     if (client) await client.close().catch(() => {});
     else if (transport) await transport.close().catch(() => {});
-    if (transport instanceof TrackedStdioTransport) transport.killIfAlive();
+    killIfTracked(transport);
   }
 }

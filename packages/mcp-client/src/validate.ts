@@ -1,9 +1,13 @@
-import { Ajv, type ValidateFunction } from 'ajv';
-import { Ajv2020 } from 'ajv/dist/2020.js';
-import addFormatsModule from 'ajv-formats';
+import { createRequire } from 'node:module';
+import type * as AjvModule from 'ajv';
+import type { Ajv, ValidateFunction } from 'ajv';
+import type * as Ajv2020Module from 'ajv/dist/2020.js';
+import type { Ajv2020 } from 'ajv/dist/2020.js';
 
-// ajv-formats is CommonJS; its default export arrives wrapped under NodeNext.
-const addFormats = addFormatsModule as unknown as (ajv: Ajv | Ajv2020) => void;
+// ajv (CommonJS) loads with the first validation, through require so that stays synchronous:
+// commands that never call a tool do not pay for it.
+const require = createRequire(import.meta.url);
+const addFormats = (ajv: Ajv | Ajv2020): void => (require('ajv-formats') as (ajv: Ajv | Ajv2020) => void)(ajv);
 
 const options = { allErrors: true, strict: false, validateFormats: true } as const;
 let draft07: Ajv | undefined;
@@ -12,13 +16,13 @@ let draft2020: Ajv2020 | undefined;
 function ajvFor(schema: Record<string, unknown>): Ajv | Ajv2020 {
   if (typeof schema['$schema'] === 'string' && schema['$schema'].includes('2020-12')) {
     if (!draft2020) {
-      draft2020 = new Ajv2020(options);
+      draft2020 = new (require('ajv/dist/2020.js') as typeof Ajv2020Module).Ajv2020(options);
       addFormats(draft2020);
     }
     return draft2020;
   }
   if (!draft07) {
-    draft07 = new Ajv(options);
+    draft07 = new (require('ajv') as typeof AjvModule).Ajv(options);
     addFormats(draft07);
   }
   return draft07;

@@ -1,3 +1,4 @@
+import { readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isMagsagError, type MagsagError } from '@magsag/core';
@@ -112,6 +113,29 @@ describe('server YAML', () => {
       expect(result.servers.map((s) => s.id)).toEqual(['good']);
       expect(result.errors).toHaveLength(1);
       expect(result.errors[0]!.message).toContain(path.join(env.dir, 'bad.yaml'));
+    } finally {
+      env.cleanup();
+    }
+  });
+
+  it('keeps parsed YAML in parseCacheDir: a hit gives the same config, an edit or a broken file is never served stale', () => {
+    const env = tempServersDir({ 'demo.yaml': 'id: demo\ntransport:\n  type: stdio\n  command: ${CMD}\n' });
+    const file = path.join(env.dir, 'demo.yaml');
+    const options = { env: { CMD: 'node' }, parseCacheDir: env.cacheDir };
+    try {
+      const first = loadServerConfigs(env.dir, options);
+      expect(readdirSync(env.cacheDir)).toEqual(['demo.yaml.json']);
+      const second = loadServerConfigs(env.dir, options);
+      expect(second).toEqual(first);
+      // ${VAR} expansion runs after the cache: a new value shows at once.
+      expect(loadServerConfigs(env.dir, { ...options, env: { CMD: 'deno' } }).servers[0]!.transport).toMatchObject({ command: 'deno' });
+      writeFileSync(file, 'id: demo\ntransport:\n  type: stdio\n  command: python\n');
+      expect(loadServerConfigs(env.dir, options).servers[0]!.transport).toMatchObject({ command: 'python' });
+      // An invalid file still names its line, though its text parsed from the cache before.
+      writeFileSync(file, 'id: demo\ntransport:\n  type: stdio\n  command: node\n  colour: blue\n');
+      loadServerConfigs(env.dir, options);
+      const broken = loadServerConfigs(env.dir, options).errors[0]!;
+      expect(broken.message).toContain(`${file}:5: unknown field "transport.colour"`);
     } finally {
       env.cleanup();
     }

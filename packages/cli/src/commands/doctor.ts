@@ -37,16 +37,9 @@ export async function runDoctor(client: McpClient, paths: ProjectPaths, generate
       ? { check: 'node', status: 'ok', message: `Node ${process.version}` }
       : { check: 'node', status: 'fail', message: `Node ${process.version} is too old`, fix: 'Install Node 20.19 or newer (or 22+).' },
   );
-  if (major === 20 && !process.execArgv.includes('--no-node-snapshot')) {
-    checks.push({
-      check: 'node-snapshot',
-      status: 'warn',
-      message: 'Node 20 without --no-node-snapshot: isolated-vm may crash',
-      fix: 'Run magsag through `pnpm magsag` or its bin, which add the flag.',
-    });
-  }
-  // A real trivial run in a real isolate: proves isolated-vm is built for this Node and loads.
-  const probe = await execute({ code: 'export default 6 * 7;', typecheck: false, isolation: 'inline', root: paths.root, stateDir: paths.stateDir, createWorkspace: true, workspace: 'doctor' });
+  // A real trivial run in a real isolate, in a sandbox process as every run: proves isolated-vm is
+  // built for this Node and loads there.
+  const probe = await execute({ code: 'export default 6 * 7;', typecheck: false, root: paths.root, stateDir: paths.stateDir, createWorkspace: true, workspace: 'doctor' });
   checks.push(
     probe.ok && probe.result === 42
       ? { check: 'isolated-vm', status: 'ok', message: 'a sandbox run works' }
@@ -54,7 +47,7 @@ export async function runDoctor(client: McpClient, paths: ProjectPaths, generate
           check: 'isolated-vm',
           status: 'fail',
           message: `a sandbox run failed: ${probe.error?.message.split('\n')[0] ?? 'unexpected result'}`,
-          fix: 'Run `npm run setup` (it builds isolated-vm from source with npm_config_nodedir pointing at your Node headers).',
+          fix: probe.error?.code === 'SANDBOX_UNAVAILABLE' ? probe.error.message : 'Run `npm run setup` (it builds isolated-vm from source with npm_config_nodedir pointing at your Node headers).',
         },
   );
   let servers;

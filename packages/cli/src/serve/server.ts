@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { MagsagError, redactHostDetails, toMagsagError } from '@magsag/core';
+import { MagsagError, redactHostDetails, toMagsagError, version } from '@magsag/core';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
@@ -10,6 +10,7 @@ import { readCatalog, readToolSource } from '../tools/catalog.ts';
 import { searchTools } from '../tools/search.ts';
 import { localPrincipal, type Principal, TokenTable } from './principals.ts';
 import { createTransportGuard } from './transportGuard.ts';
+import { serveDefaults } from './defaults.ts';
 
 /** What every run request carries: who asks, and the signal that ends the run. */
 interface RunRequestBase {
@@ -121,7 +122,7 @@ function runAnswer(answer: RunAnswer, mask: (s: string) => string): ReturnType<t
 /** Builds one MCP server instance exposing MAGSAG's small tool surface, for one principal. */
 export function createMagsagServer(deps: ServeDeps, principal: Principal = localPrincipal, runs: RunTracker = new RunTracker()): McpServer {
   const mask = deps.mask ?? ((s: string) => s);
-  const server = new McpServer({ name: 'magsag', version: '0.1.0' }, { capabilities: { tools: {} } });
+  const server = new McpServer({ name: 'magsag', version }, { capabilities: { tools: {} } });
   const failure = (error: unknown): ReturnType<typeof text> => {
     const e = toMagsagError(error);
     return text(mask(redactHostDetails(`${e.code}: ${e.message}`)), true);
@@ -274,8 +275,6 @@ export interface HttpServeOptions {
   runs?: RunTracker;
 }
 
-/** The defaults of {@link HttpServeOptions}. */
-export const serveDefaults = Object.freeze({ sessionIdleMs: 30 * 60 * 1000, maxSessions: 256, shutdownGraceMs: 5000 });
 
 const loopback = new Set(['127.0.0.1', 'localhost', '::1']);
 const maxBodyBytes = 4 * 1024 * 1024;

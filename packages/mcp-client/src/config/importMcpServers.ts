@@ -1,6 +1,10 @@
 import { MagsagError } from '@magsag/core';
-import { stringify } from 'yaml';
+import { createRequire } from 'node:module';
+import type * as Yaml from 'yaml';
 import { serverConfigSchema } from './schema.ts';
+
+// yaml loads when a file is converted, not whenever the client package is imported.
+const require = createRequire(import.meta.url);
 
 /** One server definition produced by {@link importMcpServers}. */
 export interface ImportedServer {
@@ -75,7 +79,7 @@ export function importMcpServers(document: unknown, options: ImportOptions = {})
       }
       used.add(id);
       const header = `# Imported from ${source} (mcpServers.${name}) by magsag servers import.\n`;
-      servers.push({ id, sourceName: name, yaml: header + stringify(definition, { lineWidth: 0 }), variables });
+      servers.push({ id, sourceName: name, yaml: header + (require('yaml') as typeof Yaml).stringify(definition, { lineWidth: 0 }), variables });
     } catch (error) {
       errors.push(error instanceof MagsagError ? error : new MagsagError('CONFIG_INVALID', `${source}: mcpServers.${name}: ${String(error)}`));
     }

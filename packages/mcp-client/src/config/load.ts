@@ -1,10 +1,19 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { MagsagError } from '@magsag/core';
-import { LineCounter, parseDocument, isMap, isScalar, type Document } from 'yaml';
+import type * as Yaml from 'yaml';
+import type { Document, LineCounter } from 'yaml';
 import type { z } from 'zod';
 import { interpolateEnv } from './interpolate.ts';
 import { serverConfigSchema, type ServerConfig, type TransportConfig } from './schema.ts';
+
+// The YAML parser loads on first use (require keeps loading synchronous): with a warm parse cache
+// (`parseCacheDir`) a command never needs it.
+const require = createRequire(import.meta.url);
+let yamlModule: typeof Yaml | undefined;
+const yaml = (): typeof Yaml => (yamlModule ??= require('yaml') as typeof Yaml);
 
 /** What {@link loadServerConfigs} found: the valid servers, and one error per broken file. */
 export interface LoadedServerConfigs {
@@ -20,6 +29,60 @@ export interface LoadedServerConfigs {
 export interface LoadOptions {
   /** Where `${VAR}` values come from. @default process.env */
   env?: Record<string, string | undefined>;
+  /**
+   * A folder to keep each file's parsed YAML in, as JSON keyed by a hash of the file's text. Parsing
+   * YAML is most of the time it takes to load a folder of server files (their tool snapshots are
+   * large), so `McpClient` passes `<cacheDir>/config`. Validation and `${VAR}` expansion still run
+   * every time. @default no cache
+   */
+  parseCacheDir?: string;
+}
+
+interface ParsedYaml {
+  doc: Document;
+  lineCounter: LineCounter;
+}
+
+function parseYaml(text: string): ParsedYaml {
+  const { LineCounter: Counter, parseDocument } = yaml();
+  const lineCounter = new Counter();
+  return { doc: parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true }), lineCounter };
+}
+
+/** True when JSON keeps `value` exactly (no NaN, Infinity or non-plain values from YAML). */
+function jsonSafe(value: unknown): boolean {
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') return true;
+  if (typeof value === 'number') return Number.isFinite(value);
+  if (Array.isArray(value)) return value.every(jsonSafe);
+  if (typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) return Object.values(value).every(jsonSafe);
+  return false;
+}
+
+function parseCacheFile(dir: string, file: string): string {
+  return path.join(dir, `${path.basename(file)}.json`);
+}
+
+function readParseCache(dir: string | undefined, file: string, hash: string): unknown {
+  if (dir === undefined) return undefined;
+  try {
+    const cached = JSON.parse(readFileSync(parseCacheFile(dir, file), 'utf8')) as { sha256?: string; file?: string; value?: unknown };
+    return cached.sha256 === hash && cached.file === file ? cached.value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function writeParseCache(dir: string | undefined, file: string, hash: string, value: unknown): void {
+  if (dir === undefined || !jsonSafe(value)) return;
+  try {
+    mkdirSync(dir, { recursive: true });
+    const target = parseCacheFile(dir, file);
+    const temp = `${target}.${process.pid}.tmp`;
+    writeFileSync(temp, JSON.stringify({ sha256: hash, file, value }));
+    renameSync(temp, target);
+  } catch {
+    // A cache that cannot be written only costs the next load a parse.
+  }
 }
 
 /**
@@ -85,18 +148,25 @@ export function loadServerConfigFile(file: string, options: LoadOptions = {}): S
 
 /** Validates the text of one server YAML; `file` names it in errors and anchors relative paths. */
 export function parseServerConfig(text: string, file: string, options: LoadOptions = {}): ServerConfig {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    const first = doc.errors[0]!;
-    const pos = lineCounter.linePos(first.pos[0]);
-    throw new MagsagError(
-      'CONFIG_INVALID',
-      `${file}:${pos.line}:${pos.col}: YAML syntax error: ${first.message.split('\n')[0]}. Fix the YAML at that line.`,
-      { data: { file, line: pos.line, column: pos.col } },
-    );
+  // The YAML document (for line numbers in errors) is parsed only when needed: a cache hit skips it.
+  let parsed: ParsedYaml | undefined;
+  const source = (): ParsedYaml => (parsed ??= parseYaml(text));
+  const hash = options.parseCacheDir === undefined ? '' : createHash('sha256').update(text).digest('hex');
+  let raw: unknown = readParseCache(options.parseCacheDir, file, hash);
+  if (raw === undefined) {
+    const { doc, lineCounter } = source();
+    if (doc.errors.length > 0) {
+      const first = doc.errors[0]!;
+      const pos = lineCounter.linePos(first.pos[0]);
+      throw new MagsagError(
+        'CONFIG_INVALID',
+        `${file}:${pos.line}:${pos.col}: YAML syntax error: ${first.message.split('\n')[0]}. Fix the YAML at that line.`,
+        { data: { file, line: pos.line, column: pos.col } },
+      );
+    }
+    raw = doc.toJS();
+    writeParseCache(options.parseCacheDir, file, hash, raw);
   }
-  const raw: unknown = doc.toJS();
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     throw new MagsagError(
       'CONFIG_INVALID',
@@ -107,6 +177,7 @@ export function parseServerConfig(text: string, file: string, options: LoadOptio
   const enabled = (raw as Record<string, unknown>)['enabled'] !== false;
   const { value: expanded, missing } = interpolateEnv(raw, options.env ?? process.env, new Set(['tools']));
   if (missing.length > 0 && enabled) {
+    const { doc, lineCounter } = source();
     const lines = missing.map((m) => {
       const where = locate(doc, lineCounter, m.path);
       return `  ${file}${where}: field "${formatPath(m.path)}" uses \${${m.variable}}, which is not set`;
@@ -118,29 +189,31 @@ export function parseServerConfig(text: string, file: string, options: LoadOptio
       { data: { file, variables: missing.map((m) => ({ variable: m.variable, field: formatPath(m.path) })) } },
     );
   }
-  const parsed = serverConfigSchema.safeParse(expanded, { reportInput: true });
-  if (!parsed.success) {
-    throw new MagsagError('CONFIG_INVALID', formatIssues(file, doc, lineCounter, parsed.error.issues), {
+  const result = serverConfigSchema.safeParse(expanded, { reportInput: true });
+  if (!result.success) {
+    const { doc, lineCounter } = source();
+    throw new MagsagError('CONFIG_INVALID', formatIssues(file, doc, lineCounter, result.error.issues), {
       data: {
         file,
-        issues: parsed.error.issues.map((issue) => ({ field: formatPath(issue.path), message: issue.message })),
+        issues: result.error.issues.map((issue) => ({ field: formatPath(issue.path), message: issue.message })),
       },
     });
   }
   const expectedId = path.basename(file).replace(/\.ya?ml$/, '');
-  if (parsed.data.id !== expectedId) {
+  if (result.data.id !== expectedId) {
+    const { doc, lineCounter } = source();
     throw new MagsagError(
       'CONFIG_INVALID',
-      `${file}${locate(doc, lineCounter, ['id'])}: field "id" is "${parsed.data.id}" but the file is named ${path.basename(file)}. ` +
-        `Rename the file to ${parsed.data.id}.yaml or set id: ${expectedId}.`,
+      `${file}${locate(doc, lineCounter, ['id'])}: field "id" is "${result.data.id}" but the file is named ${path.basename(file)}. ` +
+        `Rename the file to ${result.data.id}.yaml or set id: ${expectedId}.`,
       { data: { file, field: 'id' } },
     );
   }
   const baseDir = path.dirname(file);
   return {
-    ...parsed.data,
-    transport: resolveTransportPaths(parsed.data.transport, baseDir),
-    fallback: parsed.data.fallback.map((t) => resolveTransportPaths(t, baseDir)),
+    ...result.data,
+    transport: resolveTransportPaths(result.data.transport, baseDir),
+    fallback: result.data.fallback.map((t) => resolveTransportPaths(t, baseDir)),
     file,
   };
 }
@@ -170,7 +243,7 @@ function formatPath(segments: readonly PropertyKey[]): string {
 function locate(doc: Document, lineCounter: LineCounter, segments: readonly PropertyKey[]): string {
   for (let depth = segments.length; depth >= 0; depth--) {
     const node = doc.getIn(segments.slice(0, depth) as (string | number)[], true) as { range?: [number, number, number] } | undefined;
-    if (node && (isScalar(node) || isMap(node) || 'range' in node) && node.range) {
+    if (node && (yaml().isScalar(node) || yaml().isMap(node) || 'range' in node) && node.range) {
       return `:${lineCounter.linePos(node.range[0]).line}`;
     }
   }
@@ -179,6 +252,7 @@ function locate(doc: Document, lineCounter: LineCounter, segments: readonly Prop
 
 function keyLine(doc: Document, lineCounter: LineCounter, parent: readonly PropertyKey[], key: string): string {
   const node = parent.length === 0 ? doc.contents : doc.getIn(parent as (string | number)[], true);
+  const { isMap, isScalar } = yaml();
   if (isMap(node)) {
     const pair = node.items.find((item) => isScalar(item.key) && item.key.value === key);
     const range = pair && isScalar(pair.key) ? pair.key.range : undefined;

@@ -1,10 +1,11 @@
 import { MagsagError, toMagsagError } from '@magsag/core';
-import ivm from 'isolated-vm';
+import type ivm from 'isolated-vm';
 import { setMaxListeners } from 'node:events';
 import { bridgeGlobals, programId, type BridgeError, type GuestConfig, type WorkspaceOp } from '../bridge.ts';
 import { guestRuntimeSource, wrapModule } from '../guest/runtime.ts';
 import { maxToolResultDepth, type RunLimits } from '../options.ts';
 import type { LogEntry, LogLevel, ToolCallMetric } from '../result.ts';
+import { loadIsolatedVm } from './loadIsolatedVm.ts';
 import { emptyRunOutput } from './runOutput.ts';
 import type { Workspace } from './workspace.ts';
 
@@ -111,6 +112,12 @@ function limitError(code: 'SANDBOX_TIMEOUT' | 'SANDBOX_CPU_LIMIT' | 'SANDBOX_MEM
  */
 export async function runInIsolate(input: IsolateRunInput): Promise<IsolateRunOutput> {
   const { limits } = input;
+  let isolatedVm: typeof ivm;
+  try {
+    isolatedVm = loadIsolatedVm();
+  } catch (error) {
+    return emptyRunOutput(toMagsagError(error));
+  }
   const out: IsolateRunOutput = emptyRunOutput();
   const controller = new AbortController();
   // Every call in flight listens on the run's signal.
@@ -298,7 +305,7 @@ export async function runInIsolate(input: IsolateRunInput): Promise<IsolateRunOu
     }
   };
 
-  const isolate = new ivm.Isolate({ memoryLimit: limits.memoryMb });
+  const isolate = new isolatedVm.Isolate({ memoryLimit: limits.memoryMb });
   const timers: NodeJS.Timeout[] = [];
   const onAbort = (): void =>
     stop(new MagsagError('SANDBOX_CANCELLED', 'The run was cancelled by its caller (AbortSignal).', { data: { reason: String(input.signal?.reason ?? 'aborted') } }));
@@ -311,10 +318,10 @@ export async function runInIsolate(input: IsolateRunInput): Promise<IsolateRunOu
       maxOutputChars: limits.maxOutputBytes,
       maxWriteChars: input.workspace.quota.maxBytes,
     };
-    await jail.set(bridgeGlobals.log, new ivm.Callback(log));
-    await jail.set(bridgeGlobals.workspace, new ivm.Callback(workspaceCall));
-    await jail.set(bridgeGlobals.denyImport, new ivm.Callback(denyImport));
-    await jail.set(bridgeGlobals.tool, new ivm.Reference(toolCall));
+    await jail.set(bridgeGlobals.log, new isolatedVm.Callback(log));
+    await jail.set(bridgeGlobals.workspace, new isolatedVm.Callback(workspaceCall));
+    await jail.set(bridgeGlobals.denyImport, new isolatedVm.Callback(denyImport));
+    await jail.set(bridgeGlobals.tool, new isolatedVm.Reference(toolCall));
     await jail.set(bridgeGlobals.config, JSON.stringify(config));
     await context.eval(guestRuntimeSource, { filename: 'magsag:runtime' });
     const main = (await jail.get(bridgeGlobals.main, { reference: true })) as ivm.Reference<(inputJson: string | undefined) => Promise<string>>;
