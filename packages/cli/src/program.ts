@@ -1,4 +1,4 @@
-import { isMagsagError, MagsagError, version } from '@magsag/core';
+import { assertWorkspaceId, isMagsagError, MagsagError, version } from '@magsag/core';
 import { addCodegenOptions, type CodegenCliOptions } from '@magsag/codegen/cli';
 import { Command, CommanderError, Option } from 'commander';
 // Only what defining the commands needs is imported here; each action imports what it runs, so
@@ -199,7 +199,8 @@ export function createProgram(io: Io = processIo, contexts: CliContext[] = []): 
 
   const addRunFlags = (command: Command): Command =>
     command
-      .option('--workspace <id>', 'run in this workspace (created if missing): its files and PII placeholders carry over')
+      // Checked while the flags are parsed, before anything loads or touches the disk.
+      .option('--workspace <id>', 'run in this workspace (created if missing): its files and PII placeholders carry over', (v) => assertWorkspaceId(v, '--workspace'))
       .option('--timeout <ms>', 'wall-clock limit of the run', (v) => positiveInt(v, '--timeout'))
       .option('--memory <mb>', 'memory limit of the sandbox heap', (v) => positiveInt(v, '--memory'))
       .option('--no-typecheck', 'skip type-checking the program against the generated modules')
@@ -535,12 +536,20 @@ function positiveInt(value: string, flag: string): number {
 export async function main(argv: string[], io: Io = processIo): Promise<number> {
   const contexts: CliContext[] = [];
   const program = createProgram(io, contexts);
+  let stopping = false;
   const onSignal = (signal: NodeJS.Signals): void => {
+    const code = signal === 'SIGINT' ? 130 : 143;
+    // A second Ctrl-C does not wait any longer.
+    if (stopping) process.exit(code);
+    stopping = true;
     // Ctrl-C: end every server process we started before exiting, so none is orphaned.
-    void Promise.all(contexts.map((c) => c.close())).finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+    void Promise.all(contexts.map((c) => c.close())).finally(() => process.exit(code));
   };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  // `on`, not `once`: the listener must stay registered while it works. signal-exit (loaded later by
+  // proper-lockfile) re-raises a signal it sees no other listener for, which would kill the process
+  // before running runs are recorded as cancelled.
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return Number(process.exitCode ?? 0);
@@ -549,7 +558,8 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       // Help and version exit 0; every other commander error is a usage error.
       return error.exitCode === 0 || error.code === 'commander.helpDisplayed' || error.code === 'commander.version' ? 0 : 2;
     }
-    return reportError(io, error instanceof MagsagError ? error : error, { verbose: argv.includes('--verbose') });
+    // An option parser refused a value before the action ran: still one JSON document with --json.
+    return reportError(io, error, { json: argv.includes('--json'), verbose: argv.includes('--verbose') });
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);

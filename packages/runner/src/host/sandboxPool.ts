@@ -128,6 +128,13 @@ export async function runSandboxed(input: SandboxRunInput): Promise<IsolateRunOu
     const { runInIsolate } = await import('./isolate.ts');
     return runInIsolate(input);
   }
+  // Cancelled while it was being prepared (type-checked, queued): it never starts. An abort sent to
+  // a sandbox before its run would be ignored there, and the run would go on uncancelled.
+  if (input.signal?.aborted) {
+    return emptyRunOutput(
+      new MagsagError('SANDBOX_CANCELLED', 'The run was cancelled by its caller (AbortSignal).', { data: { reason: String(input.signal.reason ?? 'aborted') } }),
+    );
+  }
   const child = acquire();
   const controller = new AbortController();
   // Every tool call in flight listens on this signal.
