@@ -219,7 +219,7 @@ export function createProgram(io: Io = processIo, contexts: CliContext[] = []): 
       const filename = file === '-' ? 'stdin.ts' : path.basename(file);
       const doc = await withProgress(io, `running ${filename} in the sandbox`, runProgram(ctx, { code, filename }, opts));
       printExec(doc, opts.json === true);
-      return doc.ok ? 0 : 1;
+      return runExitCode(doc);
     }),
   );
 
@@ -239,7 +239,7 @@ export function createProgram(io: Io = processIo, contexts: CliContext[] = []): 
       const input = opts.example !== undefined ? exampleInput(skill, opts.example) : opts.input !== undefined ? await parseInputFlag(opts.input) : {};
       const doc = await withProgress(io, `running skill ${skill.name}`, runSkill(ctx, skill, input, opts));
       printExec(doc, opts.json === true);
-      return doc.ok ? 0 : 1;
+      return runExitCode(doc);
     }),
   );
 
@@ -564,4 +564,10 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
+}
+
+/** A run that failed because of how it was asked (a limit over its maximum, a bad id) exits 2; any other failure 1. */
+function runExitCode(doc: ExecDocument): 0 | 1 | 2 {
+  if (doc.ok) return 0;
+  return doc.error?.code === 'USAGE' ? 2 : 1;
 }

@@ -1,7 +1,7 @@
 import { skillFrontmatterSchema } from '@magsag/catalog';
 import { errorCodes } from '@magsag/core';
 import { serverConfigSchema } from '@magsag/mcp-client';
-import { defaultLimits, defaultQuota, defaultRetention } from '@magsag/runner';
+import { defaultLimits, defaultQuota, defaultRetention, maxLimits, maxProgramBytes } from '@magsag/runner';
 import type { Command, Option } from 'commander';
 import { z } from 'zod';
 import { createProgram } from './program.ts';
@@ -127,7 +127,14 @@ export function renderReference(): ReferencePage[] {
     '',
     'Defaults of `@magsag/runner`; `magsag exec --timeout` and `--memory` and a skill\'s `limits` override them.',
     '',
-    ...defaults('Limits per run', defaultLimits),
+    '### Limits per run',
+    '',
+    `A value over its maximum is refused with \`USAGE\` and \`data: { limit, value, max }\` before anything runs. A program (or a skill's input as JSON) may be at most ${maxProgramBytes} bytes.`,
+    '',
+    '| key | default | maximum |',
+    '| --- | --- | --- |',
+    ...Object.entries(defaultLimits).map(([k, v]) => `| \`${k}\` | \`${JSON.stringify(v)}\` | \`${JSON.stringify(maxLimits[k as keyof typeof maxLimits])}\` |`),
+    '',
     ...defaults('Workspace quota', defaultQuota),
     ...defaults('Workspace retention', defaultRetention),
   ];

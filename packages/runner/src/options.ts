@@ -30,6 +30,23 @@ export const defaultLimits: Readonly<RunLimits> = Object.freeze({
   maxConcurrentToolCalls: 32,
 });
 
+/**
+ * The largest value a caller may ask for each limit. A larger one is refused with `USAGE` and
+ * `data: { limit, value, max }` before anything runs: never clamped, never overflowing a timer.
+ */
+export const maxLimits: Readonly<RunLimits> = Object.freeze({
+  memoryMb: 1024,
+  cpuMs: 10 * 60 * 1000,
+  wallMs: 60 * 60 * 1000,
+  maxToolCalls: 100_000,
+  maxToolBytes: 256 * 1024 * 1024,
+  maxOutputBytes: 64 * 1024 * 1024,
+  maxConcurrentToolCalls: 256,
+});
+
+/** The largest program (source text, UTF-8 bytes) a run accepts, and the largest input (JSON bytes). */
+export const maxProgramBytes = 512 * 1024;
+
 /** How much one workspace may hold. */
 export interface WorkspaceQuota {
   /** Total bytes of the files the program writes. @default 52428800 (50 MiB) */

@@ -4,7 +4,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, lstatSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { GuestErrorReport } from '../bridge.ts';
-import { defaultLimits, identityMasker, type ExecuteOptions, type RunLimits, type RunnerConfig, type ToolCaller } from '../options.ts';
+import { defaultLimits, identityMasker, maxLimits, maxProgramBytes, type ExecuteOptions, type RunLimits, type RunnerConfig, type ToolCaller } from '../options.ts';
 import type { Artifact, Diagnostic, ExecuteResult, LogEntry, RunError, RunMetrics, RunWorkspace } from '../result.ts';
 import type { IsolateRunOutput } from './isolate.ts';
 import { maxToolResultDepth } from '../options.ts';
@@ -32,6 +32,10 @@ function resolveLimits(overrides: Partial<RunLimits> | undefined): RunLimits {
     if (value === undefined) continue;
     if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
       throw new MagsagError('USAGE', `Limit ${key} must be a positive number, got ${String(value)}.`, { data: { limit: key } });
+    }
+    const max = maxLimits[key as keyof RunLimits];
+    if (value > max) {
+      throw new MagsagError('USAGE', `Limit ${key} = ${value} is over its maximum of ${max}: ask for at most ${max}.`, { data: { limit: key, value, max } });
     }
     limits[key as keyof RunLimits] = value;
   }
@@ -234,11 +238,22 @@ export async function execute(options: ExecuteOptions): Promise<ExecuteResult> {
       source = readFileSync(options.file, 'utf8');
     } else throw new MagsagError('USAGE', 'Give the program as `code` (text) or `file` (a path).');
     programName = options.filename ?? (options.file ? path.basename(options.file) : 'program.ts');
+    const sourceBytes = Buffer.byteLength(source);
+    if (sourceBytes > maxProgramBytes) {
+      throw new MagsagError('USAGE', `The program is ${sourceBytes} bytes, over the maximum of ${maxProgramBytes}: keep the program short and put data in the workspace or behind a tool.`, {
+        data: { limit: 'programBytes', value: sourceBytes, max: maxProgramBytes },
+      });
+    }
     let inputJson: string | undefined;
     try {
       inputJson = options.input === undefined ? undefined : JSON.stringify(options.input);
     } catch (error) {
       throw new MagsagError('USAGE', `The run input is not JSON-serializable: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    if (inputJson !== undefined && Buffer.byteLength(inputJson) > maxProgramBytes) {
+      throw new MagsagError('USAGE', `The run input is ${Buffer.byteLength(inputJson)} bytes of JSON, over the maximum of ${maxProgramBytes}: pass a smaller input.`, {
+        data: { limit: 'inputBytes', value: Buffer.byteLength(inputJson), max: maxProgramBytes },
+      });
     }
     inputsHash = createHash('sha256').update(programName).update('\0').update(source).update('\0').update(inputJson ?? '').digest('hex');
 

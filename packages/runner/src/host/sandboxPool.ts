@@ -178,7 +178,9 @@ export async function runSandboxed(input: SandboxRunInput): Promise<IsolateRunOu
     );
   }, input.limits.wallMs + 5000);
   child.on('message', onMessage);
-  child.once('exit', onExit);
+  // 'close', not 'exit': only then has the child's stderr been read to the end, and the V8
+  // out-of-memory report in it is what tells a memory bomb from another crash.
+  child.once('close', onExit);
   input.signal?.addEventListener('abort', onAbort, { once: true });
   if (input.signal?.aborted) onAbort();
   try {
@@ -195,7 +197,7 @@ export async function runSandboxed(input: SandboxRunInput): Promise<IsolateRunOu
     controller.abort();
     input.signal?.removeEventListener('abort', onAbort);
     child.off('message', onMessage);
-    child.off('exit', onExit);
+    child.off('close', onExit);
     release(child);
   }
 }
