@@ -11,7 +11,7 @@ import { maxToolResultDepth } from '../options.ts';
 import { runSandboxed } from './sandboxPool.ts';
 import { buildModuleGraph, firstLocation, mapStack, ModuleResolver, type ModuleGraph } from './loader.ts';
 import { buildModelView } from './modelView.ts';
-import { sharedTypeChecker } from './typecheck.ts';
+import { typeCheckService } from './checker.ts';
 import { maskDeep } from './maskDeep.ts';
 import { currentOwner, heartbeatIntervalMs, writeRunRecord } from './runRecords.ts';
 import { Workspace, writePrivateFile, type RunRecord } from './workspace.ts';
@@ -281,7 +281,8 @@ export async function execute(options: ExecuteOptions): Promise<ExecuteResult> {
     const isJavaScript = /\.(m|c)?js$/.test(programName);
     if (options.typecheck !== false && !isJavaScript) {
       const checkStarted = performance.now();
-      diagnostics = sharedTypeChecker(roots).check(source, programName);
+      // In the checker process: a slow check never holds up the host's other work.
+      diagnostics = await typeCheckService().check(roots, source, programName);
       metrics.typecheckMs = Math.round(performance.now() - checkStarted);
       if (diagnostics.length > 0) {
         const first = diagnostics[0];

@@ -1,12 +1,12 @@
 import { MagsagError, isErrorCode, toMagsagError } from '@magsag/core';
-import { fork, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { setMaxListeners } from 'node:events';
-import { createRequire } from 'node:module';
 import type { Socket } from 'node:net';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { RunLimits } from '../options.ts';
 import type { IsolateModule, IsolateRunOutput } from './isolate.ts';
 import { emptyRunOutput } from './runOutput.ts';
+import { closeTypeCheckService } from './checker.ts';
+import { forkHelper } from './forkHelper.ts';
 import type { ErrorData, FromSandbox, SerializedOutput, ToSandbox } from './sandboxProtocol.ts';
 import type { Workspace } from './workspace.ts';
 
@@ -33,24 +33,12 @@ function toData(error: unknown): ErrorData {
   return { code: magsag.code, message: magsag.message, ...(magsag.data === undefined ? {} : { data: magsag.data }) };
 }
 
-const isSource = import.meta.url.endsWith('.ts');
-const entry = fileURLToPath(new URL(isSource ? './sandboxProcess.ts' : './sandboxProcess.js', import.meta.url));
 const stderrTails = new WeakMap<ChildProcess, string>();
 const idle: ChildProcess[] = [];
 const maxIdle = 4;
 
-function execArgv(): string[] {
-  // isolated-vm needs --no-node-snapshot on Node 20; running from source also needs tsx.
-  const args = ['--no-node-snapshot'];
-  if (isSource) {
-    const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
-    args.push('--conditions=magsag-source', '--import', tsx);
-  }
-  return args;
-}
-
 function spawnSandbox(): ChildProcess {
-  const child = fork(entry, [], { execArgv: execArgv(), stdio: ['ignore', 'ignore', 'pipe', 'ipc'], serialization: 'json' });
+  const child = forkHelper('sandboxProcess');
   stderrTails.set(child, '');
   child.stderr?.on('data', (chunk: Buffer) => {
     stderrTails.set(child, ((stderrTails.get(child) ?? '') + chunk.toString()).slice(-4000));
@@ -104,6 +92,7 @@ export function warmSandboxes(count = 1): void {
 /** Ends every idle sandbox process (for tests and tools that want to exit promptly). */
 export function closeSandboxes(): void {
   for (const child of idle.splice(0)) child.kill('SIGKILL');
+  closeTypeCheckService();
 }
 
 function crashError(child: ChildProcess, limits: RunLimits): MagsagError {

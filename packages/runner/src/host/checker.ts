@@ -1,0 +1,128 @@
+import { MagsagError, isErrorCode } from '@magsag/core';
+import type { ChildProcess } from 'node:child_process';
+import type { Socket } from 'node:net';
+import type { Diagnostic } from '../result.ts';
+import type { CheckRequest, CheckResponse } from './checkerProtocol.ts';
+import { forkHelper } from './forkHelper.ts';
+import type { ModuleRoots } from './loader.ts';
+
+/** How long one program may take to type-check before it fails with `SANDBOX_TYPECHECK`. */
+export const typecheckBudgetMs = 15_000;
+
+interface Job {
+  request: CheckRequest;
+  budgetMs: number;
+  resolve: (diagnostics: Diagnostic[]) => void;
+  reject: (error: MagsagError) => void;
+}
+
+/**
+ * Type-checks programs in a long-lived child process, one at a time, so the host's event loop
+ * (every other client of `serve`) never waits on the TypeScript checker. A check over its time
+ * budget ends that process (the only way to stop a check that is running) and fails with
+ * `SANDBOX_TYPECHECK`; the next check starts a fresh one.
+ */
+export class TypeCheckService {
+  #child: ChildProcess | undefined;
+  #queue: Job[] = [];
+  #current: { job: Job; timer: NodeJS.Timeout } | undefined;
+  #nextId = 1;
+
+  /** Diagnostics of `source` against the generated modules and skills under `roots`. */
+  check(roots: ModuleRoots, source: string, filename: string, budgetMs = typecheckBudgetMs): Promise<Diagnostic[]> {
+    return new Promise((resolve, reject) => {
+      this.#queue.push({ request: { id: this.#nextId++, roots, source, filename }, budgetMs, resolve, reject });
+      this.#pump();
+    });
+  }
+
+  /** Ends the checker process (idle processes do not keep the host alive; this is for prompt exits). */
+  close(): void {
+    this.#child?.kill('SIGKILL');
+    this.#child = undefined;
+  }
+
+  #spawn(): ChildProcess {
+    const child = forkHelper('checkerProcess');
+    child.stderr?.resume();
+    (child.stderr as Socket | null)?.unref?.();
+    child.on('error', () => {});
+    child.on('message', (response: CheckResponse) => this.#answer(child, response));
+    child.once('exit', () => {
+      if (this.#child !== child) return;
+      this.#child = undefined;
+      this.#fail(new MagsagError('INTERNAL', 'The type-checker process exited unexpectedly; the program was not checked. Run it again, or with typecheck off.'));
+    });
+    return child;
+  }
+
+  #pump(): void {
+    if (this.#current) return;
+    const job = this.#queue.shift();
+    if (!job) {
+      this.#setRef(false);
+      return;
+    }
+    this.#child ??= this.#spawn();
+    this.#setRef(true);
+    const timer = setTimeout(() => {
+      const child = this.#child;
+      this.#child = undefined;
+      child?.kill('SIGKILL');
+      this.#fail(
+        new MagsagError(
+          'SANDBOX_TYPECHECK',
+          `The program took longer than ${job.budgetMs} ms to type-check and was not run. Make it shorter (move reusable parts into skills, data into the workspace), or run it with typecheck off.`,
+          { data: { limit: 'typecheckMs', value: job.budgetMs } },
+        ),
+      );
+    }, job.budgetMs);
+    this.#current = { job, timer };
+    this.#child.send(job.request);
+  }
+
+  #answer(child: ChildProcess, response: CheckResponse): void {
+    const current = this.#current;
+    if (child !== this.#child || !current || current.job.request.id !== response.id) return;
+    clearTimeout(current.timer);
+    this.#current = undefined;
+    if ('diagnostics' in response) current.job.resolve(response.diagnostics);
+    else current.job.reject(new MagsagError(isErrorCode(response.error.code) ? response.error.code : 'INTERNAL', response.error.message, response.error.data ? { data: response.error.data } : {}));
+    this.#pump();
+  }
+
+  #fail(error: MagsagError): void {
+    const current = this.#current;
+    if (!current) return;
+    clearTimeout(current.timer);
+    this.#current = undefined;
+    current.job.reject(error);
+    this.#pump();
+  }
+
+  #setRef(on: boolean): void {
+    const child = this.#child;
+    if (!child) return;
+    const channel = child.channel as { ref?: () => void; unref?: () => void } | undefined;
+    if (on) {
+      child.ref();
+      channel?.ref?.();
+    } else {
+      child.unref();
+      channel?.unref?.();
+    }
+  }
+}
+
+let shared: TypeCheckService | undefined;
+
+/** The process-wide type-check service, started on first use. */
+export function typeCheckService(): TypeCheckService {
+  shared ??= new TypeCheckService();
+  return shared;
+}
+
+/** Ends the shared checker process, if one runs. */
+export function closeTypeCheckService(): void {
+  shared?.close();
+}
