@@ -108,3 +108,14 @@ describe('detectors', () => {
     expect(ssnValid('666-45-6789')).toBe(false);
   });
 });
+
+describe('phone scanner on hostile digit runs', () => {
+  it('finds nothing in 64,000 digits followed by a letter (this was quadratic: ~47 s)', () => {
+    expect(found(`${'1'.repeat(64_000)}a`)).toEqual([]);
+    expect(found(`${'1 '.repeat(32_000)}a`)).toEqual([]);
+  });
+
+  it('still finds a phone right after a long digit run and a separator', () => {
+    expect(found(`${'9'.repeat(10_000)} tel: (415) 555-2671`)).toContainEqual(['PHONE', '(415) 555-2671']);
+  });
+});

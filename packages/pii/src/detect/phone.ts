@@ -43,8 +43,10 @@ function digitsOf(text: string): string {
  */
 export class PhoneScanner {
   // A run of digits with the separators phone numbers use, optionally starting with + or 00.
-  // Each digit group must be followed by a separator, so the pattern cannot backtrack exponentially.
-  readonly #candidate = /(?:\+[ ]?|\b00[ ]?)?(?:\(\d{1,5}\)[ .-]?)?\d+(?:(?:[ .-]|[ .-]?\(|\)[ .-]?)\d+){0,8}(?![\w@]|[.,-]\d)/g;
+  // Linear in the text: a candidate never starts inside a digit run (the lookbehind fails at once
+  // there), and each digit group is at most 17 digits long (no phone number has more), so a long
+  // run of digits costs a bounded amount of backtracking once instead of once per position.
+  readonly #candidate = /(?<!\d)(?:\+[ ]?|\b00[ ]?)?(?:\(\d{1,5}\)[ .-]?)?\d{1,17}(?:(?:[ .-]|[ .-]?\(|\)[ .-]?)\d{1,17}){0,8}(?![\w@]|[.,-]\d)/g;
   readonly #regions: CountryCode[];
   readonly #cache = new Map<string, string | null>();
 
