@@ -9,5 +9,5 @@ export { maskDeep } from './host/maskDeep.ts';
 export type { CleanOptions, RunOwner, RunRecord, WorkspaceUsage, WorkspaceEntry, WorkspaceMeta, WorkspaceQueryOptions, WorkspaceSummary } from './host/workspace.ts';
 export { createTypeChecker, workspaceTypes } from './host/typecheck.ts';
 export type { TypeChecker, TypeCheckerOptions } from './host/typecheck.ts';
-export { closeSandboxes, warmSandboxes } from './host/sandboxPool.ts';
-export type { Isolation } from './host/sandboxPool.ts';
+export { closeSandboxes, configureSandboxPool, SandboxPool, sandboxPool, sandboxPoolDefaults, warmSandboxes } from './host/sandboxPool.ts';
+export type { Isolation, SandboxPoolOptions } from './host/sandboxPool.ts';

@@ -1,3 +1,4 @@
+import type { SandboxPool } from './host/sandboxPool.ts';
 import type { Logger, RunContext } from '@magsag/core';
 import type { ToolCallResult } from '@magsag/mcp-client';
 
@@ -124,6 +125,8 @@ export interface RunnerConfig {
    * a little faster, for trusted code. @default 'process'
    */
   isolation?: 'process' | 'inline';
+  /** The sandbox processes runs take turns on (admission control). @default the process-wide pool */
+  pool?: SandboxPool;
 }
 
 /** One run: the program and what differs from the runner's config. */

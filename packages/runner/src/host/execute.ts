@@ -304,6 +304,7 @@ export async function execute(options: ExecuteOptions): Promise<ExecuteResult> {
       workspace,
       signal: options.signal,
       isolation: options.isolation ?? 'process',
+      pool: options.pool,
       callToolJson: async (server, tool, args, signal) => {
         const result = await callTool(server, tool, args, { signal, context });
         try {

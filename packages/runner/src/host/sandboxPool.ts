@@ -1,6 +1,7 @@
 import { MagsagError, isErrorCode, toMagsagError } from '@magsag/core';
 import type { ChildProcess } from 'node:child_process';
 import { setMaxListeners } from 'node:events';
+import { availableParallelism } from 'node:os';
 import type { Socket } from 'node:net';
 import type { RunLimits } from '../options.ts';
 import type { IsolateModule, IsolateRunOutput } from './isolate.ts';
@@ -22,6 +23,8 @@ export interface SandboxRunInput {
   signal: AbortSignal | undefined;
   callToolJson: (server: string, tool: string, args: Record<string, unknown>, signal: AbortSignal) => Promise<string>;
   isolation: Isolation;
+  /** The pool to take a sandbox from. @default the default pool */
+  pool?: SandboxPool | undefined;
 }
 
 function toError(data: ErrorData): MagsagError {
@@ -34,8 +37,6 @@ function toData(error: unknown): ErrorData {
 }
 
 const stderrTails = new WeakMap<ChildProcess, string>();
-const idle: ChildProcess[] = [];
-const maxIdle = 4;
 
 function spawnSandbox(): ChildProcess {
   const child = forkHelper('sandboxProcess');
@@ -59,39 +60,171 @@ function setRef(child: ChildProcess, on: boolean): void {
   }
 }
 
-function acquire(): ChildProcess {
-  for (let child = idle.pop(); child; child = idle.pop()) {
-    if (child.connected && !child.killed && child.exitCode === null && child.signalCode === null) {
-      setRef(child, true);
-      return child;
-    }
-  }
-  return spawnSandbox();
+const usable = (child: ChildProcess): boolean => child.connected && !child.killed && child.exitCode === null && child.signalCode === null;
+
+/** Settings of the sandbox pool: how many sandbox processes run at once and how runs wait. */
+export interface SandboxPoolOptions {
+  /** Sandbox processes running programs at once. @default max(8, 4 × CPUs) */
+  maxWorkers: number;
+  /** Runs that may wait for a sandbox; one more gets `SANDBOX_BUSY` at once. @default 256 */
+  queueLength: number;
+  /** How long a run may wait for a sandbox before it gets `SANDBOX_BUSY`, in ms. @default 60000 */
+  queueTimeoutMs: number;
+  /** Idle sandbox processes kept warm for the next runs. @default 4 */
+  maxIdle: number;
 }
 
-function release(child: ChildProcess): void {
-  // A child we just sent SIGKILL (the watchdog) still looks connected until the signal lands: never
-  // hand it to the next run, which would die with it.
-  if (!child.connected || child.killed || idle.length >= maxIdle) {
-    child.kill('SIGKILL');
-    return;
+/** The defaults of {@link SandboxPoolOptions}. */
+export const sandboxPoolDefaults: Readonly<SandboxPoolOptions> = Object.freeze({
+  maxWorkers: Math.max(8, 4 * availableParallelism()),
+  queueLength: 256,
+  queueTimeoutMs: 60_000,
+  maxIdle: 4,
+});
+
+interface Waiter {
+  resolve: (child: ChildProcess) => void;
+  reject: (error: MagsagError) => void;
+  timer: NodeJS.Timeout;
+  signal: AbortSignal | undefined;
+  onAbort: () => void;
+}
+
+/**
+ * The sandbox processes, one run each at a time: at most `maxWorkers` run at once, runs beyond
+ * that wait in a bounded queue (admission control), so a burst of clients or runs that never
+ * settle cannot start a process each and exhaust the machine's memory.
+ */
+export class SandboxPool {
+  readonly options: SandboxPoolOptions;
+  readonly #idle: ChildProcess[] = [];
+  readonly #queue: Waiter[] = [];
+  #busy = 0;
+
+  constructor(options: Partial<SandboxPoolOptions> = {}) {
+    this.options = { ...sandboxPoolDefaults, ...options };
   }
-  setRef(child, false);
-  idle.push(child);
+
+  /** Runs holding a sandbox, and runs waiting for one. */
+  get stats(): { busy: number; queued: number; idle: number } {
+    return { busy: this.#busy, queued: this.#queue.length, idle: this.#idle.length };
+  }
+
+  /** A sandbox for one run: at once when one is free, else after waiting in the queue. */
+  acquire(signal?: AbortSignal): Promise<ChildProcess> {
+    if (this.#busy < this.options.maxWorkers) {
+      this.#busy++;
+      return Promise.resolve(this.#take());
+    }
+    const { queueLength, queueTimeoutMs, maxWorkers } = this.options;
+    if (this.#queue.length >= queueLength) {
+      return Promise.reject(
+        new MagsagError('SANDBOX_BUSY', `All ${maxWorkers} sandboxes are busy and ${queueLength} runs are already waiting: try again in a few seconds.`, {
+          data: { retryable: true, maxWorkers, queueLength, queued: this.#queue.length },
+        }),
+      );
+    }
+    return new Promise((resolve, reject) => {
+      const waiter: Waiter = {
+        resolve,
+        reject,
+        signal,
+        timer: setTimeout(() => {
+          this.#drop(waiter);
+          reject(
+            new MagsagError('SANDBOX_BUSY', `No sandbox came free within queueTimeoutMs = ${queueTimeoutMs} ms (all ${maxWorkers} are busy): try again in a few seconds.`, {
+              data: { retryable: true, maxWorkers, queueLength, queueTimeoutMs },
+            }),
+          );
+        }, queueTimeoutMs),
+        onAbort: () => {
+          this.#drop(waiter);
+          reject(new MagsagError('SANDBOX_CANCELLED', 'The run was cancelled while it waited for a sandbox.'));
+        },
+      };
+      signal?.addEventListener('abort', waiter.onAbort, { once: true });
+      this.#queue.push(waiter);
+    });
+  }
+
+  /** Gives a sandbox back after its run: kept warm, or ended when it may be unhealthy. */
+  release(child: ChildProcess): void {
+    // A child we just sent SIGKILL (the watchdog) still looks connected until the signal lands: never
+    // hand it to the next run, which would die with it.
+    if (!usable(child) || this.#idle.length >= this.options.maxIdle) child.kill('SIGKILL');
+    else {
+      setRef(child, false);
+      this.#idle.push(child);
+    }
+    const next = this.#queue.shift();
+    if (!next) {
+      this.#busy--;
+      return;
+    }
+    clearTimeout(next.timer);
+    next.signal?.removeEventListener('abort', next.onAbort);
+    next.resolve(this.#take());
+  }
+
+  /** Starts `count` sandbox processes ahead of the first runs (they start lazily otherwise). */
+  warm(count = 1): void {
+    while (this.#idle.length < Math.min(count, this.options.maxIdle)) {
+      const child = spawnSandbox();
+      setRef(child, false);
+      this.#idle.push(child);
+    }
+  }
+
+  /** Ends the idle sandbox processes and refuses the waiting runs. */
+  close(): void {
+    for (const child of this.#idle.splice(0)) child.kill('SIGKILL');
+    for (const waiter of this.#queue.splice(0)) {
+      clearTimeout(waiter.timer);
+      waiter.signal?.removeEventListener('abort', waiter.onAbort);
+      waiter.reject(new MagsagError('SANDBOX_CANCELLED', 'The sandbox pool was closed while the run waited.'));
+    }
+  }
+
+  #take(): ChildProcess {
+    for (let child = this.#idle.pop(); child; child = this.#idle.pop()) {
+      if (usable(child)) {
+        setRef(child, true);
+        return child;
+      }
+    }
+    return spawnSandbox();
+  }
+
+  #drop(waiter: Waiter): void {
+    clearTimeout(waiter.timer);
+    waiter.signal?.removeEventListener('abort', waiter.onAbort);
+    const at = this.#queue.indexOf(waiter);
+    if (at >= 0) this.#queue.splice(at, 1);
+  }
+}
+
+let defaultPool = new SandboxPool();
+
+/** The pool runs use unless they are given another. */
+export function sandboxPool(): SandboxPool {
+  return defaultPool;
+}
+
+/** Replaces the default pool's settings (the old pool's idle processes end). */
+export function configureSandboxPool(options: Partial<SandboxPoolOptions>): SandboxPool {
+  defaultPool.close();
+  defaultPool = new SandboxPool(options);
+  return defaultPool;
 }
 
 /** Starts `count` sandbox processes ahead of the first runs (they start lazily otherwise). */
 export function warmSandboxes(count = 1): void {
-  while (idle.length < Math.min(count, maxIdle)) {
-    const child = spawnSandbox();
-    setRef(child, false);
-    idle.push(child);
-  }
+  defaultPool.warm(count);
 }
 
 /** Ends every idle sandbox process (for tests and tools that want to exit promptly). */
 export function closeSandboxes(): void {
-  for (const child of idle.splice(0)) child.kill('SIGKILL');
+  defaultPool.close();
   closeTypeCheckService();
 }
 
@@ -109,6 +242,8 @@ function crashError(child: ChildProcess, limits: RunLimits): MagsagError {
   });
 }
 
+const stoppedByLimit = new Set(['SANDBOX_CPU_LIMIT', 'SANDBOX_MEMORY_LIMIT', 'SANDBOX_TIMEOUT']);
+
 /** Runs a program's modules in an isolate, in a pooled child process unless `isolation` is `inline`. */
 export async function runSandboxed(input: SandboxRunInput): Promise<IsolateRunOutput> {
   if (input.isolation === 'inline') {
@@ -124,7 +259,13 @@ export async function runSandboxed(input: SandboxRunInput): Promise<IsolateRunOu
       new MagsagError('SANDBOX_CANCELLED', 'The run was cancelled by its caller (AbortSignal).', { data: { reason: String(input.signal.reason ?? 'aborted') } }),
     );
   }
-  const child = acquire();
+  const pool = input.pool ?? defaultPool;
+  let child: ChildProcess;
+  try {
+    child = await pool.acquire(input.signal);
+  } catch (error) {
+    return emptyRunOutput(toMagsagError(error, 'SANDBOX_BUSY'));
+  }
   const controller = new AbortController();
   // Every tool call in flight listens on this signal.
   setMaxListeners(input.limits.maxConcurrentToolCalls * 4 + 16, controller.signal);
@@ -180,13 +321,17 @@ export async function runSandboxed(input: SandboxRunInput): Promise<IsolateRunOu
       limits: input.limits,
       workspace: { stateDir: input.workspace.stateDir, id: input.workspace.id, quota: input.workspace.quota },
     });
-    return await done;
+    const output = await done;
+    // A run stopped by a limit may leave its process tearing down a huge heap or a runaway thread:
+    // the next run gets a fresh process, so what it hits never depends on what ran before it.
+    if (output.stopError && stoppedByLimit.has(output.stopError.code)) child.kill('SIGKILL');
+    return output;
   } finally {
     clearTimeout(watchdog);
     controller.abort();
     input.signal?.removeEventListener('abort', onAbort);
     child.off('message', onMessage);
     child.off('close', onExit);
-    release(child);
+    pool.release(child);
   }
 }
