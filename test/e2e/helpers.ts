@@ -24,7 +24,7 @@ export function magsag(args: string[], options: { cwd?: string; env?: Record<str
       env: { ...process.env, NO_COLOR: '1', ...options.env },
       encoding: 'utf8',
       input: options.input ?? '',
-      timeout: 60_000,
+      timeout: 180_000,
     },
   );
   return { status: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };

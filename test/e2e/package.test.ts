@@ -53,7 +53,7 @@ try {
 `,
     );
     execFileSync('npm', ['install', '--no-audit', '--no-fund', '--offline'], { cwd: scratch, stdio: 'ignore' });
-    const output = execFileSync(process.execPath, ['demo.mjs'], { cwd: scratch, encoding: 'utf8', timeout: 30_000 });
+    const output = execFileSync(process.execPath, ['demo.mjs'], { cwd: scratch, encoding: 'utf8', timeout: 120_000 });
     expect(JSON.parse(output)).toMatchObject({ entities: [{ name: 'Ada Lovelace', observations: ['first programmer'] }] });
     expect(readFileSync(path.join(scratch, 'memory.jsonl'), 'utf8')).toContain('Ada Lovelace');
   });

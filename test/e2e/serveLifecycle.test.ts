@@ -28,7 +28,7 @@ function records(ws: string): Record_[] {
   });
 }
 
-async function until(check: () => boolean, what: string, ms = 20_000): Promise<void> {
+async function until(check: () => boolean, what: string, ms = 60_000): Promise<void> {
   for (const end = Date.now() + ms; Date.now() < end; ) {
     if (check()) return;
     await new Promise((r) => setTimeout(r, 100));
@@ -74,7 +74,7 @@ async function startLongRun(url: URL): Promise<{ client: Client; ws: string; pen
   return { client, ws, pending };
 }
 
-describe('serve lifecycle', { timeout: 60_000 }, () => {
+describe('serve lifecycle', { timeout: 180_000 }, () => {
   it('marks a run interrupted when serve was killed with SIGKILL mid-run, on the next start', async () => {
     const first = await startServe([]);
     const { client, ws, pending } = await startLongRun(first.url);
@@ -100,7 +100,7 @@ describe('serve lifecycle', { timeout: 60_000 }, () => {
     void pending;
     await client.close().catch(() => {});
     expect(records(ws).find((r) => r.status !== 'ok')).toMatchObject({ status: 'cancelled', errorCode: 'SANDBOX_CANCELLED' });
-    await until(() => children.every((pid) => !alive(pid)), 'every child of serve to exit', 5000);
+    await until(() => children.every((pid) => !alive(pid)), 'every child of serve to exit', 20_000);
   });
 
   it('ends with everything it started when a stdio client closes stdin mid-run', async () => {
@@ -117,8 +117,8 @@ describe('serve lifecycle', { timeout: 60_000 }, () => {
     // What a client that exits does: its end of the pipe closes. Nothing is signalled.
     const stdin = (transport as unknown as { _process: { stdin: NodeJS.WritableStream } })._process.stdin;
     stdin.end();
-    await until(() => !alive(pid), 'serve to exit after stdin closed', 10_000);
-    await until(() => children.every((c) => !alive(c)), 'every child of serve to exit', 5000);
+    await until(() => !alive(pid), 'serve to exit after stdin closed', 20_000);
+    await until(() => children.every((c) => !alive(c)), 'every child of serve to exit', 20_000);
     await pending;
     expect(records(ws).find((r) => r.status !== 'ok')).toMatchObject({ status: 'cancelled' });
     await client.close().catch(() => {});
