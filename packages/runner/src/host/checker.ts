@@ -3,7 +3,7 @@ import type { ChildProcess } from 'node:child_process';
 import type { Socket } from 'node:net';
 import type { Diagnostic } from '../result.ts';
 import type { CheckRequest, CheckResponse } from './checkerProtocol.ts';
-import { forkHelper } from './forkHelper.ts';
+import { forkHelper, setProcessRef } from './forkHelper.ts';
 import type { ModuleRoots } from './loader.ts';
 
 /** How long one program may take to type-check before it fails with `SANDBOX_TYPECHECK`. */
@@ -101,16 +101,7 @@ export class TypeCheckService {
   }
 
   #setRef(on: boolean): void {
-    const child = this.#child;
-    if (!child) return;
-    const channel = child.channel as { ref?: () => void; unref?: () => void } | undefined;
-    if (on) {
-      child.ref();
-      channel?.ref?.();
-    } else {
-      child.unref();
-      channel?.unref?.();
-    }
+    if (this.#child) setProcessRef(this.#child, on);
   }
 }
 

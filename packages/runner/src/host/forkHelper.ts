@@ -18,3 +18,15 @@ export function forkHelper(name: 'sandboxProcess' | 'checkerProcess'): ChildProc
   }
   return fork(entry, [], { execArgv, stdio: ['ignore', 'ignore', 'pipe', 'ipc'], serialization: 'json' });
 }
+
+/** Lets an idle helper process (and its IPC channel) stop keeping the host alive, or makes it count again. */
+export function setProcessRef(child: ChildProcess, on: boolean): void {
+  const channel = child.channel as { ref?: () => void; unref?: () => void } | undefined;
+  if (on) {
+    child.ref();
+    channel?.ref?.();
+  } else {
+    child.unref();
+    channel?.unref?.();
+  }
+}

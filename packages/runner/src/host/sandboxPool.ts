@@ -7,7 +7,7 @@ import type { RunLimits } from '../options.ts';
 import type { IsolateModule, IsolateRunOutput } from './isolate.ts';
 import { emptyRunOutput } from './runOutput.ts';
 import { closeTypeCheckService } from './checker.ts';
-import { forkHelper } from './forkHelper.ts';
+import { forkHelper, setProcessRef } from './forkHelper.ts';
 import type { ErrorData, FromSandbox, SerializedOutput, ToSandbox } from './sandboxProtocol.ts';
 import type { Workspace } from './workspace.ts';
 
@@ -47,17 +47,6 @@ function spawnSandbox(): ChildProcess {
   (child.stderr as Socket | null)?.unref?.();
   child.on('error', () => {});
   return child;
-}
-
-function setRef(child: ChildProcess, on: boolean): void {
-  const channel = child.channel as { ref?: () => void; unref?: () => void } | undefined;
-  if (on) {
-    child.ref();
-    channel?.ref?.();
-  } else {
-    child.unref();
-    channel?.unref?.();
-  }
 }
 
 const usable = (child: ChildProcess): boolean => child.connected && !child.killed && child.exitCode === null && child.signalCode === null;
@@ -153,7 +142,7 @@ export class SandboxPool {
     // hand it to the next run, which would die with it.
     if (!usable(child) || this.#idle.length >= this.options.maxIdle) child.kill('SIGKILL');
     else {
-      setRef(child, false);
+      setProcessRef(child, false);
       this.#idle.push(child);
     }
     const next = this.#queue.shift();
@@ -170,7 +159,7 @@ export class SandboxPool {
   warm(count = 1): void {
     while (this.#idle.length < Math.min(count, this.options.maxIdle)) {
       const child = spawnSandbox();
-      setRef(child, false);
+      setProcessRef(child, false);
       this.#idle.push(child);
     }
   }
@@ -188,7 +177,7 @@ export class SandboxPool {
   #take(): ChildProcess {
     for (let child = this.#idle.pop(); child; child = this.#idle.pop()) {
       if (usable(child)) {
-        setRef(child, true);
+        setProcessRef(child, true);
         return child;
       }
     }
