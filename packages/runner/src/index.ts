@@ -8,6 +8,7 @@ export { markInterruptedRuns } from './host/runRecords.ts';
 export { maskDeep } from './host/maskDeep.ts';
 export type { CleanOptions, RunOwner, RunRecord, WorkspaceUsage, WorkspaceEntry, WorkspaceMeta, WorkspaceQueryOptions, WorkspaceSummary } from './host/workspace.ts';
 export { createTypeChecker, workspaceTypes } from './host/typecheck.ts';
+export { warmTypeChecker } from './host/checker.ts';
 export type { TypeChecker, TypeCheckerOptions } from './host/typecheck.ts';
 export { closeSandboxes, configureSandboxPool, SandboxPool, sandboxPool, sandboxPoolDefaults, warmSandboxes } from './host/sandboxPool.ts';
 export type { Isolation, SandboxPoolOptions } from './host/sandboxPool.ts';

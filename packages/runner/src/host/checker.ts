@@ -117,3 +117,10 @@ export function typeCheckService(): TypeCheckService {
 export function closeTypeCheckService(): void {
   shared?.close();
 }
+
+/** Starts the shared checker and loads the standard types for `roots` ahead of the first run. */
+export function warmTypeChecker(roots: ModuleRoots): void {
+  typeCheckService()
+    .check(roots, 'export {};\n', 'warm.ts')
+    .catch(() => {});
+}
