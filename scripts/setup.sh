@@ -39,6 +39,11 @@ fi
 echo "setup: installing dependencies (pnpm install --frozen-lockfile)"
 pnpm install --frozen-lockfile
 
+# The sandbox workers and the type-checker start from built JavaScript (tsx only when the build is
+# missing or older than the sources), and the CLI's bin runs the build.
+echo "setup: building the packages (pnpm build)"
+pnpm build
+
 echo "setup: seeding demo data and checking the demo servers"
 pnpm --silent magsag demo reset
 pnpm --silent magsag servers test --all

@@ -397,9 +397,11 @@ export function createProgram(io: Io = processIo, contexts: CliContext[] = []): 
     .option('--session-idle-ms <ms>', 'close an HTTP session unused for this long', (v) => positiveInt(v, '--session-idle-ms'), serveDefaults.sessionIdleMs)
     .option('--max-sessions <n>', 'HTTP sessions open at once; past it, 503 with Retry-After', (v) => positiveInt(v, '--max-sessions'), serveDefaults.maxSessions)
     .option('--shutdown-grace-ms <ms>', 'on SIGTERM, SIGINT or a closed stdin, time runs get to end as cancelled', (v) => positiveInt(v, '--shutdown-grace-ms'), serveDefaults.shutdownGraceMs)
-    .option('--max-workers <n>', 'sandbox processes running programs at once (default: max(8, 4 x CPUs))', (v) => positiveInt(v, '--max-workers'))
-    .option('--queue-length <n>', 'runs that may wait for a sandbox; past it, SANDBOX_BUSY (default: 256)', (v) => nonNegativeInt(v, '--queue-length'))
-    .option('--queue-timeout-ms <ms>', 'how long a run may wait for a sandbox before SANDBOX_BUSY (default: 60000)', (v) => positiveInt(v, '--queue-timeout-ms'))
+    .option('--max-workers <n>', 'sandbox worker processes (default: the number of CPUs)', (v) => positiveInt(v, '--max-workers'))
+    .option('--slots-per-worker <n>', 'runs (isolates) one sandbox worker holds at once (default: 16)', (v) => positiveInt(v, '--slots-per-worker'))
+    .option('--memory-ceiling-mb <n>', 'memory all running isolates may reserve together, 3 x memoryMb each (default: half the RAM)', (v) => positiveInt(v, '--memory-ceiling-mb'))
+    .option('--queue-length <n>', 'runs that may wait for a sandbox slot; past it, SANDBOX_BUSY (default: 256)', (v) => nonNegativeInt(v, '--queue-length'))
+    .option('--queue-timeout-ms <ms>', 'how long a run may wait for a sandbox slot before SANDBOX_BUSY (default: 60000)', (v) => positiveInt(v, '--queue-timeout-ms'))
     .action(
       run(
         async (
@@ -416,11 +418,13 @@ export function createProgram(io: Io = processIo, contexts: CliContext[] = []): 
             maxSessions: number;
             shutdownGraceMs: number;
             maxWorkers?: number;
+            slotsPerWorker?: number;
+            memoryCeilingMb?: number;
             queueLength?: number;
             queueTimeoutMs?: number;
           },
         ) => {
-          const [{ runProgram, runSkill }, { findSkill, loadSkills }, { RunTracker, serveHttp, serveStdio }, { configureSandboxPool, markInterruptedRuns, warmSandboxes, warmTypeChecker }] = await Promise.all([
+          const [{ runProgram, runSkill }, { findSkill, loadSkills }, { RunTracker, serveHttp, serveStdio }, { configureSandboxPool, markInterruptedRuns, warmTypeChecker }] = await Promise.all([
             import('./commands/exec.ts'),
             import('@magsag/catalog'),
             import('./serve/server.ts'),
@@ -430,12 +434,14 @@ export function createProgram(io: Io = processIo, contexts: CliContext[] = []): 
           // Records left `running` by a serve that was killed are marked before anything new starts.
           markInterruptedRuns(ctx.paths.stateDir);
           // The pool and the type-checker start now, not on the first client's call.
-          configureSandboxPool({
+          const pool = configureSandboxPool({
             ...(opts.maxWorkers === undefined ? {} : { maxWorkers: opts.maxWorkers }),
+            ...(opts.slotsPerWorker === undefined ? {} : { slotsPerWorker: opts.slotsPerWorker }),
+            ...(opts.memoryCeilingMb === undefined ? {} : { memoryCeilingMb: opts.memoryCeilingMb }),
             ...(opts.queueLength === undefined ? {} : { queueLength: opts.queueLength }),
             ...(opts.queueTimeoutMs === undefined ? {} : { queueTimeoutMs: opts.queueTimeoutMs }),
           });
-          warmSandboxes(2);
+          pool.warm(pool.options.maxWorkers);
           warmTypeChecker({ serversDir: ctx.generatedDir, skillsDir: ctx.skillsDir });
           const runs = new RunTracker();
           ctx.onClose(() => runs.shutdown(opts.shutdownGraceMs));

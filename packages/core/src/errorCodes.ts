@@ -32,6 +32,7 @@ export const errorCodes = {
   SANDBOX_RUNTIME_ERROR: { exitCode: 1, summary: 'The program threw an error.' },
   SANDBOX_CANCELLED: { exitCode: 1, summary: 'The run was cancelled.' },
   SANDBOX_BUSY: { exitCode: 1, summary: 'Every sandbox is busy and the run could not wait any longer (queue full or queue timeout); `data.retryable` is true.' },
+  SANDBOX_WORKER_LOST: { exitCode: 1, summary: 'The sandbox worker holding the run ended (another run in it crashed it) after the run had made tool calls, so it was not retried; `data.retryable` is true.' },
   SANDBOX_UNAVAILABLE: { exitCode: 1, summary: 'No isolated-vm build loads in this Node: it is missing or was built for another Node version.' },
   WORKSPACE_PATH_DENIED: { exitCode: 1, summary: 'A workspace path escapes the workspace.' },
   WORKSPACE_QUOTA: { exitCode: 1, summary: 'A workspace write would exceed its quota.' },

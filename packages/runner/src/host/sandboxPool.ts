@@ -1,7 +1,7 @@
 import { MagsagError, isErrorCode, toMagsagError } from '@magsag/core';
 import type { ChildProcess } from 'node:child_process';
 import { setMaxListeners } from 'node:events';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, totalmem } from 'node:os';
 import type { Socket } from 'node:net';
 import type { RunLimits } from '../options.ts';
 import type { IsolateModule, IsolateRunOutput } from './isolate.ts';
@@ -11,7 +11,7 @@ import { forkHelper, setProcessRef } from './forkHelper.ts';
 import type { ErrorData, FromSandbox, SerializedOutput, ToSandbox } from './sandboxProtocol.ts';
 import type { Workspace } from './workspace.ts';
 
-/** Where a run's isolate lives: a pooled child process (default), or this process. */
+/** Where a run's isolate lives: a slot in a pooled worker process (default), or this process. */
 export type Isolation = 'process' | 'inline';
 
 /** Everything a sandboxed run needs. */
@@ -23,7 +23,7 @@ export interface SandboxRunInput {
   signal: AbortSignal | undefined;
   callToolJson: (server: string, tool: string, args: Record<string, unknown>, signal: AbortSignal) => Promise<string>;
   isolation: Isolation;
-  /** The pool to take a sandbox from. @default the default pool */
+  /** The pool to take a slot from. @default the default pool */
   pool?: SandboxPool | undefined;
 }
 
@@ -36,94 +36,239 @@ function toData(error: unknown): ErrorData {
   return { code: magsag.code, message: magsag.message, ...(magsag.data === undefined ? {} : { data: magsag.data }) };
 }
 
-const stderrTails = new WeakMap<ChildProcess, string>();
-
-function spawnSandbox(): ChildProcess {
-  const child = forkHelper('sandboxProcess');
-  stderrTails.set(child, '');
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderrTails.set(child, ((stderrTails.get(child) ?? '') + chunk.toString()).slice(-4000));
-  });
-  (child.stderr as Socket | null)?.unref?.();
-  child.on('error', () => {});
-  return child;
-}
-
-const usable = (child: ChildProcess): boolean => child.connected && !child.killed && child.exitCode === null && child.signalCode === null;
-
-/** Settings of the sandbox pool: how many sandbox processes run at once and how runs wait. */
+/** Settings of the sandbox pool: worker processes, the runs each holds at once, and how runs wait. */
 export interface SandboxPoolOptions {
-  /** Sandbox processes running programs at once. @default max(8, 4 × CPUs) */
+  /** Worker processes taking runs at once. @default the number of CPUs */
   maxWorkers: number;
-  /** Runs that may wait for a sandbox; one more gets `SANDBOX_BUSY` at once. @default 256 */
+  /** Runs (isolates) one worker holds at once. @default 16 */
+  slotsPerWorker: number;
+  /** Runs that may wait for a slot; one more gets `SANDBOX_BUSY` at once. @default 256 */
   queueLength: number;
-  /** How long a run may wait for a sandbox before it gets `SANDBOX_BUSY`, in ms. @default 60000 */
+  /** How long a run may wait for a slot before it gets `SANDBOX_BUSY`, in ms. @default 60000 */
   queueTimeoutMs: number;
-  /** Idle sandbox processes kept warm for the next runs. @default 4 */
-  maxIdle: number;
+  /**
+   * Memory the running isolates may reserve together, in MiB. Each run reserves 3 × its `memoryMb`
+   * (isolated-vm lets a hostile isolate use two to three times its limit); a run that does not fit
+   * waits. @default half of the machine's memory
+   */
+  memoryCeilingMb: number;
 }
 
 /** The defaults of {@link SandboxPoolOptions}. */
 export const sandboxPoolDefaults: Readonly<SandboxPoolOptions> = Object.freeze({
-  maxWorkers: Math.max(8, 4 * availableParallelism()),
+  maxWorkers: availableParallelism(),
+  slotsPerWorker: 16,
   queueLength: 256,
   queueTimeoutMs: 60_000,
-  maxIdle: 4,
+  memoryCeilingMb: Math.floor(totalmem() / 1024 / 1024 / 2),
 });
 
+/** Memory one run reserves per MiB of its `memoryMb`: a hostile isolate can use 2–3× its limit. */
+export const memoryReserveFactor = 3;
+
+/** A worker that has served this many runs takes no more and ends once idle (bounds slow leaks). */
+const maxRunsPerWorker = 1000;
+
+/** How a worker ended while it held runs. */
+interface WorkerLoss {
+  /** V8 reported an out-of-memory (or the process aborted the way it does on one). */
+  outOfMemory: boolean;
+  /** Runs the worker held when it ended. */
+  runs: number;
+  exitCode: number | null;
+  signal: NodeJS.Signals | null;
+  stderr: string;
+}
+
+/** What the pool tells a run about its worker. */
+interface RunHandler {
+  message(message: Exclude<FromSandbox, { type: 'ready' }>): void;
+  lost(loss: WorkerLoss): void;
+}
+
+/** One long-lived sandbox worker process and the runs it holds. */
+class SandboxWorker {
+  readonly child: ChildProcess;
+  readonly runs = new Map<number, RunHandler>();
+  readonly ready: Promise<void>;
+  readonly spawnedAt = performance.now();
+  readyMs: number | undefined;
+  /** Takes no new runs; ends when its last run has. */
+  retired = false;
+  /** Holds one run only (a retry after a lost worker): a crash then says which run caused it. */
+  readonly solo: boolean;
+  served = 0;
+  #stderr = '';
+  #ended = false;
+
+  constructor(solo: boolean, onEnd: (worker: SandboxWorker) => void) {
+    this.solo = solo;
+    this.child = forkHelper('sandboxProcess');
+    this.child.stderr?.on('data', (chunk: Buffer) => {
+      this.#stderr = (this.#stderr + chunk.toString()).slice(-4000);
+    });
+    (this.child.stderr as Socket | null)?.unref?.();
+    this.child.on('error', () => {});
+    let markReady: () => void = () => {};
+    let failReady: (error: Error) => void = () => {};
+    this.ready = new Promise<void>((resolve, reject) => {
+      markReady = resolve;
+      failReady = reject;
+    });
+    this.ready.catch(() => {});
+    this.child.on('message', (message: FromSandbox) => {
+      if (message.type === 'ready') {
+        this.readyMs = performance.now() - this.spawnedAt;
+        markReady();
+        return;
+      }
+      this.runs.get(message.runId)?.message(message);
+    });
+    // 'close', not 'exit': only then has stderr been read to the end, and the V8 out-of-memory
+    // report in it is what tells a memory bomb from another crash.
+    this.child.once('close', () => {
+      this.#ended = true;
+      failReady(new Error('The sandbox worker ended before it was ready.'));
+      const loss: WorkerLoss = {
+        outOfMemory: /heap out of memory|is_heap_oom|Allocation failed/i.test(this.#stderr) || this.child.signalCode === 'SIGABRT' || this.child.signalCode === 'SIGTRAP',
+        runs: this.runs.size,
+        exitCode: this.child.exitCode,
+        signal: this.child.signalCode,
+        stderr: this.#stderr.slice(-1000),
+      };
+      const handlers = [...this.runs.values()];
+      this.runs.clear();
+      onEnd(this);
+      for (const handler of handlers) handler.lost(loss);
+    });
+    setProcessRef(this.child, false);
+  }
+
+  get usable(): boolean {
+    // A worker we just sent SIGKILL still looks connected until the signal lands: never give it a run.
+    return !this.#ended && this.child.connected && !this.child.killed && this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  send(message: ToSandbox): void {
+    if (this.child.connected) this.child.send(message);
+  }
+
+  kill(): void {
+    if (!this.#ended) this.child.kill('SIGKILL');
+  }
+}
+
 interface Waiter {
-  resolve: (child: ChildProcess) => void;
+  memoryMb: number;
+  resolve: (lease: Lease) => void;
   reject: (error: MagsagError) => void;
   timer: NodeJS.Timeout;
   signal: AbortSignal | undefined;
   onAbort: () => void;
 }
 
+/** A run's slot in a worker. */
+interface Lease {
+  worker: SandboxWorker;
+  runId: number;
+  memoryMb: number;
+}
+
 /**
- * The sandbox processes, one run each at a time: at most `maxWorkers` run at once, runs beyond
- * that wait in a bounded queue (admission control), so a burst of clients or runs that never
- * settle cannot start a process each and exhaust the machine's memory.
+ * The sandbox workers: long-lived processes that each hold up to `slotsPerWorker` runs at once, one
+ * isolate per run. At most `maxWorkers` × `slotsPerWorker` runs hold a slot, and together they
+ * reserve at most `memoryCeilingMb`; runs beyond that wait in a bounded queue (admission control),
+ * so a burst of clients or runs that never settle cannot exhaust the machine.
  */
 export class SandboxPool {
   readonly options: SandboxPoolOptions;
-  readonly #idle: ChildProcess[] = [];
+  readonly #workers: SandboxWorker[] = [];
   readonly #queue: Waiter[] = [];
-  #busy = 0;
+  #active = 0;
+  #reservedMb = 0;
+  #nextRunId = 1;
+  #closed = false;
 
   constructor(options: Partial<SandboxPoolOptions> = {}) {
-    this.options = { ...sandboxPoolDefaults, ...options };
-  }
-
-  /** Runs holding a sandbox, and runs waiting for one. */
-  get stats(): { busy: number; queued: number; idle: number } {
-    return { busy: this.#busy, queued: this.#queue.length, idle: this.#idle.length };
-  }
-
-  /** A sandbox for one run: at once when one is free, else after waiting in the queue. */
-  acquire(signal?: AbortSignal): Promise<ChildProcess> {
-    if (this.#busy < this.options.maxWorkers) {
-      this.#busy++;
-      return Promise.resolve(this.#take());
+    const merged = { ...sandboxPoolDefaults };
+    for (const [key, value] of Object.entries(options)) {
+      if (value === undefined) continue;
+      if (!(key in sandboxPoolDefaults)) throw new MagsagError('USAGE', `Unknown sandbox pool setting "${key}". Known: ${Object.keys(sandboxPoolDefaults).join(', ')}.`);
+      const least = key === 'queueLength' ? 0 : 1;
+      if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < least) {
+        throw new MagsagError('USAGE', `Sandbox pool setting ${key} must be a whole number of at least ${least}, got ${String(value)}.`, { data: { setting: key } });
+      }
+      merged[key as keyof SandboxPoolOptions] = value;
     }
-    const { queueLength, queueTimeoutMs, maxWorkers } = this.options;
+    this.options = merged;
+  }
+
+  /** Runs holding a slot, runs waiting for one, live worker processes and the memory reserved. */
+  get stats(): { busy: number; queued: number; workers: number; reservedMb: number } {
+    return { busy: this.#active, queued: this.#queue.length, workers: this.#workers.length, reservedMb: this.#reservedMb };
+  }
+
+  /** Milliseconds each live worker took from its start until it could take runs (undefined: not yet). */
+  get workerReadyMs(): (number | undefined)[] {
+    return this.#workers.map((w) => w.readyMs);
+  }
+
+  /** Starts worker processes until `count` are running (at most `maxWorkers`), and waits until they are ready. */
+  async start(count = this.options.maxWorkers): Promise<void> {
+    this.#closed = false;
+    while (this.#open().length < Math.min(count, this.options.maxWorkers)) this.#spawn(false);
+    await Promise.allSettled(this.#open().map((w) => w.ready));
+  }
+
+  /** Starts `count` workers ahead of the first runs without waiting for them (they start lazily otherwise). */
+  warm(count = 1): void {
+    void this.start(count);
+  }
+
+  /** A slot for one run: at once when one is free, else after waiting in the queue. */
+  acquire(memoryMb: number, signal?: AbortSignal, solo = false): Promise<Lease> {
+    const reserve = memoryMb * memoryReserveFactor;
+    const { queueLength, queueTimeoutMs, maxWorkers, slotsPerWorker, memoryCeilingMb } = this.options;
+    if (reserve > memoryCeilingMb) {
+      const max = Math.floor(memoryCeilingMb / memoryReserveFactor);
+      return Promise.reject(
+        new MagsagError(
+          'USAGE',
+          `Limit memoryMb = ${memoryMb} does not fit this server's sandbox memory ceiling (${memoryCeilingMb} MiB, and a run reserves ${memoryReserveFactor} × memoryMb): ask for at most ${max}.`,
+          { data: { limit: 'memoryMb', value: memoryMb, max } },
+        ),
+      );
+    }
+    if (solo) {
+      // A retry after a lost worker: a worker of its own, so a second crash is its own.
+      this.#active++;
+      this.#reservedMb += reserve;
+      return Promise.resolve(this.#lease(this.#spawn(true), memoryMb));
+    }
+    if (this.#queue.length === 0 && this.#fits(reserve)) return Promise.resolve(this.#place(memoryMb));
     if (this.#queue.length >= queueLength) {
       return Promise.reject(
-        new MagsagError('SANDBOX_BUSY', `All ${maxWorkers} sandboxes are busy and ${queueLength} runs are already waiting: try again in a few seconds.`, {
-          data: { retryable: true, maxWorkers, queueLength, queued: this.#queue.length },
-        }),
+        new MagsagError(
+          'SANDBOX_BUSY',
+          `All ${maxWorkers * slotsPerWorker} sandbox slots are busy and ${queueLength} runs are already waiting: try again in a few seconds.`,
+          { data: { retryable: true, maxWorkers, slotsPerWorker, queueLength, queued: this.#queue.length } },
+        ),
       );
     }
     return new Promise((resolve, reject) => {
       const waiter: Waiter = {
+        memoryMb,
         resolve,
         reject,
         signal,
         timer: setTimeout(() => {
           this.#drop(waiter);
           reject(
-            new MagsagError('SANDBOX_BUSY', `No sandbox came free within queueTimeoutMs = ${queueTimeoutMs} ms (all ${maxWorkers} are busy): try again in a few seconds.`, {
-              data: { retryable: true, maxWorkers, queueLength, queueTimeoutMs },
-            }),
+            new MagsagError(
+              'SANDBOX_BUSY',
+              `No sandbox slot came free within queueTimeoutMs = ${queueTimeoutMs} ms (all ${maxWorkers * slotsPerWorker} are busy): try again in a few seconds.`,
+              { data: { retryable: true, maxWorkers, slotsPerWorker, queueLength, queueTimeoutMs } },
+            ),
           );
         }, queueTimeoutMs),
         onAbort: () => {
@@ -136,37 +281,34 @@ export class SandboxPool {
     });
   }
 
-  /** Gives a sandbox back after its run: kept warm, or ended when it may be unhealthy. */
-  release(child: ChildProcess): void {
-    // A child we just sent SIGKILL (the watchdog) still looks connected until the signal lands: never
-    // hand it to the next run, which would die with it.
-    if (!usable(child) || this.#idle.length >= this.options.maxIdle) child.kill('SIGKILL');
-    else {
-      setProcessRef(child, false);
-      this.#idle.push(child);
+  /** Gives a run's slot back; the next waiting runs that fit take slots. */
+  release(lease: Lease): void {
+    const { worker } = lease;
+    worker.runs.delete(lease.runId);
+    this.#active--;
+    this.#reservedMb -= lease.memoryMb * memoryReserveFactor;
+    worker.served++;
+    if (worker.solo || worker.served >= maxRunsPerWorker) worker.retired = true;
+    if (worker.runs.size === 0) {
+      if (worker.retired) worker.kill();
+      else setProcessRef(worker.child, false);
     }
-    const next = this.#queue.shift();
-    if (!next) {
-      this.#busy--;
-      return;
-    }
-    clearTimeout(next.timer);
-    next.signal?.removeEventListener('abort', next.onAbort);
-    next.resolve(this.#take());
+    this.#drain();
   }
 
-  /** Starts `count` sandbox processes ahead of the first runs (they start lazily otherwise). */
-  warm(count = 1): void {
-    while (this.#idle.length < Math.min(count, this.options.maxIdle)) {
-      const child = spawnSandbox();
-      setProcessRef(child, false);
-      this.#idle.push(child);
-    }
+  /** Takes no new runs on this worker; it ends once its runs have (after a run hit a limit). */
+  retire(worker: SandboxWorker): void {
+    worker.retired = true;
+    if (worker.runs.size === 0) worker.kill();
   }
 
-  /** Ends the idle sandbox processes and refuses the waiting runs. */
+  /** Ends the idle workers (busy ones end after their runs) and refuses the waiting runs. */
   close(): void {
-    for (const child of this.#idle.splice(0)) child.kill('SIGKILL');
+    this.#closed = true;
+    for (const worker of [...this.#workers]) {
+      worker.retired = true;
+      if (worker.runs.size === 0) worker.kill();
+    }
     for (const waiter of this.#queue.splice(0)) {
       clearTimeout(waiter.timer);
       waiter.signal?.removeEventListener('abort', waiter.onAbort);
@@ -174,14 +316,55 @@ export class SandboxPool {
     }
   }
 
-  #take(): ChildProcess {
-    for (let child = this.#idle.pop(); child; child = this.#idle.pop()) {
-      if (usable(child)) {
-        setProcessRef(child, true);
-        return child;
-      }
+  #open(): SandboxWorker[] {
+    return this.#workers.filter((w) => !w.retired && !w.solo && w.usable);
+  }
+
+  #fits(reserve: number): boolean {
+    return this.#active < this.options.maxWorkers * this.options.slotsPerWorker && this.#reservedMb + reserve <= this.options.memoryCeilingMb;
+  }
+
+  #spawn(solo: boolean): SandboxWorker {
+    const worker = new SandboxWorker(solo, (ended) => {
+      const at = this.#workers.indexOf(ended);
+      if (at >= 0) this.#workers.splice(at, 1);
+    });
+    this.#workers.push(worker);
+    return worker;
+  }
+
+  #lease(worker: SandboxWorker, memoryMb: number): Lease {
+    setProcessRef(worker.child, true);
+    return { worker, runId: this.#nextRunId++, memoryMb };
+  }
+
+  /** A slot on the least busy worker with room, starting a worker when none has room. */
+  #place(memoryMb: number): Lease {
+    this.#active++;
+    this.#reservedMb += memoryMb * memoryReserveFactor;
+    const open = this.#open();
+    let best: SandboxWorker | undefined;
+    for (const worker of open) {
+      if (worker.runs.size < this.options.slotsPerWorker && (!best || worker.runs.size < best.runs.size)) best = worker;
     }
-    return spawnSandbox();
+    if (!best || (best.runs.size > 0 && open.length < this.options.maxWorkers && !this.#closed)) {
+      // Every worker is busy: start another for the runs to come (this run takes a slot at once
+      // where there is room, instead of waiting for a process to start).
+      const fresh = this.#spawn(false);
+      best ??= fresh;
+    }
+    return this.#lease(best, memoryMb);
+  }
+
+  #drain(): void {
+    while (this.#queue.length > 0) {
+      const next = this.#queue[0]!;
+      if (!this.#fits(next.memoryMb * memoryReserveFactor)) return;
+      this.#queue.shift();
+      clearTimeout(next.timer);
+      next.signal?.removeEventListener('abort', next.onAbort);
+      next.resolve(this.#place(next.memoryMb));
+    }
   }
 
   #drop(waiter: Waiter): void {
@@ -199,41 +382,57 @@ export function sandboxPool(): SandboxPool {
   return defaultPool;
 }
 
-/** Replaces the default pool's settings (the old pool's idle processes end). */
+/** Replaces the default pool's settings (the old pool's idle workers end; busy ones finish their runs). */
 export function configureSandboxPool(options: Partial<SandboxPoolOptions>): SandboxPool {
   defaultPool.close();
   defaultPool = new SandboxPool(options);
   return defaultPool;
 }
 
-/** Starts `count` sandbox processes ahead of the first runs (they start lazily otherwise). */
+/** Starts `count` sandbox workers ahead of the first runs (they start lazily otherwise). */
 export function warmSandboxes(count = 1): void {
   defaultPool.warm(count);
 }
 
-/** Ends every idle sandbox process (for tests and tools that want to exit promptly). */
+/** Ends every idle sandbox worker and the type-checker (for tests and tools that want to exit promptly). */
 export function closeSandboxes(): void {
   defaultPool.close();
   closeTypeCheckService();
 }
 
-function crashError(child: ChildProcess, limits: RunLimits): MagsagError {
-  const tail = stderrTails.get(child) ?? '';
-  if (/heap out of memory|is_heap_oom|Allocation failed/i.test(tail) || child.signalCode === 'SIGABRT' || child.signalCode === 'SIGTRAP') {
-    return new MagsagError(
-      'SANDBOX_MEMORY_LIMIT',
-      `The program ran out of memory: its isolate is limited to memoryMb = ${limits.memoryMb} MiB and V8 gave up (one allocation too big for the heap). Keep less in memory, or raise --memory.`,
-      { data: { limit: 'memoryMb', value: limits.memoryMb } },
-    );
-  }
-  return new MagsagError('SANDBOX_RUNTIME_ERROR', `The sandbox process exited unexpectedly (code ${child.exitCode ?? 'none'}, signal ${child.signalCode ?? 'none'}).`, {
-    data: { exitCode: child.exitCode, signal: child.signalCode, stderr: tail.slice(-1000) },
+function memoryCrashError(limits: RunLimits): MagsagError {
+  return new MagsagError(
+    'SANDBOX_MEMORY_LIMIT',
+    `The program ran out of memory: its isolate is limited to memoryMb = ${limits.memoryMb} MiB and V8 gave up (one allocation too big for the heap). Keep less in memory, or raise --memory.`,
+    { data: { limit: 'memoryMb', value: limits.memoryMb } },
+  );
+}
+
+function crashError(loss: WorkerLoss): MagsagError {
+  return new MagsagError('SANDBOX_RUNTIME_ERROR', `The sandbox process exited unexpectedly (code ${loss.exitCode ?? 'none'}, signal ${loss.signal ?? 'none'}).`, {
+    data: { exitCode: loss.exitCode, signal: loss.signal, stderr: loss.stderr },
   });
+}
+
+function workerLostError(loss: WorkerLoss, toolCalls: number): MagsagError {
+  return new MagsagError(
+    'SANDBOX_WORKER_LOST',
+    `The sandbox worker holding this run ended (${loss.outOfMemory ? 'another run in it ran out of memory' : `code ${loss.exitCode ?? 'none'}, signal ${loss.signal ?? 'none'}`}) ` +
+      `after the run had made ${toolCalls} tool call${toolCalls === 1 ? '' : 's'}, so it was not retried: run it again.`,
+    { data: { retryable: true, toolCalls, runsLost: loss.runs } },
+  );
 }
 
 const stoppedByLimit = new Set(['SANDBOX_CPU_LIMIT', 'SANDBOX_MEMORY_LIMIT', 'SANDBOX_TIMEOUT']);
 
-/** Runs a program's modules in an isolate, in a pooled child process unless `isolation` is `inline`. */
+/** One attempt of a run on a worker: its output, or the loss of the worker before the run ended. */
+type Attempt = { output: IsolateRunOutput; lost?: undefined } | { output: IsolateRunOutput; lost: WorkerLoss; toolCalls: number };
+
+/**
+ * Runs a program's modules in an isolate: in a slot of a pooled worker process unless `isolation`
+ * is `inline`. A run whose worker dies before it made a tool call is retried once, on a worker of
+ * its own; a second crash there is the run's own (memory, or a runtime error).
+ */
 export async function runSandboxed(input: SandboxRunInput): Promise<IsolateRunOutput> {
   if (input.isolation === 'inline') {
     // Loaded on demand: importing the runner must work even where isolated-vm is not built, so the
@@ -241,86 +440,110 @@ export async function runSandboxed(input: SandboxRunInput): Promise<IsolateRunOu
     const { runInIsolate } = await import('./isolate.ts');
     return runInIsolate(input);
   }
-  // Cancelled while it was being prepared (type-checked, queued): it never starts. An abort sent to
-  // a sandbox before its run would be ignored there, and the run would go on uncancelled.
-  if (input.signal?.aborted) {
-    return emptyRunOutput(
-      new MagsagError('SANDBOX_CANCELLED', 'The run was cancelled by its caller (AbortSignal).', { data: { reason: String(input.signal.reason ?? 'aborted') } }),
-    );
-  }
   const pool = input.pool ?? defaultPool;
-  let child: ChildProcess;
-  try {
-    child = await pool.acquire(input.signal);
-  } catch (error) {
-    return emptyRunOutput(toMagsagError(error, 'SANDBOX_BUSY'));
+  for (let attempt = 0; ; attempt++) {
+    // Cancelled while it was being prepared (type-checked, queued): it never starts.
+    if (input.signal?.aborted) {
+      return emptyRunOutput(
+        new MagsagError('SANDBOX_CANCELLED', 'The run was cancelled by its caller (AbortSignal).', { data: { reason: String(input.signal.reason ?? 'aborted') } }),
+      );
+    }
+    let lease: Lease;
+    try {
+      lease = await pool.acquire(input.limits.memoryMb, input.signal, attempt > 0);
+    } catch (error) {
+      return emptyRunOutput(toMagsagError(error, 'SANDBOX_BUSY'));
+    }
+    const result = await runOnWorker(input, pool, lease);
+    if (!result.lost) return result.output;
+    const { lost, toolCalls } = result;
+    if (lost.runs === 1 && (lost.outOfMemory || lease.worker.solo)) {
+      // It was alone in the worker: the crash is its own.
+      return emptyRunOutput(lost.outOfMemory ? memoryCrashError(input.limits) : crashError(lost));
+    }
+    if (toolCalls > 0 || attempt > 0) return emptyRunOutput(workerLostError(lost, toolCalls));
   }
+}
+
+async function runOnWorker(input: SandboxRunInput, pool: SandboxPool, lease: Lease): Promise<Attempt> {
+  const { worker, runId } = lease;
   const controller = new AbortController();
   // Every tool call in flight listens on this signal.
   setMaxListeners(input.limits.maxConcurrentToolCalls * 4 + 16, controller.signal);
-  const send = (message: ToSandbox): void => {
-    if (child.connected) child.send(message);
-  };
-  let settle: (output: IsolateRunOutput) => void = () => {};
-  const done = new Promise<IsolateRunOutput>((resolve) => {
+  let toolCalls = 0;
+  let settle: (attempt: Attempt) => void = () => {};
+  const done = new Promise<Attempt>((resolve) => {
     settle = resolve;
   });
-  const empty = (stopError: MagsagError): IsolateRunOutput => emptyRunOutput(stopError);
-  const onMessage = (message: FromSandbox): void => {
-    if (message.type === 'tool') {
-      input.callToolJson(message.server, message.tool, message.args, controller.signal).then(
-        (json) => send({ type: 'toolResult', callId: message.callId, json }),
-        (error: unknown) => send({ type: 'toolResult', callId: message.callId, error: toData(error) }),
-      );
-    } else if (message.type === 'done') {
-      const output: SerializedOutput = message.output;
-      for (const rel of output.touched) input.workspace.touched.add(rel);
-      settle({
-        ...output,
-        stopError: output.stopError ? toError(output.stopError) : undefined,
-        bridgeErrors: new Map(output.bridgeErrors.map(([id, data]) => [id, toError(data)])),
-      });
-    }
-  };
-  const onExit = (): void => settle(empty(crashError(child, input.limits)));
+  worker.runs.set(runId, {
+    message: (message) => {
+      if (message.type === 'tool') {
+        toolCalls++;
+        input.callToolJson(message.server, message.tool, message.args, controller.signal).then(
+          (json) => worker.send({ type: 'toolResult', runId, callId: message.callId, json }),
+          (error: unknown) => worker.send({ type: 'toolResult', runId, callId: message.callId, error: toData(error) }),
+        );
+      } else {
+        const output: SerializedOutput = message.output;
+        for (const rel of output.touched) input.workspace.touched.add(rel);
+        settle({
+          output: {
+            ...output,
+            stopError: output.stopError ? toError(output.stopError) : undefined,
+            bridgeErrors: new Map(output.bridgeErrors.map(([id, data]) => [id, toError(data)])),
+          },
+        });
+      }
+    },
+    lost: (loss) => settle({ output: emptyRunOutput(), lost: loss, toolCalls }),
+  });
   const onAbort = (): void =>
-    send({ type: 'abort', error: { code: 'SANDBOX_CANCELLED', message: 'The run was cancelled by its caller (AbortSignal).', data: { reason: String(input.signal?.reason ?? 'aborted') } } });
-  // The child enforces every limit; this only catches a child that stopped answering.
+    worker.send({
+      type: 'abort',
+      runId,
+      error: { code: 'SANDBOX_CANCELLED', message: 'The run was cancelled by its caller (AbortSignal).', data: { reason: String(input.signal?.reason ?? 'aborted') } },
+    });
+  // The worker enforces every limit; this only catches a worker that stopped answering, which
+  // then cannot serve its other runs either.
+  let watchdogFired = false;
   const watchdog = setTimeout(() => {
-    child.kill('SIGKILL');
-    settle(
-      empty(
-        new MagsagError('SANDBOX_TIMEOUT', `The run took longer than wallMs = ${input.limits.wallMs} ms and its sandbox stopped answering; it was killed.`, {
-          data: { limit: 'wallMs', value: input.limits.wallMs },
-        }),
-      ),
-    );
+    watchdogFired = true;
+    worker.kill();
   }, input.limits.wallMs + 5000);
-  child.on('message', onMessage);
-  // 'close', not 'exit': only then has the child's stderr been read to the end, and the V8
-  // out-of-memory report in it is what tells a memory bomb from another crash.
-  child.once('close', onExit);
   input.signal?.addEventListener('abort', onAbort, { once: true });
-  if (input.signal?.aborted) onAbort();
   try {
-    send({
+    try {
+      await worker.ready;
+    } catch {
+      // Ended before it was ready: the 'close' handler reports the loss.
+    }
+    worker.send({
       type: 'run',
+      runId,
       modules: input.modules,
       inputJson: input.inputJson,
       limits: input.limits,
       workspace: { stateDir: input.workspace.stateDir, id: input.workspace.id, quota: input.workspace.quota },
     });
-    const output = await done;
-    // A run stopped by a limit may leave its process tearing down a huge heap or a runaway thread:
-    // the next run gets a fresh process, so what it hits never depends on what ran before it.
-    if (output.stopError && stoppedByLimit.has(output.stopError.code)) child.kill('SIGKILL');
-    return output;
+    if (input.signal?.aborted) onAbort();
+    const attempt = await done;
+    if (watchdogFired) {
+      return {
+        output: emptyRunOutput(
+          new MagsagError('SANDBOX_TIMEOUT', `The run took longer than wallMs = ${input.limits.wallMs} ms and its sandbox stopped answering; it was killed.`, {
+            data: { limit: 'wallMs', value: input.limits.wallMs },
+          }),
+        ),
+      };
+    }
+    // A run stopped by a limit may leave its worker tearing down a huge heap or a runaway thread:
+    // later runs go to another worker, so what they hit never depends on what ran before them.
+    if (attempt.output.stopError && stoppedByLimit.has(attempt.output.stopError.code)) pool.retire(worker);
+    return attempt;
   } finally {
     clearTimeout(watchdog);
     controller.abort();
     input.signal?.removeEventListener('abort', onAbort);
-    child.off('message', onMessage);
-    child.off('close', onExit);
-    pool.release(child);
+    pool.release(lease);
   }
 }

@@ -1,6 +1,8 @@
-// Entry of the sandbox child process: runs one isolate at a time for the runner (see sandboxProtocol.ts).
+// Entry of a sandbox worker process: runs many isolates at once for the runner, one per run
+// (see sandboxProtocol.ts).
 import { MagsagError, isErrorCode } from '@magsag/core';
 import { runInIsolate } from './isolate.ts';
+import { loadIsolatedVm } from './loadIsolatedVm.ts';
 import type { ErrorData, FromSandbox, ToSandbox } from './sandboxProtocol.ts';
 import { Workspace } from './workspace.ts';
 
@@ -13,55 +15,78 @@ function toData(error: MagsagError): ErrorData {
 }
 
 const send = (message: FromSandbox): void => {
-  process.send?.(message);
+  if (process.connected) process.send?.(message);
 };
 
-let nextCallId = 1;
-const pending = new Map<number, { resolve: (json: string) => void; reject: (error: MagsagError) => void }>();
-let controller: AbortController | undefined;
+interface ActiveRun {
+  controller: AbortController;
+  nextCallId: number;
+  pending: Map<number, { resolve: (json: string) => void; reject: (error: MagsagError) => void }>;
+}
+
+const runs = new Map<number, ActiveRun>();
+
+function start(message: Extract<ToSandbox, { type: 'run' }>): void {
+  const run: ActiveRun = { controller: new AbortController(), nextCallId: 1, pending: new Map() };
+  runs.set(message.runId, run);
+  const workspace = new Workspace(message.workspace.stateDir, message.workspace.id, message.workspace.quota);
+  void runInIsolate({
+    modules: message.modules,
+    inputJson: message.inputJson,
+    limits: message.limits,
+    workspace,
+    signal: run.controller.signal,
+    callToolJson: (server, tool, args, signal) =>
+      new Promise<string>((resolve, reject) => {
+        if (signal.aborted) {
+          reject(new MagsagError('SANDBOX_CANCELLED', 'The run ended.'));
+          return;
+        }
+        const callId = run.nextCallId++;
+        run.pending.set(callId, { resolve, reject });
+        send({ type: 'tool', runId: message.runId, callId, server, tool, args });
+      }),
+  }).then((output) => {
+    runs.delete(message.runId);
+    send({
+      type: 'done',
+      runId: message.runId,
+      output: {
+        ...output,
+        stopError: output.stopError ? toData(output.stopError) : undefined,
+        bridgeErrors: [...output.bridgeErrors].map(([id, error]) => [id, toData(error)]),
+        touched: [...workspace.touched],
+      },
+    });
+  });
+}
 
 process.on('message', (raw: ToSandbox) => {
+  if (raw.type === 'run') {
+    start(raw);
+    return;
+  }
+  const run = runs.get(raw.runId);
+  if (!run) return;
   if (raw.type === 'toolResult') {
-    const call = pending.get(raw.callId);
-    pending.delete(raw.callId);
+    const call = run.pending.get(raw.callId);
+    run.pending.delete(raw.callId);
     if (!call) return;
     if (raw.error) call.reject(toError(raw.error));
     else call.resolve(raw.json ?? 'null');
   } else if (raw.type === 'abort') {
-    controller?.abort(toError(raw.error));
-  } else if (raw.type === 'run') {
-    controller = new AbortController();
-    const workspace = new Workspace(raw.workspace.stateDir, raw.workspace.id, raw.workspace.quota);
-    void runInIsolate({
-      modules: raw.modules,
-      inputJson: raw.inputJson,
-      limits: raw.limits,
-      workspace,
-      signal: controller.signal,
-      callToolJson: (server, tool, args, signal) =>
-        new Promise<string>((resolve, reject) => {
-          if (signal.aborted) {
-            reject(new MagsagError('SANDBOX_CANCELLED', 'The run ended.'));
-            return;
-          }
-          const callId = nextCallId++;
-          pending.set(callId, { resolve, reject });
-          send({ type: 'tool', callId, server, tool, args });
-        }),
-    }).then((output) => {
-      pending.clear();
-      send({
-        type: 'done',
-        output: {
-          ...output,
-          stopError: output.stopError ? toData(output.stopError) : undefined,
-          bridgeErrors: [...output.bridgeErrors].map(([id, error]) => [id, toData(error)]),
-          touched: [...workspace.touched],
-        },
-      });
-    });
+    run.controller.abort(toError(raw.error));
   }
 });
 
 // The runner went away: nothing left to do.
 process.on('disconnect', () => process.exit(0));
+
+// Load the native addon now, so the first run does not pay for it, then say the worker is ready.
+// A load failure is reported by each run (runInIsolate loads it again and returns the error).
+try {
+  loadIsolatedVm();
+} catch {
+  // Reported per run.
+}
+send({ type: 'ready' });

@@ -2,10 +2,11 @@ import type { RunLimits, WorkspaceQuota } from '../options.ts';
 import type { IsolateModule, IsolateRunOutput } from './isolate.ts';
 
 /**
- * Messages between the runner and its sandbox process. The isolate runs in a child process
- * because V8 aborts the whole process on some out-of-memory paths isolated-vm cannot catch
- * (a Map or array that outgrows the heap in one allocation); a crashed child is a failed run,
- * never a crashed host.
+ * Messages between the runner and its sandbox worker processes. A worker is a long-lived process
+ * holding many isolates at once (one per run); every message names the run it belongs to. The
+ * isolates run in a child process because V8 aborts the whole process on some out-of-memory paths
+ * isolated-vm cannot catch (a Map or array that outgrows the heap in one allocation): a crashed
+ * worker costs the runs it held, never the host.
  */
 
 /** A MagsagError as plain data. */
@@ -15,17 +16,18 @@ export interface ErrorData {
   data?: Record<string, unknown>;
 }
 
-/** Parent → child. */
+/** Parent → worker. */
 export type ToSandbox =
   | {
       type: 'run';
+      runId: number;
       modules: IsolateModule[];
       inputJson: string | undefined;
       limits: RunLimits;
       workspace: { stateDir: string; id: string; quota: WorkspaceQuota };
     }
-  | { type: 'toolResult'; callId: number; json?: string; error?: ErrorData }
-  | { type: 'abort'; error: ErrorData };
+  | { type: 'toolResult'; runId: number; callId: number; json?: string; error?: ErrorData }
+  | { type: 'abort'; runId: number; error: ErrorData };
 
 /** The isolate's output as plain data. */
 export interface SerializedOutput extends Omit<IsolateRunOutput, 'stopError' | 'bridgeErrors'> {
@@ -34,7 +36,8 @@ export interface SerializedOutput extends Omit<IsolateRunOutput, 'stopError' | '
   touched: string[];
 }
 
-/** Child → parent. */
+/** Worker → parent. `ready` is sent once, when isolated-vm has loaded and runs can start. */
 export type FromSandbox =
-  | { type: 'tool'; callId: number; server: string; tool: string; args: Record<string, unknown> }
-  | { type: 'done'; output: SerializedOutput };
+  | { type: 'ready' }
+  | { type: 'tool'; runId: number; callId: number; server: string; tool: string; args: Record<string, unknown> }
+  | { type: 'done'; runId: number; output: SerializedOutput };
