@@ -424,7 +424,7 @@ export function createProgram(io: Io = processIo, contexts: CliContext[] = []): 
             queueTimeoutMs?: number;
           },
         ) => {
-          const [{ runProgram, runSkill }, { findSkill, loadSkills }, { RunTracker, serveHttp, serveStdio }, { configureSandboxPool, markInterruptedRuns, warmTypeChecker }] = await Promise.all([
+          const [{ runProgram, runSkill }, { findSkill, loadSkills }, { RunTracker, serveHttp, serveStdio }, { configureSandboxPool, markInterruptedRuns, warmTranspiler, warmTypeChecker }] = await Promise.all([
             import('./commands/exec.ts'),
             import('@magsag/catalog'),
             import('./serve/server.ts'),
@@ -442,6 +442,7 @@ export function createProgram(io: Io = processIo, contexts: CliContext[] = []): 
             ...(opts.queueTimeoutMs === undefined ? {} : { queueTimeoutMs: opts.queueTimeoutMs }),
           });
           pool.warm(pool.options.maxWorkers);
+          warmTranspiler();
           warmTypeChecker({ serversDir: ctx.generatedDir, skillsDir: ctx.skillsDir });
           const runs = new RunTracker();
           ctx.onClose(() => runs.shutdown(opts.shutdownGraceMs));

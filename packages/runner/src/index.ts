@@ -10,5 +10,6 @@ export type { CleanOptions, RunOwner, RunRecord, WorkspaceUsage, WorkspaceEntry,
 export { createTypeChecker, workspaceTypes } from './host/typecheck.ts';
 export { warmTypeChecker } from './host/checker.ts';
 export type { TypeChecker, TypeCheckerOptions } from './host/typecheck.ts';
+export { warmTranspiler } from './host/transpiler.ts';
 export { closeSandboxes, configureSandboxPool, SandboxPool, sandboxPool, sandboxPoolDefaults, warmSandboxes } from './host/sandboxPool.ts';
 export type { Isolation, SandboxPoolOptions } from './host/sandboxPool.ts';

@@ -276,7 +276,7 @@ export async function execute(options: ExecuteOptions): Promise<ExecuteResult> {
     heartbeat.unref();
 
     const roots = { serversDir: paths.serversDir, skillsDir: paths.skillsDir };
-    const graph = buildModuleGraph({ source, filename: programName }, new ModuleResolver(roots));
+    const graph = await buildModuleGraph({ source, filename: programName }, new ModuleResolver(roots));
 
     const isJavaScript = /\.(m|c)?js$/.test(programName);
     if (options.typecheck !== false && !isJavaScript) {

@@ -45,6 +45,16 @@ function builtHelpersDir(): string | null {
 }
 
 /**
+ * The built JavaScript of a helper entry (`sandboxProcess`, `checkerProcess`, `transpileThread`):
+ * this package's own when it runs built, the fresh build in `dist` when it runs from source, or
+ * `null` when there is no usable build.
+ */
+export function builtHelperFile(name: string): string | null {
+  const dir = isSource ? builtHelpersDir() : hostDir;
+  return dir === null ? null : path.join(dir, `${name}.js`);
+}
+
+/**
  * Starts one of the runner's helper processes (`sandboxProcess`, `checkerProcess`) from built
  * JavaScript: this package's own when it is built, else (running from source) the fresh build in
  * `dist`, and only when there is none from the TypeScript sources through tsx (about 0.4 s more per
@@ -52,10 +62,8 @@ function builtHelpersDir(): string | null {
  */
 export function forkHelper(name: 'sandboxProcess' | 'checkerProcess'): ChildProcess {
   const execArgv = ['--no-node-snapshot'];
-  let entry: string;
-  const built = isSource ? builtHelpersDir() : hostDir;
-  if (built !== null) entry = path.join(built, `${name}.js`);
-  else {
+  let entry = builtHelperFile(name);
+  if (entry === null) {
     entry = path.join(hostDir, `${name}.ts`);
     const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
     execArgv.push('--conditions=magsag-source', '--import', tsx);

@@ -1,10 +1,11 @@
 import { MagsagError } from '@magsag/core';
-import { readFileSync, realpathSync, statSync } from 'node:fs';
+import { realpathSync, statSync } from 'node:fs';
+import fs from 'node:fs/promises';
 import path from 'node:path';
-import ts from 'typescript';
 import { programId, shimModuleId } from '../bridge.ts';
 import type { Diagnostic } from '../result.ts';
 import { parseSourceMap, type SourceMapLookup } from './sourceMap.ts';
+import { transpileModule } from './transpiler.ts';
 
 export { programId };
 
@@ -117,36 +118,26 @@ export interface TranspiledModule {
   code: string;
   map: SourceMapLookup;
   imports: { specifier: string; pos: number }[];
-  diagnostics: ts.Diagnostic[];
+  diagnostics: Diagnostic[];
 }
 
-const compilerOptions: ts.CompilerOptions = {
-  module: ts.ModuleKind.CommonJS,
-  target: ts.ScriptTarget.ES2022,
-  esModuleInterop: true,
-  sourceMap: true,
-  inlineSources: false,
-};
-
-/** Transpiles TypeScript (or JavaScript) for the sandbox, with a source map back to `source`. */
-export function transpile(source: string, fileName: string): TranspiledModule {
-  const output = ts.transpileModule(source, { compilerOptions, fileName, reportDiagnostics: true });
-  const code = output.outputText.replace(/\n\/\/# sourceMappingURL=.*\s*$/, '\n');
-  const imports = ts.preProcessFile(source, true, true).importedFiles.map((f) => ({ specifier: f.fileName, pos: f.pos }));
-  return { code, map: parseSourceMap(output.sourceMapText ?? '{"mappings":""}'), imports, diagnostics: output.diagnostics ?? [] };
+async function transpile(source: string, fileName: string, displayName: string): Promise<TranspiledModule> {
+  const output = await transpileModule(source, fileName, displayName);
+  return { code: output.code, map: parseSourceMap(output.mapText), imports: output.imports, diagnostics: output.diagnostics };
 }
 
-const fileCache = new Map<string, { key: string; module: TranspiledModule }>();
+const fileCache = new Map<string, { key: string; source: string; module: TranspiledModule }>();
 
-/** Transpiles a file, reusing the last result while its mtime and size are unchanged. */
-function transpileFile(file: string): TranspiledModule {
-  const stat = statSync(file);
+/** Reads and transpiles a file, reusing the last result while its mtime and size are unchanged. */
+async function transpileFile(file: string, displayName: string): Promise<{ source: string; module: TranspiledModule }> {
+  const stat = await fs.stat(file);
   const key = `${stat.mtimeMs}:${stat.size}`;
   const cached = fileCache.get(file);
-  if (cached?.key === key) return cached.module;
-  const module = transpile(readFileSync(file, 'utf8'), path.basename(file));
-  fileCache.set(file, { key, module });
-  return module;
+  if (cached?.key === key) return cached;
+  const source = await fs.readFile(file, 'utf8');
+  const entry = { key, source, module: await transpile(source, path.basename(file), displayName) };
+  fileCache.set(file, entry);
+  return entry;
 }
 
 /** 1-based line and column of `pos` in `text`. */
@@ -160,14 +151,6 @@ export function lineColumn(text: string, pos: number): { line: number; column: n
     }
   }
   return { line, column: pos - lineStart + 1 };
-}
-
-/** Turns compiler diagnostics into ours, at 1-based lines and columns. */
-export function toDiagnostics(diagnostics: readonly ts.Diagnostic[], file: string): Diagnostic[] {
-  return diagnostics.map((d) => {
-    const at = d.file && d.start !== undefined ? d.file.getLineAndCharacterOfPosition(d.start) : { line: 0, character: 0 };
-    return { file, line: at.line + 1, column: at.character + 1, message: ts.flattenDiagnosticMessageText(d.messageText, '\n'), tsCode: d.code };
-  });
 }
 
 /** One module ready to load into the isolate. */
@@ -220,7 +203,7 @@ function importDenied(specifier: string, file: string, at: { line: number; colum
  * Throws `SANDBOX_IMPORT_DENIED` for an import outside the allowed set and `SANDBOX_TYPECHECK` (with
  * `data.diagnostics`) for a file that does not parse.
  */
-export function buildModuleGraph(program: { source: string; filename: string }, resolver: ModuleResolver): ModuleGraph {
+export async function buildModuleGraph(program: { source: string; filename: string }, resolver: ModuleResolver): Promise<ModuleGraph> {
   const modules: ModuleRecord[] = [];
   const maps = new Map<string, SourceMapLookup>();
   const seen = new Set<string>();
@@ -230,10 +213,12 @@ export function buildModuleGraph(program: { source: string; filename: string }, 
     if (!next || seen.has(next.id)) continue;
     seen.add(next.id);
     const filename = next.kind === 'program' ? program.filename : next.id.slice(1);
-    const source = next.file === undefined ? program.source : readFileSync(next.file, 'utf8');
-    const transpiled = next.file === undefined ? transpile(program.source, program.filename.replace(/\.(m|c)?js$/, '.ts')) : transpileFile(next.file);
+    const { source, module: transpiled } =
+      next.file === undefined
+        ? { source: program.source, module: await transpile(program.source, program.filename.replace(/\.(m|c)?js$/, '.ts'), filename) }
+        : await transpileFile(next.file, filename);
     if (transpiled.diagnostics.length > 0) {
-      const diagnostics = toDiagnostics(transpiled.diagnostics, filename);
+      const diagnostics = transpiled.diagnostics;
       const first = diagnostics[0];
       throw new MagsagError(
         'SANDBOX_TYPECHECK',

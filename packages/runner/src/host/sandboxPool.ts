@@ -7,6 +7,7 @@ import type { RunLimits } from '../options.ts';
 import type { IsolateModule, IsolateRunOutput } from './isolate.ts';
 import { emptyRunOutput } from './runOutput.ts';
 import { closeTypeCheckService } from './checker.ts';
+import { closeTranspiler } from './transpiler.ts';
 import { forkHelper, setProcessRef } from './forkHelper.ts';
 import type { ErrorData, FromSandbox, SerializedOutput, ToSandbox } from './sandboxProtocol.ts';
 import type { Workspace } from './workspace.ts';
@@ -398,6 +399,7 @@ export function warmSandboxes(count = 1): void {
 export function closeSandboxes(): void {
   defaultPool.close();
   closeTypeCheckService();
+  void closeTranspiler();
 }
 
 function memoryCrashError(limits: RunLimits): MagsagError {
