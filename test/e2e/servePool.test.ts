@@ -7,7 +7,7 @@ const textOf = (result: unknown): string => ((result as { content: { text: strin
 
 describe('serve admission control', () => {
   it('answers SANDBOX_BUSY when every sandbox is taken and the queue is full, and serves again after', async () => {
-    const served = await startServe(['--max-workers', '1', '--queue-length', '0']);
+    const served = await startServe(['--max-workers', '1', '--slots-per-worker', '1', '--queue-length', '0']);
     const client = new Client({ name: 'e2e-pool', version: '1.0.0' });
     try {
       await client.connect(new StreamableHTTPClientTransport(served.url));
