@@ -592,6 +592,7 @@ async function profilePhase(): Promise<{ phase: Phase; breakdown: CpuBreakdown }
   const processPerCall: Record<string, number> = {};
   const processes: Record<string, number> = {};
   const mainThreadMs = new Map<number, number>();
+  const otherThreadMs = new Map<number, number>();
   for (const [pid, p] of after) {
     const b = before.get(pid);
     const cpuMs = p.cpuMs - (b?.cpuMs ?? 0);
@@ -604,20 +605,32 @@ async function profilePhase(): Promise<{ phase: Phase; breakdown: CpuBreakdown }
       continue;
     }
     mainThreadMs.set(pid, mainMs);
-    // Threads other than the main one: isolated-vm runs the guest's code on its own threads.
-    add(cls === 'sandbox' ? 'isolate' : 'other threads (V8 GC and compiler helpers, libuv pool, workers)', cls, Math.max(0, cpuMs - mainMs));
+    otherThreadMs.set(pid, Math.max(0, cpuMs - mainMs));
   }
   // Main threads: their /proc CPU, split in the proportions their profile's non-idle samples show.
   const files = readdirSync(profileDir).filter((f) => f.endsWith('.cpuprofile'));
   const splitByPid = new Map<number, Map<string, number>>();
+  const workerSplitByPid = new Map<number, Map<string, number>>();
   for (const file of files) {
     const [pid, thread] = file.split('-').map(Number) as [number, number];
     const split = splitProfile(JSON.parse(readFileSync(path.join(profileDir, file), 'utf8')) as CpuProfile);
-    if (thread !== 0) {
-      // A worker thread's own profile: its CPU is in "other threads" already; shown apart in notes.
-      continue;
-    }
-    splitByPid.set(pid, split);
+    const into = thread === 0 ? splitByPid : workerSplitByPid;
+    const sum = into.get(pid) ?? new Map<string, number>();
+    for (const [c, v] of split) sum.set(c, (sum.get(c) ?? 0) + v);
+    into.set(pid, sum);
+  }
+  // Threads other than the main one: worker threads (node:worker_threads) have their own profile;
+  // what is left is V8's helper threads, libuv's pool, and in sandbox processes isolated-vm's
+  // threads, which run the guest's code. /proc cannot tell a worker thread's tid from Node's
+  // threadId, so a worker's sampled busy time stands for its CPU (scaled down if it exceeds the
+  // CPU of all other threads together).
+  for (const [pid, otherMs] of otherThreadMs) {
+    const cls = roleClass(after.get(pid)!.role);
+    const workers = workerSplitByPid.get(pid);
+    const busy = workers ? [...workers].filter(([c]) => c !== 'idle').reduce((a, [, v]) => a + v, 0) : 0;
+    const scale = busy > otherMs ? otherMs / busy : 1;
+    for (const [category, v] of workers ?? []) if (category !== 'idle') add(category, cls, v * scale);
+    add(cls === 'sandbox' ? 'isolate' : 'other threads (V8 GC and compiler helpers, libuv pool)', cls, otherMs - busy * scale);
   }
   const notes: string[] = [];
   let unprofiled = 0;
@@ -838,8 +851,9 @@ const method = [
   'first rule first: `packages/pii` or `maskDeep` (masking); esbuild or a `transpile` function (transpile); the',
   'TypeScript compiler or the checker (type-check); isolated-vm or the isolate and guest files (isolate); the MCP client,',
   'the sandbox pool, process or protocol, or IPC (bridge); other runner files (runner); the CLI, the MCP SDK server or',
-  "Node's HTTP (serve). CPU of a process's other threads goes to isolate for sandbox processes (isolated-vm runs guest",
-  "code on its own threads) and to \"other threads\" elsewhere; the MCP servers' CPU is counted whole. Everything is divided",
+  "Node's HTTP (serve). Worker threads are split the same way by their own profiles; the rest of a process's other",
+  "threads' CPU goes to isolate in sandbox processes (isolated-vm runs guest code on its own threads) and to \"other",
+  "threads\" elsewhere; the MCP servers' CPU is counted whole. Everything is divided",
   'by the calls that completed in the window. The profiler costs a little CPU itself, so the main figures above come from',
   'the unprofiled phases.',
 ];
