@@ -509,7 +509,7 @@ async function runPhase(options: { name: string; clients: number; calls: number;
 /** Categories of main-thread time, matched against the whole stack of a sample, first rule first. */
 const categoryRules: [category: string, test: (frame: { url: string; functionName: string }) => boolean][] = [
   ['masking', (f) => /\/packages\/pii\/|maskDeep/.test(f.url)],
-  ['transpile', (f) => /esbuild/.test(f.url) || /transpile/i.test(f.functionName)],
+  ['transpile', (f) => /esbuild|\/host\/transpile|tinypool/.test(f.url) || /transpile/i.test(f.functionName)],
   ['type-check', (f) => /\/typescript\/lib\/|typecheck|checker/i.test(f.url)],
   ['isolate', (f) => /isolated-vm|\/host\/isolate\.|\/guest\//.test(f.url)],
   ['bridge', (f) => /\/packages\/mcp-client\/|sandboxPool|sandboxProcess|sandboxProtocol|bridge|rpc|@modelcontextprotocol\/sdk\/dist\/\w+\/(client|shared\/stdio)|node:internal\/child_process/i.test(f.url)],
