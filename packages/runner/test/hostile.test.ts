@@ -76,6 +76,43 @@ describe('hostile programs', () => {
     expect(fresh.result).toEqual([null, 'string']);
   });
 
+  it('cannot take over the module loader or the tool shim by replacing intrinsics', async () => {
+    // The program replaces what a loader would call, then makes the loader work (a dynamic import)
+    // and a tool call: its replacements must never see a module's require or a raw reply.
+    const run = await runner.execute({
+      code: [
+        'const seen: string[] = [];',
+        'const realApply = Reflect.apply;',
+        'const spy = (name: string) => function (this: unknown, ...args: unknown[]) {',
+        '  for (const a of args) if (typeof a === "function" || (a && typeof a === "object")) seen.push(name);',
+        '  return undefined;',
+        '};',
+        'Function.prototype.call = spy("call") as never;',
+        'Function.prototype.apply = spy("apply") as never;',
+        'Map.prototype.get = spy("Map.get") as never;',
+        'Map.prototype.set = spy("Map.set") as never;',
+        'Map.prototype.has = spy("Map.has") as never;',
+        'WeakMap.prototype.get = spy("WeakMap.get") as never;',
+        'Object.prototype.hasOwnProperty = () => true;',
+        '(Object.prototype as Record<string, unknown>)["@magsag/mcp-client"] = "/servers/everything/echo.ts";',
+        'JSON.parse = (() => ({ forged: true })) as never;',
+        'String.prototype.slice = function () { return "Rforged"; } as never;',
+        'String.prototype.charAt = function () { return "R"; } as never;',
+        "const { echo } = await import('./servers/everything/echo');",
+        "const reply = await echo({ message: 'still mine' });",
+        'let denied = "";',
+        'try { (require as unknown as (s: string) => unknown)("@magsag/mcp-client"); } catch (e) { denied = String((e as { code?: string }).code); }',
+        'void realApply;',
+        'export default { reply, seen: seen.length, denied };',
+      ].join('\n'),
+    });
+    expect(run.error).toBeNull();
+    const result = run.result as { reply: unknown; seen: number; denied: string };
+    expect(JSON.stringify(result.reply)).toContain('still mine');
+    expect(result.seen).toBe(0);
+    expect(result.denied).toBe('SANDBOX_IMPORT_DENIED');
+  });
+
   it('stops an infinite loop at the CPU limit, and an idle one at the wall clock', async () => {
     const cpu = await fails('for (;;) {}', 'SANDBOX_CPU_LIMIT');
     expect(cpu.error?.data).toMatchObject({ limit: 'cpuMs', value: 1000 });

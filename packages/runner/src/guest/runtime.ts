@@ -17,7 +17,16 @@ const source = String.raw`(function () {
     .forEach(function (name) { delete g[name]; });
   var StringCtor = String, ErrorCtor = Error, isArray = Array.isArray, objectKeys = Object.keys;
   var hasOwn = Object.prototype.hasOwnProperty, freeze = Object.freeze, defineProperty = Object.defineProperty;
-  var bridgeErrors = new WeakMap();
+  // Intrinsics the module loader and the tool shim use, taken before any program runs: a program
+  // that replaces Function.prototype.call, Map.prototype.get or String.prototype.slice changes
+  // only its own code, never which module a require loads or what a tool call returns.
+  var apply = Reflect.apply, WeakMapCtor = WeakMap, MapCtor = Map;
+  var mapGet = MapCtor.prototype.get, mapSet = MapCtor.prototype.set, mapHas = MapCtor.prototype.has;
+  var weakGet = WeakMapCtor.prototype.get, weakSet = WeakMapCtor.prototype.set;
+  var charAt = StringCtor.prototype.charAt, strSlice = StringCtor.prototype.slice, arraySlice = Array.prototype.slice;
+  var toolApply = hostTool.apply;
+  function own(object, key) { return object !== null && object !== undefined && apply(hasOwn, object, [key]); }
+  var bridgeErrors = new WeakMapCtor();
   var maxOut = config.maxOutputChars;
 
   function bridgeError(json) {
@@ -26,12 +35,12 @@ const source = String.raw`(function () {
     error.name = 'MagsagError';
     error.code = info.code;
     if (info.data !== undefined) error.data = info.data;
-    bridgeErrors.set(error, info.id);
+    apply(weakSet, bridgeErrors, [error, info.id]);
     return error;
   }
   function unwrap(reply) {
-    if (reply.charAt(0) === 'R') return JSONparse(reply.slice(1));
-    throw bridgeError(reply.slice(1));
+    if (apply(charAt, reply, [0]) === 'R') return JSONparse(apply(strSlice, reply, [1]));
+    throw bridgeError(apply(strSlice, reply, [1]));
   }
 
   // console: formatted in the guest, cut to the output cap, sent line by line.
@@ -77,7 +86,7 @@ const source = String.raw`(function () {
   }
   var consoleObject = {};
   ['log', 'info', 'warn', 'error', 'debug'].forEach(function (level) {
-    consoleObject[level] = function () { emit(level, Array.prototype.slice.call(arguments)); };
+    consoleObject[level] = function () { emit(level, apply(arraySlice, arguments, [])); };
   });
   consoleObject.trace = consoleObject.debug;
   consoleObject.dir = function (value) { emit('log', [value]); };
@@ -105,32 +114,32 @@ const source = String.raw`(function () {
   // The tool-call shim that generated modules import as '@magsag/mcp-client'.
   async function callMCPTool(server, tool, args) {
     var argsJson = JSONstringify(args === undefined ? {} : args);
-    var reply = await hostTool.apply(undefined, [StringCtor(server), StringCtor(tool), typeof argsJson === 'string' ? argsJson : 'null'], { result: { promise: true } });
+    var reply = await apply(toolApply, hostTool, [undefined, [StringCtor(server), StringCtor(tool), typeof argsJson === 'string' ? argsJson : 'null'], { result: { promise: true } }]);
     return unwrap(reply);
   }
   var shim = freeze({ __esModule: true, callMCPTool: callMCPTool });
 
   // Module registry: factories defined by one script per module, instantiated on first require.
-  var factories = new Map(), instances = new Map();
+  var factories = new MapCtor(), instances = new MapCtor();
   defineProperty(g, 'BRIDGE_DEFINE', {
-    value: function (id, factory) { if (!factories.has(id)) factories.set(id, factory); },
+    value: function (id, factory) { if (!apply(mapHas, factories, [id])) apply(mapSet, factories, [id, factory]); },
     writable: false, configurable: true, enumerable: false,
   });
   function requireFrom(importer) {
-    var deps = config.deps[importer] || {};
+    var deps = own(config.deps, importer) ? config.deps[importer] : {};
     return function require(specifier) {
       specifier = StringCtor(specifier);
-      if (!hasOwn.call(deps, specifier)) throw bridgeError(hostDeny(specifier, importer));
+      if (!own(deps, specifier)) throw bridgeError(hostDeny(specifier, importer));
       return load(deps[specifier]);
     };
   }
   function load(id) {
     if (id === SHIM_ID) return shim;
-    var existing = instances.get(id);
+    var existing = apply(mapGet, instances, [id]);
     if (existing) return existing.exports;
     var module = { exports: {} };
-    instances.set(id, module);
-    factories.get(id).call(module.exports, module.exports, requireFrom(id), module);
+    apply(mapSet, instances, [id, module]);
+    apply(apply(mapGet, factories, [id]), module.exports, [module.exports, requireFrom(id), module]);
     return module.exports;
   }
 
@@ -144,7 +153,7 @@ const source = String.raw`(function () {
     var report = { name: 'Error', message: '', stack: '' };
     try {
       if (thrown !== null && (typeof thrown === 'object' || typeof thrown === 'function')) {
-        var id = bridgeErrors.get(thrown);
+        var id = apply(weakGet, bridgeErrors, [thrown]);
         if (id !== undefined) report.bridgeErrorId = id;
         report.name = text(thrown.name, 200) || 'Error';
         report.message = text(thrown.message, 8000);
@@ -175,8 +184,8 @@ const source = String.raw`(function () {
       try {
         var input = inputJson === undefined ? undefined : JSONparse(inputJson);
         var module = { exports: {} };
-        instances.set(config.programId, module);
-        await factories.get(config.programId).call(module.exports, module.exports, requireFrom(config.programId), module);
+        apply(mapSet, instances, [config.programId, module]);
+        await apply(apply(mapGet, factories, [config.programId]), module.exports, [module.exports, requireFrom(config.programId), module]);
         var value = module.exports.default;
         value = typeof value === 'function' ? await value(input) : await value;
         var json = value === undefined ? undefined : serialize(value);
