@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { TypeCheckService } from '../src/host/checker.ts';
+import { TypeCheckPool, TypeCheckService } from '../src/host/checker.ts';
 import { fixturesDir } from './helpers.ts';
 
 const roots = { serversDir: path.join(fixturesDir, 'servers'), skillsDir: path.join(fixturesDir, 'skills') };
@@ -28,5 +28,27 @@ describe('type-checking in its own process', () => {
   it('answers checks queued together, each with its own diagnostics', async () => {
     const results = await Promise.all([1, 2, 3].map((n) => service.check(roots, n === 2 ? 'const x: string = 1;\n' : `export default ${n};\n`, `p${n}.ts`)));
     expect(results.map((d) => d.length)).toEqual([0, 1, 0]);
+  });
+});
+
+describe('type-checker processes side by side', () => {
+  it('checks a small program on the other process while a big one holds the first', async () => {
+    const pool = new TypeCheckPool(2);
+    try {
+      const big = Array.from({ length: 6000 }, (_, i) => `const v${i}: { a: number; b: string[] } = { a: ${i}, b: ['${i}'] };`).join('\n') + '\nexport default v1;\n';
+      const order: string[] = [];
+      const slow = pool.check(roots, big, 'big.ts').then(() => order.push('big'));
+      expect(pool.lanes.map((lane) => lane.load)).toEqual([1, 0]);
+      const quick = pool.check(roots, "const n: number = 'x';\nexport default n;\n", 'small.ts').then((d) => {
+        order.push('small');
+        return d;
+      });
+      expect(pool.lanes.map((lane) => lane.load)).toEqual([1, 1]);
+      expect((await quick).length).toBe(1);
+      await slow;
+      expect(order).toEqual(['small', 'big']);
+    } finally {
+      pool.close();
+    }
   });
 });

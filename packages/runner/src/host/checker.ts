@@ -1,6 +1,7 @@
 import { MagsagError, isErrorCode } from '@magsag/core';
 import type { ChildProcess } from 'node:child_process';
 import type { Socket } from 'node:net';
+import { availableParallelism } from 'node:os';
 import type { Diagnostic } from '../result.ts';
 import type { CheckRequest, CheckResponse } from './checkerProtocol.ts';
 import { forkHelper, setProcessRef } from './forkHelper.ts';
@@ -34,6 +35,11 @@ export class TypeCheckService {
       this.#queue.push({ request: { id: this.#nextId++, roots, source, filename }, budgetMs, resolve, reject });
       this.#pump();
     });
+  }
+
+  /** Checks running or waiting on this process. */
+  get load(): number {
+    return this.#queue.length + (this.#current ? 1 : 0);
   }
 
   /** Ends the checker process (idle processes do not keep the host alive; this is for prompt exits). */
@@ -105,22 +111,50 @@ export class TypeCheckService {
   }
 }
 
-let shared: TypeCheckService | undefined;
+/**
+ * Checker processes side by side (at most two, fewer on one CPU): a program that takes seconds to
+ * check holds one of them, and the other programs are checked on the other meanwhile. Each check
+ * goes to the process with the fewest checks running or waiting.
+ */
+export class TypeCheckPool {
+  readonly lanes: TypeCheckService[];
 
-/** The process-wide type-check service, started on first use. */
-export function typeCheckService(): TypeCheckService {
-  shared ??= new TypeCheckService();
+  constructor(size = Math.max(1, Math.min(2, availableParallelism()))) {
+    this.lanes = Array.from({ length: size }, () => new TypeCheckService());
+  }
+
+  /** Diagnostics of `source` against the generated modules and skills under `roots`. */
+  check(roots: ModuleRoots, source: string, filename: string, budgetMs = typecheckBudgetMs): Promise<Diagnostic[]> {
+    let lane = this.lanes[0]!;
+    for (const other of this.lanes) if (other.load < lane.load) lane = other;
+    return lane.check(roots, source, filename, budgetMs);
+  }
+
+  /** Starts every checker process and loads the standard types for `roots`. */
+  warm(roots: ModuleRoots): void {
+    for (const lane of this.lanes) lane.check(roots, 'export {};\n', 'warm.ts').catch(() => {});
+  }
+
+  /** Ends the checker processes. */
+  close(): void {
+    for (const lane of this.lanes) lane.close();
+  }
+}
+
+let shared: TypeCheckPool | undefined;
+
+/** The process-wide type-checkers, started on first use. */
+export function typeCheckService(): TypeCheckPool {
+  shared ??= new TypeCheckPool();
   return shared;
 }
 
-/** Ends the shared checker process, if one runs. */
+/** Ends the shared checker processes, if they run. */
 export function closeTypeCheckService(): void {
   shared?.close();
 }
 
-/** Starts the shared checker and loads the standard types for `roots` ahead of the first run. */
+/** Starts the shared checkers and loads the standard types for `roots` ahead of the first run. */
 export function warmTypeChecker(roots: ModuleRoots): void {
-  typeCheckService()
-    .check(roots, 'export {};\n', 'warm.ts')
-    .catch(() => {});
+  typeCheckService().warm(roots);
 }
