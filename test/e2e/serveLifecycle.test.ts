@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { request } from 'node:http';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -122,5 +123,33 @@ describe('serve lifecycle', { timeout: 180_000 }, () => {
     await pending;
     expect(records(ws).find((r) => r.status !== 'ok')).toMatchObject({ status: 'cancelled' });
     await client.close().catch(() => {});
+  });
+
+  it('cancels a run when its HTTP client disconnects mid-call', async () => {
+    const served = await startServe([]);
+    const transport = new StreamableHTTPClientTransport(served.url);
+    const client = new Client({ name: 'e2e-disconnect', version: '1.0.0' });
+    try {
+      await client.connect(transport);
+      const ws = /^workspace (\S+)/.exec(textOf(await client.callTool({ name: 'execute_code', arguments: { code: 'export default 1;' } })))![1]!;
+      // The call on a socket of its own, which then goes away as a client that crashed would.
+      const body = JSON.stringify({ jsonrpc: '2.0', id: 99, method: 'tools/call', params: { name: 'execute_code', arguments: { code: longCode, workspace: ws } } });
+      const req = request({
+        host: served.url.hostname,
+        port: served.url.port,
+        path: served.url.pathname,
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-session-id': transport.sessionId!, 'mcp-protocol-version': '2025-06-18' },
+      });
+      req.on('error', () => {});
+      req.end(body);
+      await until(() => records(ws).some((r) => r.status === 'running'), 'the long run to start');
+      req.destroy();
+      await until(() => records(ws).some((r) => r.status === 'cancelled'), 'the run to be cancelled after the disconnect', 20_000);
+      expect(records(ws).find((r) => r.status === 'cancelled')).toMatchObject({ errorCode: 'SANDBOX_CANCELLED' });
+    } finally {
+      await client.close().catch(() => {});
+      served.child.kill();
+    }
   });
 });

@@ -119,8 +119,46 @@ function runAnswer(answer: RunAnswer, mask: (s: string) => string): ReturnType<t
   return text(answer.workspace ? `workspace ${answer.workspace}\n${body}` : body, !answer.ok);
 }
 
+/**
+ * Signals of the JSON-RPC requests of one HTTP session whose response is still open, by request id:
+ * aborted when the client's connection closes before the answer was written (a client that crashed
+ * or gave up), so its run ends instead of running on for nobody.
+ */
+export class Disconnects {
+  readonly #open = new Map<string | number, AbortController>();
+
+  /** Watches `res` for the requests in `body`: their signals abort if it closes unanswered. */
+  watch(body: unknown, res: ServerResponse): void {
+    const ids: (string | number)[] = [];
+    for (const message of Array.isArray(body) ? body : [body]) {
+      const id = (message as { id?: unknown; method?: unknown } | null)?.id;
+      if ((typeof id === 'string' || typeof id === 'number') && typeof (message as { method?: unknown }).method === 'string') ids.push(id);
+    }
+    if (ids.length === 0) return;
+    for (const id of ids) this.#open.set(id, new AbortController());
+    res.once('close', () => {
+      for (const id of ids) {
+        const controller = this.#open.get(id);
+        this.#open.delete(id);
+        if (!res.writableFinished) controller?.abort(new MagsagError('SANDBOX_CANCELLED', 'The client disconnected before the answer.'));
+      }
+    });
+  }
+
+  /** The signal of request `id`, when its response is watched. */
+  signal(id: string | number): AbortSignal | undefined {
+    return this.#open.get(id)?.signal;
+  }
+}
+
+/** The client's cancellation and, over HTTP, its disconnect. */
+function callSignal(extra: { signal: AbortSignal; requestId: string | number }, disconnects: Disconnects | undefined): AbortSignal {
+  const dropped = disconnects?.signal(extra.requestId);
+  return dropped ? AbortSignal.any([extra.signal, dropped]) : extra.signal;
+}
+
 /** Builds one MCP server instance exposing MAGSAG's small tool surface, for one principal. */
-export function createMagsagServer(deps: ServeDeps, principal: Principal = localPrincipal, runs: RunTracker = new RunTracker()): McpServer {
+export function createMagsagServer(deps: ServeDeps, principal: Principal = localPrincipal, runs: RunTracker = new RunTracker(), disconnects?: Disconnects): McpServer {
   const mask = deps.mask ?? ((s: string) => s);
   const server = new McpServer({ name: 'magsag', version }, { capabilities: { tools: {} } });
   const failure = (error: unknown): ReturnType<typeof text> => {
@@ -177,7 +215,7 @@ export function createMagsagServer(deps: ServeDeps, principal: Principal = local
       },
       async ({ code, workspace, timeoutMs }, extra) => {
         try {
-          const answer = await runs.track(extra.signal, (signal) =>
+          const answer = await runs.track(callSignal(extra, disconnects), (signal) =>
             executeCode({ code, principal, signal, ...(workspace === undefined ? {} : { workspace }), ...(timeoutMs ? { timeoutMs } : {}) }),
           );
           return runAnswer(answer, mask);
@@ -212,7 +250,7 @@ export function createMagsagServer(deps: ServeDeps, principal: Principal = local
       },
       async ({ name, input, workspace }, extra) => {
         try {
-          const answer = await runs.track(extra.signal, (signal) => runSkill({ name, input: input ?? {}, principal, signal, ...(workspace === undefined ? {} : { workspace }) }));
+          const answer = await runs.track(callSignal(extra, disconnects), (signal) => runSkill({ name, input: input ?? {}, principal, signal, ...(workspace === undefined ? {} : { workspace }) }));
           return runAnswer(answer, mask);
         } catch (error) {
           return failure(error);
@@ -296,6 +334,7 @@ interface Session {
   lastSeen: number;
   /** POST requests being answered (a running call); a session is never expired while one is. */
   active: number;
+  disconnects: Disconnects;
 }
 
 /**
@@ -344,19 +383,23 @@ export async function serveHttp(
     try {
       if (req.method === 'POST') {
         const body = await readJson(req);
-        if (existing) return await existing.transport.handleRequest(req, res, body);
+        if (existing) {
+          existing.disconnects.watch(body, res);
+          return await existing.transport.handleRequest(req, res, body);
+        }
         if (!isInitializeRequest(body)) return send(res, typeof sessionId === 'string' ? 404 : 400, typeof sessionId === 'string' ? 'Unknown or expired mcp-session-id: initialize a new session' : 'No session: send initialize first');
         if (sessions.size >= maxSessions) {
           return send(res, 503, `Too many sessions (${maxSessions}): close idle sessions or try again later`, { 'retry-after': '30' });
         }
+        const disconnects = new Disconnects();
         const transport = new StreamableHTTPServerTransport({
           sessionIdGenerator: () => randomUUID(),
-          onsessioninitialized: (id) => void sessions.set(id, { transport, principal, lastSeen: Date.now(), active: 0 }),
+          onsessioninitialized: (id) => void sessions.set(id, { transport, principal, lastSeen: Date.now(), active: 0, disconnects }),
         });
         transport.onclose = () => {
           if (transport.sessionId) sessions.delete(transport.sessionId);
         };
-        await createMagsagServer(deps, principal, runs).connect(transport);
+        await createMagsagServer(deps, principal, runs, disconnects).connect(transport);
         return await transport.handleRequest(req, res, body);
       }
       if (!existing) return send(res, typeof sessionId === 'string' ? 404 : 400, 'Unknown or missing mcp-session-id');
