@@ -1,4 +1,5 @@
 import { statSync } from 'node:fs';
+import path from 'node:path';
 import ts from 'typescript';
 import { shimModuleId } from '../bridge.ts';
 import type { Diagnostic } from '../result.ts';
@@ -8,6 +9,8 @@ const virtualDir = '/__magsag__';
 const programFile = `${virtualDir}/program.ts`;
 const shimFile = `${virtualDir}/mcpClient.d.ts`;
 const globalsFile = `${virtualDir}/globals.d.ts`;
+const libDir = `${virtualDir}/lib`;
+const realLibDir = path.dirname(ts.getDefaultLibFilePath({}));
 
 /** Types of the tool-call shim, what `@magsag/mcp-client` is inside the sandbox. */
 const shimTypes = `export interface ToolContentBlock { type: string; text?: string; data?: string; mimeType?: string; [key: string]: unknown }
@@ -80,29 +83,50 @@ export function createTypeChecker(options: TypeCheckerOptions): TypeChecker {
     [shimFile, shimTypes],
     [globalsFile, globalTypes],
   ]);
+  // The standard library is served from a virtual folder: under node_modules, TypeScript would look
+  // for a package.json above every lib file on every check (to learn its module format), and the
+  // lib files never change while the process runs, so they are read and versioned once.
+  const realLib = (file: string): string | undefined => (file.startsWith(`${libDir}/`) ? path.join(realLibDir, file.slice(libDir.length + 1)) : undefined);
+  // Versions of files on disk, read once per check (the service asks for every file's version twice).
+  let versions = new Map<string, string>();
   const version = (file: string): string => {
     if (file === programFile) return String(programVersion);
-    if (fixed.has(file)) return '1';
-    try {
-      const stat = statSync(file);
-      return `${stat.mtimeMs}:${stat.size}`;
-    } catch {
-      return '0';
+    if (fixed.has(file) || realLib(file) !== undefined) return '1';
+    let known = versions.get(file);
+    if (known === undefined) {
+      try {
+        const stat = statSync(file);
+        known = `${stat.mtimeMs}:${stat.size}`;
+      } catch {
+        known = '0';
+      }
+      versions.set(file, known);
     }
+    return known;
   };
+  const readText = (file: string): string | undefined => {
+    if (file === programFile) return programSource;
+    return fixed.get(file) ?? ts.sys.readFile(realLib(file) ?? file);
+  };
+  const snapshots = new Map<string, { version: string; snapshot: ts.IScriptSnapshot }>();
   const host: ts.LanguageServiceHost = {
     getCompilationSettings: () => compilerOptions,
     getScriptFileNames: () => [programFile, globalsFile],
     getScriptVersion: version,
     getScriptSnapshot: (file) => {
-      if (file === programFile) return ts.ScriptSnapshot.fromString(programSource);
-      const text = fixed.get(file) ?? ts.sys.readFile(file);
-      return text === undefined ? undefined : ts.ScriptSnapshot.fromString(text);
+      const current = version(file);
+      const cached = snapshots.get(file);
+      if (cached?.version === current) return cached.snapshot;
+      const text = readText(file);
+      if (text === undefined) return undefined;
+      const snapshot = ts.ScriptSnapshot.fromString(text);
+      if (file !== programFile) snapshots.set(file, { version: current, snapshot });
+      return snapshot;
     },
     getCurrentDirectory: () => virtualDir,
-    getDefaultLibFileName: (opts) => ts.getDefaultLibFilePath(opts),
-    fileExists: (file) => fixed.has(file) || file === programFile || ts.sys.fileExists(file),
-    readFile: (file) => (file === programFile ? programSource : (fixed.get(file) ?? ts.sys.readFile(file))),
+    getDefaultLibFileName: (opts) => `${libDir}/${path.basename(ts.getDefaultLibFilePath(opts))}`,
+    fileExists: (file) => fixed.has(file) || file === programFile || ts.sys.fileExists(realLib(file) ?? file),
+    readFile: readText,
     resolveModuleNameLiterals: (literals, containingFile) =>
       literals.map((literal) => {
         const importer = containingFile === programFile ? { id: programId, kind: 'program' as const } : resolver.idOfFile(containingFile);
@@ -115,6 +139,7 @@ export function createTypeChecker(options: TypeCheckerOptions): TypeChecker {
   const service = ts.createLanguageService(host, options.documentRegistry ?? sharedRegistry);
   return {
     check(source, filename) {
+      versions = new Map();
       programSource = source;
       programVersion = ++programVersions;
       const diagnostics = [...service.getSyntacticDiagnostics(programFile), ...service.getSemanticDiagnostics(programFile)].filter(
