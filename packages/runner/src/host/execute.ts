@@ -1,7 +1,7 @@
 import { MagsagError, isMagsagError, redactHostDetails, silentLogger, toMagsagError } from '@magsag/core';
 import { getDefaultClient, resolveProjectPaths } from '@magsag/mcp-client';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, lstatSync, readFileSync } from 'node:fs';
+import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { GuestErrorReport } from '../bridge.ts';
 import { defaultLimits, identityMasker, maxLimits, maxProgramBytes, type ExecuteOptions, type RunLimits, type RunnerConfig, type ToolCaller } from '../options.ts';
@@ -13,8 +13,8 @@ import { buildModuleGraph, firstLocation, mapStack, ModuleResolver, type ModuleG
 import { buildModelView } from './modelView.ts';
 import { typeCheckService } from './checker.ts';
 import { maskDeep } from './maskDeep.ts';
-import { currentOwner, heartbeatIntervalMs, writeRunRecord } from './runRecords.ts';
-import { Workspace, writePrivateFile, type RunRecord } from './workspace.ts';
+import { currentOwner, heartbeatIntervalMs, writeRunRecordAsync } from './runRecords.ts';
+import { Workspace, writePrivateFileAsync, type RunRecord } from './workspace.ts';
 
 /** The default model view cap, in bytes. */
 export const defaultModelViewBytes = 4096;
@@ -152,6 +152,14 @@ export async function execute(options: ExecuteOptions): Promise<ExecuteResult> {
   let programName = options.filename ?? (options.file ? path.basename(options.file) : 'program.ts');
   let inputsHash = '';
   let heartbeat: NodeJS.Timeout | undefined;
+  let finished = false;
+  // Record writes land in order: a heartbeat still being written never lands over the final record.
+  let recordWrites: Promise<void> = Promise.resolve();
+  const saveRecord = (runDir: string, value: RunRecord): Promise<void> => {
+    const write = recordWrites.then(() => writeRunRecordAsync(runDir, value));
+    recordWrites = write.catch(() => {});
+    return write;
+  };
   const owner = currentOwner();
   const record = (): RunRecord => ({
     runId,
@@ -168,7 +176,7 @@ export async function execute(options: ExecuteOptions): Promise<ExecuteResult> {
     heartbeatAt: new Date().toISOString(),
   });
 
-  const finish = (error: RunError | null, outcome: { hasResult: boolean; result: unknown } = { hasResult: false, result: null }): ExecuteResult => {
+  const finish = async (error: RunError | null, outcome: { hasResult: boolean; result: unknown } = { hasResult: false, result: null }): Promise<ExecuteResult> => {
     if (error) {
       // Callers, records and the model see no host paths or environment values; --verbose logs do.
       const redacted = redactHostDetails(error, { root: resolveRunnerPaths(options).root });
@@ -180,6 +188,7 @@ export async function execute(options: ExecuteOptions): Promise<ExecuteResult> {
     const ok = error === null;
     let runWorkspace: RunWorkspace | null = null;
     let outputPath: string | undefined;
+    finished = true;
     if (heartbeat) clearInterval(heartbeat);
     if (workspace) {
       const runDir = workspace.runDir(runId);
@@ -188,7 +197,7 @@ export async function execute(options: ExecuteOptions): Promise<ExecuteResult> {
       for (const rel of [...workspace.touched].sort()) {
         const full = path.join(workspace.filesDir, ...rel.split('/'));
         try {
-          const stat = lstatSync(full);
+          const stat = await fs.lstat(full);
           if (stat.isFile()) artifacts.push({ path: rel, bytes: stat.size });
         } catch {
           // Removed again by the program: not an artifact.
@@ -199,8 +208,8 @@ export async function execute(options: ExecuteOptions): Promise<ExecuteResult> {
         // At rest the output is masked like the model view: raw values live only in the encrypted
         // vault and audit log.
         const stored = maskDeep({ runId, ok, result: outcome.hasResult ? outcome.result : null, logs, error, diagnostics }, masker);
-        writePrivateFile(outputPath, `${JSON.stringify(stored, null, 2)}\n`);
-        writeRunRecord(runDir, {
+        await writePrivateFileAsync(outputPath, `${JSON.stringify(stored, null, 2)}\n`);
+        await saveRecord(runDir, {
           ...record(),
           status: ok ? 'ok' : error?.code === 'SANDBOX_CANCELLED' ? 'cancelled' : 'error',
           errorCode: error?.code ?? null,
@@ -234,8 +243,12 @@ export async function execute(options: ExecuteOptions): Promise<ExecuteResult> {
     let source: string;
     if (typeof options.code === 'string') source = options.code;
     else if (options.file) {
-      if (!existsSync(options.file)) throw new MagsagError('USAGE', `Program file ${options.file} does not exist.`, { data: { file: options.file } });
-      source = readFileSync(options.file, 'utf8');
+      try {
+        source = await fs.readFile(options.file, 'utf8');
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+        throw new MagsagError('USAGE', `Program file ${options.file} does not exist.`, { data: { file: options.file } });
+      }
     } else throw new MagsagError('USAGE', 'Give the program as `code` (text) or `file` (a path).');
     programName = options.filename ?? (options.file ? path.basename(options.file) : 'program.ts');
     const sourceBytes = Buffer.byteLength(source);
@@ -264,14 +277,12 @@ export async function execute(options: ExecuteOptions): Promise<ExecuteResult> {
       ...(options.owner === undefined ? {} : { owner: options.owner }),
     });
     const runDir = workspace.runDir(runId);
-    writeRunRecord(runDir, record());
+    await saveRecord(runDir, record());
     // A live run keeps its heartbeat fresh, so a record left `running` by a dead process can be told apart.
     heartbeat = setInterval(() => {
-      try {
-        writeRunRecord(runDir, record());
-      } catch (error) {
-        logger.warn({ err: error }, 'could not refresh the run record');
-      }
+      // After the run has finished, a late heartbeat must not put `running` back over the final record.
+      if (finished) return;
+      saveRecord(runDir, record()).catch((error: unknown) => logger.warn({ err: error }, 'could not refresh the run record'));
     }, heartbeatIntervalMs);
     heartbeat.unref();
 
@@ -327,7 +338,7 @@ export async function execute(options: ExecuteOptions): Promise<ExecuteResult> {
     metrics.maxToolCallsInFlight = run.maxInFlight;
     const outcome = readOutcome(run, graph, limits);
     metrics.outputBytes = run.logBytes + outcome.resultBytes;
-    return finish(outcome.error, outcome);
+    return await finish(outcome.error, outcome);
   } catch (error) {
     const magsag = isMagsagError(error) ? error : toMagsagError(error, 'INTERNAL');
     const data = magsag.data;
@@ -344,7 +355,7 @@ export async function execute(options: ExecuteOptions): Promise<ExecuteResult> {
       const { diagnostics: _omit, ...rest } = runError.data;
       runError.data = { ...rest, count: diagnostics.length };
     }
-    return finish(runError);
+    return await finish(runError);
   }
 }
 

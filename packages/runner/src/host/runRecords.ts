@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
-import { makePrivateDir, writePrivateFile, workspacesDir, type RunRecord, type RunOwner } from './workspace.ts';
+import { makePrivateDir, makePrivateDirAsync, writePrivateFile, writePrivateFileAsync, workspacesDir, type RunRecord, type RunOwner } from './workspace.ts';
 
 /** How often a running run refreshes `heartbeatAt` in its record. */
 export const heartbeatIntervalMs = 10_000;
@@ -17,6 +17,12 @@ export function currentOwner(): RunOwner {
 }
 
 /** Writes `runs/<runId>/run.json` whole (mode 0600, folders 0700). */
+/** {@link writeRunRecord} without blocking the event loop (the run path of a busy server). */
+export async function writeRunRecordAsync(runDir: string, record: RunRecord): Promise<void> {
+  await makePrivateDirAsync(runDir);
+  await writePrivateFileAsync(path.join(runDir, 'run.json'), `${JSON.stringify(record, null, 2)}\n`);
+}
+
 export function writeRunRecord(runDir: string, record: RunRecord): void {
   makePrivateDir(runDir);
   writePrivateFile(path.join(runDir, 'run.json'), `${JSON.stringify(record, null, 2)}\n`);

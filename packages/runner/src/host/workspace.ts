@@ -18,6 +18,7 @@ import {
   writeFileSync,
   writeSync,
 } from 'node:fs';
+import fsPromises from 'node:fs/promises';
 import path from 'node:path';
 import lockfile from 'proper-lockfile';
 import { defaultQuota, defaultRetention, type RetentionPolicy, type WorkspaceQuota } from '../options.ts';
@@ -61,6 +62,18 @@ export function newWorkspaceId(): string {
 /** Creates `dir` (and missing parents) readable by this user only. */
 export function makePrivateDir(dir: string): void {
   mkdirSync(dir, { recursive: true, mode: privateDirMode });
+}
+
+/** {@link writePrivateFile} without blocking the event loop (the run path of a busy server). */
+export async function writePrivateFileAsync(file: string, data: string): Promise<void> {
+  const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  await fsPromises.writeFile(temp, data, { mode: privateFileMode });
+  await fsPromises.rename(temp, file);
+}
+
+/** {@link makePrivateDir} without blocking the event loop. */
+export async function makePrivateDirAsync(dir: string): Promise<void> {
+  await fsPromises.mkdir(dir, { recursive: true, mode: privateDirMode });
 }
 
 /** Writes `file` whole or not at all (a temporary file renamed over it), mode 0600. */
