@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -91,7 +91,39 @@ describe('magsag servers', () => {
       ['api', null],
       ['memory', null],
     ]);
-    expect(magsag(['servers', 'import', source, '--servers-dir', dir]).stdout).toContain('skipped');
+  });
+
+  it('import is all or nothing: ids that exist are a CONFIG_CONFLICT until renamed, prefixed or forced', () => {
+    const dir = path.join(scratch, 'conflicts');
+    mkdirSync(dir, { recursive: true });
+    const mine = 'id: memory\ndescription: mine, not to be overwritten\ntransport:\n  type: stdio\n  command: node\n';
+    writeFileSync(path.join(dir, 'memory.yaml'), mine);
+    const source = path.join(scratch, 'conflict_config.json');
+    writeFileSync(source, JSON.stringify({ mcpServers: { memory: { command: 'npx', args: ['-y', '@modelcontextprotocol/server-memory'] }, notes: { command: 'node', args: ['notes.js'] } } }));
+    const before = readdirSync(dir).sort();
+
+    const refused = magsag(['servers', 'import', source, '--json', '--servers-dir', dir]);
+    expect(refused.status).toBe(2);
+    expect(JSON.parse(refused.stdout)).toMatchObject({ error: { code: 'CONFIG_CONFLICT', message: expect.stringContaining(': memory.') } });
+    expect(readdirSync(dir).sort()).toEqual(before);
+    expect(magsag(['servers', 'import', source, '--servers-dir', dir]).stderr).toContain('--rename memory=my-memory');
+
+    const renamed = magsag(['servers', 'import', source, '--json', '--servers-dir', dir, '--rename', 'memory=my-memory']);
+    expect(renamed.status).toBe(0);
+    expect((JSON.parse(renamed.stdout) as { written: { id: string }[] }).written.map((w) => w.id).sort()).toEqual(['my-memory', 'notes']);
+    expect(readFileSync(path.join(dir, 'memory.yaml'), 'utf8')).toBe(mine);
+    expect(readFileSync(path.join(dir, 'my-memory.yaml'), 'utf8')).toContain('id: my-memory');
+
+    const prefixed = magsag(['servers', 'import', source, '--json', '--servers-dir', dir, '--prefix', 'work-']);
+    expect((JSON.parse(prefixed.stdout) as { written: { id: string }[] }).written.map((w) => w.id).sort()).toEqual(['work-memory', 'work-notes']);
+
+    expect(magsag(['servers', 'import', source, '--servers-dir', dir, '--rename', 'nope=x']).status).toBe(2);
+    expect(magsag(['servers', 'import', source, '--servers-dir', dir, '--rename', 'memory']).stderr).toContain('<old>=<new>');
+
+    const forced = magsag(['servers', 'import', source, '--json', '--servers-dir', dir, '--force']);
+    expect(forced.status).toBe(0);
+    expect(JSON.parse(forced.stdout)).toMatchObject({ replaced: expect.arrayContaining([path.join(dir, 'memory.yaml'), path.join(dir, 'notes.yaml')]) });
+    expect(readFileSync(path.join(dir, 'memory.yaml'), 'utf8')).toContain('server-memory');
   });
 
   it('demo reset recreates the demo data without touching tracked files', () => {

@@ -111,22 +111,33 @@ export function createProgram(io: Io = processIo, contexts: CliContext[] = []): 
     .command('import')
     .description('turn a Claude Desktop / .mcp.json "mcpServers" file into server YAML files')
     .argument('<file>', 'claude_desktop_config.json or .mcp.json')
-    .option('--force', 'overwrite existing YAML files')
+    .option('--force', 'overwrite servers that are already configured')
+    .option('--rename <old=new>', 'import the entry <old> under the id <new> (repeatable)', collect, [])
+    .option('--prefix <prefix>', 'put <prefix> before every imported id that --rename does not set')
     .option('--keep-secrets', 'write secret-looking env values and headers literally instead of ${VAR}')
     .option('--json', 'print JSON')
     .action(
-      run(async (ctx, file: string, opts: JsonFlag & { force?: boolean; keepSecrets?: boolean }) => {
+      run(async (ctx, file: string, opts: JsonFlag & { force?: boolean; keepSecrets?: boolean; rename: string[]; prefix?: string }) => {
         const { importServersFile } = await import('./commands/servers.ts');
-        const result = importServersFile(file, ctx.paths.serversDir, { force: opts.force === true, keepSecrets: opts.keepSecrets === true });
+        const rename: Record<string, string> = {};
+        for (const pair of opts.rename) {
+          const at = pair.indexOf('=');
+          if (at <= 0 || at === pair.length - 1) throw new MagsagError('USAGE', `--rename takes <old>=<new>, got "${pair}". Example: --rename memory=my-memory.`);
+          rename[pair.slice(0, at)] = pair.slice(at + 1);
+        }
+        const result = importServersFile(file, ctx.paths.serversDir, {
+          force: opts.force === true,
+          keepSecrets: opts.keepSecrets === true,
+          rename,
+          ...(opts.prefix === undefined ? {} : { prefix: opts.prefix }),
+        });
         if (opts.json) printJson(io, result);
         else {
           for (const w of result.written) {
-            io.stdout(`wrote ${w.file}${w.variables.length ? ` (set ${w.variables.join(', ')} in the environment)` : ''}\n`);
+            io.stdout(`${result.replaced.includes(w.file) ? 'replaced' : 'wrote'} ${w.file}${w.variables.length ? ` (set ${w.variables.join(', ')} in the environment)` : ''}\n`);
           }
-          for (const s of result.skipped) io.stdout(`skipped ${s.file}: ${s.reason}\n`);
-          for (const e of result.errors) io.stderr(`error ${e.code}: ${e.message}\n`);
         }
-        return result.errors.length > 0 ? 2 : 0;
+        return 0;
       }),
     );
 

@@ -9,6 +9,7 @@ export const errorCodes = {
   USAGE: { exitCode: 2, summary: 'A command was called with missing or invalid arguments.' },
   CONFIG_INVALID: { exitCode: 2, summary: 'A configuration file (server YAML, mcpServers JSON) is invalid.' },
   CONFIG_ENV_MISSING: { exitCode: 2, summary: 'A `${VAR}` in a configuration file names an unset environment variable.' },
+  CONFIG_CONFLICT: { exitCode: 2, summary: 'An import would overwrite configured servers; nothing was written (rename, prefix or force).' },
   CONFIG_NOT_FOUND: { exitCode: 2, summary: 'A configuration file or folder does not exist.' },
   SERVER_NOT_FOUND: { exitCode: 2, summary: 'No server with this id is configured.' },
   SERVER_DISABLED: { exitCode: 2, summary: 'The server is configured with `enabled: false`.' },

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { MagsagError, toMagsagError, type ErrorCode } from '@magsag/core';
 import { describeTransport, importMcpServers, type McpClient, type ServerConfig } from '@magsag/mcp-client';
@@ -106,12 +106,26 @@ export function selectServers(client: McpClient, ids: string[], all: boolean): s
 /** What `magsag servers import` wrote. */
 export interface ImportResult {
   written: { id: string; file: string; variables: string[] }[];
-  skipped: { id: string; file: string; reason: string }[];
-  errors: JsonError[];
+  /** Files that existed and were replaced (only with `force`). */
+  replaced: string[];
 }
 
-/** Writes one server YAML per entry of a `mcpServers` JSON file into `serversDir`. */
-export function importServersFile(file: string, serversDir: string, options: { force?: boolean; keepSecrets?: boolean } = {}): ImportResult {
+/** How `magsag servers import` names what it writes. */
+export interface ImportServersOptions {
+  /** Overwrite servers that exist. */
+  force?: boolean;
+  keepSecrets?: boolean;
+  /** New ids by entry name: `{ memory: 'my-memory' }`. */
+  rename?: Record<string, string>;
+  /** Put before every id that `rename` does not set. */
+  prefix?: string;
+}
+
+/**
+ * Writes one server YAML per entry of a `mcpServers` JSON file into `serversDir`, all or nothing:
+ * an invalid entry, or an id that is already configured (unless `force`), writes no file at all.
+ */
+export function importServersFile(file: string, serversDir: string, options: ImportServersOptions = {}): ImportResult {
   let document: unknown;
   try {
     document = JSON.parse(readFileSync(file, 'utf8'));
@@ -119,16 +133,40 @@ export function importServersFile(file: string, serversDir: string, options: { f
     const code = (cause as NodeJS.ErrnoException).code === 'ENOENT' ? 'CONFIG_NOT_FOUND' : 'CONFIG_INVALID';
     throw new MagsagError(code, `Cannot read ${file} as JSON: ${(cause as Error).message}`, { cause, data: { file } });
   }
-  const { servers, errors } = importMcpServers(document, { source: file, keepSecrets: options.keepSecrets ?? false });
+  const { servers, errors } = importMcpServers(document, {
+    source: file,
+    keepSecrets: options.keepSecrets ?? false,
+    ...(options.rename ? { rename: options.rename } : {}),
+    ...(options.prefix ? { prefix: options.prefix } : {}),
+  });
+  if (errors.length > 0) {
+    const first = errors[0]!;
+    throw new MagsagError(first.code, `${errors.length === 1 ? first.message : `${errors.length} entries are invalid; the first: ${first.message}`} Nothing was written.`, {
+      data: { file, errors: errors.map(jsonError) },
+    });
+  }
+  const targets = servers.map((server) => ({ server, target: path.join(serversDir, `${server.id}.yaml`) }));
+  const existing = targets.filter(({ target, server }) => existsSync(target) || existsSync(path.join(serversDir, `${server.id}.yml`)));
+  if (existing.length > 0 && !options.force) {
+    const ids = existing.map(({ server }) => server.id);
+    const example = existing[0]!.server;
+    throw new MagsagError(
+      'CONFIG_CONFLICT',
+      `${ids.length === 1 ? 'A server' : `${ids.length} servers`} with ${ids.length === 1 ? 'this id is' : 'these ids are'} already configured in ${serversDir}: ${ids.join(', ')}. ` +
+        `Nothing was written. Import under other ids (--rename ${example.sourceName}=my-${example.id}, or --prefix my-), or replace them with --force.`,
+      { data: { file, serversDir, ids } },
+    );
+  }
   mkdirSync(serversDir, { recursive: true });
-  const result: ImportResult = { written: [], skipped: [], errors: errors.map(jsonError) };
-  for (const server of servers) {
-    const target = path.join(serversDir, `${server.id}.yaml`);
-    if (existsSync(target) && !options.force) {
-      result.skipped.push({ id: server.id, file: target, reason: 'exists (pass --force to overwrite)' });
-      continue;
-    }
-    writeFileSync(target, server.yaml);
+  // Every file is written before any is put in place, so a failed write leaves the folder as it was.
+  const staged = targets.map(({ server, target }) => {
+    const temp = `${target}.${process.pid}.tmp`;
+    writeFileSync(temp, server.yaml);
+    return { server, target, temp };
+  });
+  const result: ImportResult = { written: [], replaced: existing.map(({ target }) => target) };
+  for (const { server, target, temp } of staged) {
+    renameSync(temp, target);
     result.written.push({ id: server.id, file: target, variables: server.variables });
   }
   return result;

@@ -1,7 +1,7 @@
 import { MagsagError } from '@magsag/core';
 import { createRequire } from 'node:module';
 import type * as Yaml from 'yaml';
-import { serverConfigSchema } from './schema.ts';
+import { serverConfigSchema, serverIdSchema } from './schema.ts';
 
 // yaml loads when a file is converted, not whenever the client package is imported.
 const require = createRequire(import.meta.url);
@@ -28,6 +28,10 @@ export interface ImportOptions {
    * @default false
    */
   keepSecrets?: boolean;
+  /** New ids by entry name (or by the id the name would get): `{ memory: 'my-memory' }`. */
+  rename?: Record<string, string>;
+  /** Put before every id that `rename` does not set: `work-` turns `memory` into `work-memory`. */
+  prefix?: string;
 }
 
 const secretKey = /token|secret|password|passwd|api[-_]?key|auth|credential|private/i;
@@ -63,10 +67,25 @@ export function importMcpServers(document: unknown, options: ImportOptions = {})
   const servers: ImportedServer[] = [];
   const errors: MagsagError[] = [];
   const used = new Set<string>();
+  const rename = options.rename ?? {};
+  const names = Object.keys(entries as Record<string, unknown>);
+  const unknown = Object.keys(rename).filter((key) => !names.some((name) => name === key || toId(name) === key));
+  if (unknown.length > 0) {
+    throw new MagsagError('USAGE', `--rename names ${unknown.map((k) => `"${k}"`).join(', ')}, which ${unknown.length === 1 ? 'is' : 'are'} not in ${source}. Entries: ${names.join(', ')}.`, {
+      data: { file: source, unknown },
+    });
+  }
   for (const [name, value] of Object.entries(entries as Record<string, unknown>)) {
     try {
-      let id = toId(name);
-      for (let n = 2; used.has(id); n++) id = `${toId(name)}-${n}`;
+      const chosen = rename[name] ?? rename[toId(name)];
+      const base = chosen ?? `${options.prefix ?? ''}${toId(name)}`;
+      if (!serverIdSchema.safeParse(base).success) {
+        throw new MagsagError('USAGE', `${source}: mcpServers.${name}: the id "${base}" is not a server id (lowercase letters, digits, "-" and "_", starting with a letter or digit).`, {
+          data: { file: source, field: `mcpServers.${name}`, id: base },
+        });
+      }
+      let id = base;
+      for (let n = 2; used.has(id); n++) id = `${base}-${n}`;
       const { definition, variables } = convertEntry(id, name, value, source, options.keepSecrets ?? false);
       const checked = serverConfigSchema.safeParse(definition);
       if (!checked.success) {
