@@ -126,6 +126,23 @@ describe('magsag servers', () => {
     expect(readFileSync(path.join(dir, 'memory.yaml'), 'utf8')).toContain('server-memory');
   });
 
+  it('call runs one tool and prints its result masked, as text or as the MCP result', () => {
+    const raw = 'write to alice.w@example.com or +1 415 555 0100';
+    const text = magsag(['call', 'everything', 'echo', JSON.stringify({ message: raw })]);
+    expect(text.status).toBe(0);
+    expect(text.stdout).toContain('Echo: write to [EMAIL_');
+    expect(text.stdout).not.toContain('alice.w@example.com');
+    expect(text.stdout).not.toContain('555 0100');
+    const json = magsag(['call', 'everything', 'echo', JSON.stringify({ message: raw }), '--json']);
+    const result = JSON.parse(json.stdout) as { content: { type: string; text: string }[] };
+    expect(result.content[0]).toMatchObject({ type: 'text', text: expect.stringContaining('[EMAIL_') });
+    expect(json.stdout).not.toContain('alice.w@example.com');
+    const notObject = magsag(['call', 'everything', 'echo', '[1]', '--json']);
+    expect(notObject.status).toBe(2);
+    expect(JSON.parse(notObject.stdout)).toMatchObject({ error: { code: 'USAGE', message: expect.stringContaining('[json-args]') } });
+    expect(magsag(['call', 'everything', 'no_such_tool']).status).toBe(2);
+  });
+
   it('demo reset recreates the demo data without touching tracked files', () => {
     const { status, stdout } = magsag(['demo', 'reset', '--json']);
     expect(status).toBe(0);

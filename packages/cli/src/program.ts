@@ -141,6 +141,33 @@ export function createProgram(io: Io = processIo, contexts: CliContext[] = []): 
       }),
     );
 
+  program
+    .command('call')
+    .description('call one tool of a server and print its result, masked (a quick way to poke a server)')
+    .argument('<server>', 'server id (see `magsag servers list`)')
+    .argument('<tool>', 'tool name (see `magsag tools ls <server>`)')
+    .argument('[json-args]', 'the arguments as one JSON object', '{}')
+    .option('--json', 'print the MCP result as JSON (masked like the text)')
+    .action(
+      run(async (ctx, server: string, tool: string, jsonArgs: string, opts: JsonFlag) => {
+        let args: unknown;
+        try {
+          args = JSON.parse(jsonArgs);
+        } catch (error) {
+          throw new MagsagError('USAGE', `[json-args] is not JSON (${error instanceof Error ? error.message : String(error)}). Pass one object, quoted for the shell: '{"path": "notes.md"}'.`);
+        }
+        if (args === null || typeof args !== 'object' || Array.isArray(args)) {
+          throw new MagsagError('USAGE', `[json-args] must be a JSON object, got ${Array.isArray(args) ? 'an array' : String(args === null ? 'null' : typeof args)}. Example: '{"path": "notes.md"}'.`);
+        }
+        await ctx.loadPii();
+        const { callOnce } = await import('./commands/call.ts');
+        const answer = await callOnce(ctx.client, (text) => ctx.pii.maskText(text).masked, server, tool, args as Record<string, unknown>);
+        if (opts.json) printJson(io, answer.result);
+        else io.stdout(answer.text.endsWith('\n') ? answer.text : `${answer.text}\n`);
+        return answer.isError ? 1 : 0;
+      }),
+    );
+
   const tools = program.command('tools').description('discover tools from the generated modules, without starting servers');
 
   tools
