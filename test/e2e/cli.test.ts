@@ -143,6 +143,19 @@ describe('magsag servers', () => {
     expect(magsag(['call', 'everything', 'no_such_tool']).status).toBe(2);
   });
 
+  it('answers parse errors with one JSON document under --json: unknown commands, missing arguments', () => {
+    for (const [args, says] of [
+      [['nosuchcmd', '--json'], "unknown command 'nosuchcmd'"],
+      [['servers', 'tset', '--json'], 'did you mean test'],
+      [['exec', '--json'], "missing required argument 'file'"],
+    ] as const) {
+      const { status, stdout, stderr } = magsag([...args]);
+      expect(status).toBe(2);
+      expect(JSON.parse(stdout)).toEqual({ error: { code: 'USAGE', message: expect.stringContaining(says) } });
+      expect(stderr).toBe('');
+    }
+  });
+
   it('demo reset recreates the demo data without touching tracked files', () => {
     const { status, stdout } = magsag(['demo', 'reset', '--json']);
     expect(status).toBe(0);

@@ -19,7 +19,7 @@ interface JsonFlag {
  * Builds the `magsag` command tree. Each action is a thin shell: it calls an exported function,
  * prints the result (human text, or one JSON document with `--json`) and sets the exit code.
  */
-export function createProgram(io: Io = processIo, contexts: CliContext[] = []): Command {
+export function createProgram(io: Io = processIo, contexts: CliContext[] = [], options: { json?: boolean } = {}): Command {
   const program = new Command('magsag')
     .description('Use MCP servers by writing code: typed tool modules, a sandbox, PII masking.')
     .version(version)
@@ -27,7 +27,9 @@ export function createProgram(io: Io = processIo, contexts: CliContext[] = []): 
     .option('--verbose', 'debug logs on stderr and stack traces on errors')
     .showHelpAfterError()
     .exitOverride()
-    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
+    // With --json, a parse error (unknown command, missing argument) is one JSON document on stdout
+    // (printed by main), not commander's text and help on stderr.
+    .configureOutput({ writeOut: io.stdout, writeErr: options.json ? () => {} : io.stderr });
 
   const run =
     <A extends unknown[]>(action: (ctx: CliContext, ...args: A) => Promise<number | void> | number | void) =>
@@ -594,7 +596,8 @@ function positiveInt(value: string, flag: string): number {
 /** Runs the CLI on `argv` (without node and script) and returns the exit code. */
 export async function main(argv: string[], io: Io = processIo): Promise<number> {
   const contexts: CliContext[] = [];
-  const program = createProgram(io, contexts);
+  const json = argv.includes('--json');
+  const program = createProgram(io, contexts, { json });
   let stopping = false;
   const onSignal = (signal: NodeJS.Signals): void => {
     const code = signal === 'SIGINT' ? 130 : 143;
@@ -615,10 +618,15 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
   } catch (error) {
     if (error instanceof CommanderError) {
       // Help and version exit 0; every other commander error is a usage error.
-      return error.exitCode === 0 || error.code === 'commander.helpDisplayed' || error.code === 'commander.version' ? 0 : 2;
+      if (error.exitCode === 0 || error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return 0;
+      if (json) {
+        const message = error.message.replace(/^error: /, '').replace(/\s*\(Did you mean ([^)]*)\)/, ' (did you mean $1)');
+        printJson(io, { error: { code: 'USAGE', message: `${message}. Run \`magsag --help\` for the commands and their arguments.` } });
+      }
+      return 2;
     }
     // An option parser refused a value before the action ran: still one JSON document with --json.
-    return reportError(io, error, { json: argv.includes('--json'), verbose: argv.includes('--verbose') });
+    return reportError(io, error, { json, verbose: argv.includes('--verbose') });
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
