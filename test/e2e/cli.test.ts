@@ -156,6 +156,21 @@ describe('magsag servers', () => {
     }
   });
 
+  it('servers test --all counts a broken file as a failure, and logs are readable lines unless --log-format json', () => {
+    const dir = path.join(scratch, 'broken-servers');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(path.join(dir, 'broken.yaml'), 'id: broken\ntransport: [\n');
+    const tested = magsag(['servers', 'test', '--all', '--json', '--servers-dir', dir]);
+    expect(tested.status).toBe(1);
+    expect(JSON.parse(tested.stdout)).toEqual([expect.objectContaining({ server: 'broken', ok: false, error: expect.objectContaining({ code: 'CONFIG_INVALID' }) })]);
+    expect(tested.stderr).toMatch(/^warn: .*broken\.yaml:3:1: YAML syntax error.*\(CONFIG_INVALID/m);
+    expect(tested.stderr).not.toContain('{"level"');
+    const json = magsag(['--log-format', 'json', 'servers', 'test', '--all', '--servers-dir', dir]);
+    expect(json.stderr.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { level: number; code: string })).toEqual([
+      expect.objectContaining({ level: 40, code: 'CONFIG_INVALID' }),
+    ]);
+  });
+
   it('demo reset recreates the demo data without touching tracked files', () => {
     const { status, stdout } = magsag(['demo', 'reset', '--json']);
     expect(status).toBe(0);

@@ -17,6 +17,26 @@ let piiModule: typeof PiiModule | undefined;
 export interface GlobalOptions {
   serversDir?: string;
   verbose?: boolean;
+  /** `human` (one readable line per log entry, the default) or `json` (pino's JSON lines). */
+  logFormat?: 'human' | 'json';
+}
+
+const levelNames: Record<number, string> = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal' };
+
+/** Turns one of pino's JSON lines into `warn: <message> (code, file)` for a person reading stderr. */
+export function humanLogLine(line: string): string {
+  let entry: Record<string, unknown>;
+  try {
+    entry = JSON.parse(line) as Record<string, unknown>;
+  } catch {
+    return line;
+  }
+  const level = levelNames[Number(entry['level'])] ?? 'log';
+  const where = [entry['code'], entry['server'], entry['component']].filter((v) => typeof v === 'string' && v !== '').join(', ');
+  const err = entry['err'] as { message?: unknown } | undefined;
+  const message = typeof entry['msg'] === 'string' ? entry['msg'] : '';
+  const detail = err && typeof err.message === 'string' && !message.includes(err.message) ? `: ${err.message}` : '';
+  return `${level}: ${message}${detail}${where ? ` (${where})` : ''}\n`;
 }
 
 /** What a command needs from its surroundings, created on demand and closed at exit. */
@@ -44,11 +64,12 @@ export class CliContext {
     return path.join(this.paths.root, 'skills');
   }
 
-  /** The one pino logger of the process: JSON lines on stderr, `warn` unless `--verbose`. */
+  /** The one pino logger of the process: readable lines on stderr (JSON with `--log-format json`), `warn` unless `--verbose`. */
   get logger(): Logger {
     if (!pinoModule) throw new MagsagError('INTERNAL', 'CliContext.logger was used before loadClient(); the command must await ctx.loadClient() first.');
     const { pino } = pinoModule;
-    this.loggerInstance ??= pino({ level: this.options.verbose ? 'debug' : 'warn', base: undefined }, pino.destination(2));
+    const destination = this.options.logFormat === 'json' ? pino.destination(2) : { write: (line: string) => void process.stderr.write(humanLogLine(line)) };
+    this.loggerInstance ??= pino({ level: this.options.verbose ? 'debug' : 'warn', base: undefined }, destination);
     return this.loggerInstance;
   }
 

@@ -5,6 +5,7 @@ import { Command, CommanderError, Option } from 'commander';
 // `magsag --version` or `magsag servers list` never loads the sandbox, the PII layer or the SDK.
 import type { CliContext, GlobalOptions } from './context.ts';
 import type { ExecDocument, ExecFlags } from './commands/exec.ts';
+import type { ServerTestResult } from './commands/servers.ts';
 import path from 'node:path';
 import type { ServeDeps } from './serve/server.ts';
 import { serveDefaults } from './serve/defaults.ts';
@@ -25,6 +26,7 @@ export function createProgram(io: Io = processIo, contexts: CliContext[] = [], o
     .version(version)
     .addOption(new Option('--servers-dir <dir>', 'folder of server YAML files').env('MAGSAG_SERVERS_DIR'))
     .option('--verbose', 'debug logs on stderr and stack traces on errors')
+    .addOption(new Option('--log-format <format>', 'logs on stderr as readable lines or JSON lines').choices(['human', 'json']).default('human').env('MAGSAG_LOG_FORMAT'))
     .showHelpAfterError()
     .exitOverride()
     // With --json, a parse error (unknown command, missing argument) is one JSON document on stdout
@@ -93,16 +95,22 @@ export function createProgram(io: Io = processIo, contexts: CliContext[] = [], o
     .option('--json', 'print JSON: [{ server, ok, tools, ms, error }]')
     .action(
       run(async (ctx, ids: string[], opts: JsonFlag & { all?: boolean }) => {
-        const { selectServers, testServers } = await import('./commands/servers.ts');
+        const { invalidServers, selectServers, testServers } = await import('./commands/servers.ts');
         await ctx.loadClient();
         const selected = selectServers(ctx.client, ids, opts.all === true);
         const progress = !opts.json;
         if (progress && io.interactive) io.stderr(`Testing ${selected.length} server${selected.length === 1 ? '' : 's'}...\n`);
-        const results = await testServers(ctx.client, selected, {
-          onResult: (r) => {
-            if (progress) io.stdout(r.ok ? `ok    ${r.server}  ${r.tools} tools  ${r.ms} ms\n` : `FAIL  ${r.server}  ${r.ms} ms  ${r.error!.code}: ${r.error!.message}\n`);
-          },
-        });
+        const report = (r: ServerTestResult): void => {
+          if (progress) io.stdout(r.ok ? `ok    ${r.server}  ${r.tools} tools  ${r.ms} ms\n` : `FAIL  ${r.server}  ${r.ms} ms  ${r.error!.code}: ${r.error!.message}\n`);
+        };
+        const results = await testServers(ctx.client, selected, { onResult: report });
+        // With --all, a server file that does not load is a server that fails, not one left out.
+        if (opts.all) {
+          for (const broken of invalidServers(ctx.client)) {
+            report(broken);
+            results.push(broken);
+          }
+        }
         if (opts.json) printJson(io, results);
         else io.stdout(`${results.filter((r) => r.ok).length}/${results.length} servers ok\n`);
         return results.every((r) => r.ok) ? 0 : 1;

@@ -94,6 +94,17 @@ export async function testServers(
   return results;
 }
 
+/** Each server file that does not load, as a failed test result (`servers test --all` counts them). */
+export function invalidServers(client: McpClient): ServerTestResult[] {
+  return client.configErrors().map((error) => ({
+    server: path.basename(String(error.data?.['file'] ?? 'unknown')).replace(/\.ya?ml$/, ''),
+    ok: false,
+    tools: 0,
+    ms: 0,
+    error: jsonError(error),
+  }));
+}
+
 /** Which servers `servers test` covers: the named ones, or every enabled one with `all`. */
 export function selectServers(client: McpClient, ids: string[], all: boolean): string[] {
   if (all && ids.length > 0) throw new MagsagError('USAGE', 'Give server ids or --all, not both.');
