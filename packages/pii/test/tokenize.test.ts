@@ -21,7 +21,7 @@ describe('tokenization', () => {
     expect(findings).toEqual([{ kind: 'EMAIL', placeholder: '[EMAIL_1]', start: 2, end: 19, rule: 'email' }]);
   });
 
-  it('walks structured data: keys untouched, values masked, field rules whatever the value', () => {
+  it('walks structured data: keys and values masked, field rules whatever the value', () => {
     const vault = PiiVault.memory();
     const input = {
       name: 'Zoë Müller',
@@ -39,7 +39,7 @@ describe('tokenization', () => {
       dob: '[DOB_1]',
       address: { street: '[ADDRESS_1]', city: '[ADDRESS_2]' },
       notes: ['call [PHONE_1]', 'no pii here'],
-      'alice@example.com': true,
+      '[EMAIL_2]': true,
       count: 3,
     });
     expect(findings.map((f) => f.path.join('.'))).toContain('address.city');

@@ -13,6 +13,8 @@ const keywordBefore = /(?:tel|phone|mobile|mob|cell|fax|call|sms|whatsapp|contac
 const nanpShape = /^(?:\+?1[ .-]?)?(?:\(\d{3}\)|\d{3})[ .-]?\d{3}[ .-]?\d{4}$/;
 // National-format candidates with these shapes are SSNs, IP addresses or ISBN/part numbers.
 const notPhoneShape = /^\d{3}([- ])\d{2}\1\d{4}$|^\d{1,3}(?:\.\d{1,3}){3}$/;
+// An amount (16871.09), not a phone: digits, one decimal point, at most two decimals.
+const amountShape = /^\d+\.\d{1,2}$/;
 const datePrefix = /^(?:\d{4}[./-]\d{1,2}[./-]\d{1,2}|\d{1,2}[./-]\d{1,2}[./-]\d{4}|\d{1,2}[./-]\d{1,2}[./-]\d{2}$)/;
 
 /** What a phone detector reports: the span in the candidate and the E.164 form. */
@@ -79,7 +81,7 @@ export class PhoneScanner {
       const beforeLast = candidate.charCodeAt(candidate.length - 2);
       // A last group of one digit: ISBNs and part numbers, not phones.
       if (beforeLast === 32 || beforeLast === 45 || beforeLast === 46) return undefined;
-      if (datePrefix.test(candidate) || notPhoneShape.test(candidate)) return undefined;
+      if (datePrefix.test(candidate) || notPhoneShape.test(candidate) || amountShape.test(candidate)) return undefined;
     }
     if (!international && bare && !keywordBefore.test(text.slice(Math.max(0, index - 24), index))) return undefined;
     const key = candidate;

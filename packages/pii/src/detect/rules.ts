@@ -14,6 +14,12 @@ export interface Candidate {
   value: string;
   /** The form used to give equal values one placeholder (E.164 phone, compact IBAN, ...). */
   normalized?: string;
+  /** Replace with a quoted placeholder (a JSON number that is personal data). */
+  quote?: boolean;
+  /** The value was a JSON number under a field rule (restored as a number when untokenized). */
+  number?: boolean;
+  /** Encoded text (base64, percent-encoding): the findings in its decoded form, and how to encode it back. */
+  inner?: { text: string; candidates: Candidate[]; encode: (text: string) => string };
 }
 
 /** A detection rule: scans a string and pushes candidates. */
