@@ -1,6 +1,6 @@
 import type { Detector } from './detect/detector.ts';
 import type { FieldRule } from './detect/fields.ts';
-import { asText, findCandidates, hasPlaceholder } from './detect/find.ts';
+import { asText, findCandidates, hasPlaceholder, normalizeValue } from './detect/find.ts';
 import { KnownValues } from './detect/known.ts';
 import type { Candidate } from './detect/rules.ts';
 import type { PiiVault } from './vault/vault.ts';
@@ -135,7 +135,8 @@ export function tokenizeValue(value: unknown, options: TokenizeOptions, path: (s
 function tokenizeField(value: string | number, field: FieldRule, options: TokenizeOptions): string | undefined {
   if (typeof value === 'number' && !Number.isFinite(value)) return undefined;
   if (typeof value === 'string' && (value.trim().length === 0 || hasPlaceholder(value) || (field.validate && !field.validate(value)))) return undefined;
-  return options.vault.tokenize({ kind: field.kind, value, ...(options.source === false ? {} : { server: options.server }) });
+  const normalized = typeof value === 'string' ? normalizeValue(field.kind, value) : undefined;
+  return options.vault.tokenize({ kind: field.kind, value, ...(normalized === undefined ? {} : { normalized }), ...(options.source === false ? {} : { server: options.server }) });
 }
 
 function walk(value: unknown, path: (string | number)[], keys: string[], field: FieldRule | undefined, options: TokenizeOptions, findings: TokenizedValueFinding[]): unknown {
@@ -219,6 +220,26 @@ function tokenizeBlob(data: string, options: ToolResultOptions): BlobOutcome {
   return options.blobs === 'allow' ? undefined : { withheld: bytes.length };
 }
 
+/** Replaces, at any depth, objects holding a base64 `data` or `blob` with a `mimeType` the way content blocks are. */
+function blobsIn(value: unknown, options: ToolResultOptions, findings: TokenizedValueFinding[], path: (string | number)[]): unknown {
+  if (Array.isArray(value)) return value.map((item, i) => blobsIn(item, options, findings, [...path, i]));
+  if (!isRecord(value)) return value;
+  const key = typeof value['mimeType'] === 'string' ? (typeof value['data'] === 'string' ? 'data' : typeof value['blob'] === 'string' ? 'blob' : undefined) : undefined;
+  if (key !== undefined) {
+    const outcome = tokenizeBlob(value[key] as string, options);
+    if (outcome && 'withheld' in outcome) {
+      findings.push({ kind: 'BLOB', placeholder: '', path });
+      return withheldBlob(typeof value['type'] === 'string' ? `${value['type']} content` : 'content', value['mimeType'], outcome.withheld, options.server);
+    }
+    if (outcome) {
+      for (const f of outcome.findings) findings.push({ kind: f.kind, placeholder: f.placeholder, path: [...path, key] });
+      return { ...value, [key]: outcome.data };
+    }
+    return value;
+  }
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, blobsIn(v, options, findings, [...path, k])]));
+}
+
 /**
  * Tokenizes a tool result: every string of every content block (text, resource text, links' names
  * and URIs, keys too), blobs (decoded and tokenized when they are text, withheld when binary unless
@@ -233,13 +254,14 @@ export function tokenizeToolResult<R extends PiiToolResult>(result: R, options: 
     // The base64 payload: `data` of images and audio, `blob` of an embedded resource.
     const blobHolder = typeof block['data'] === 'string' ? block : typeof resource?.['blob'] === 'string' ? resource : undefined;
     const blobKey = blobHolder === block ? 'data' : 'blob';
-    let blob: BlobOutcome;
+    let blob: { data: string; findings: TokenizedFinding[] } | undefined;
     if (blobHolder) {
-      blob = tokenizeBlob(blobHolder[blobKey] as string, options);
-      if (blob && 'withheld' in blob) {
+      const outcome = tokenizeBlob(blobHolder[blobKey] as string, options);
+      if (outcome && 'withheld' in outcome) {
         findings.push({ kind: 'BLOB', placeholder: '', path: ['content', i] });
-        return withheldBlob(typeof type === 'string' ? `${type} content` : 'content', blobHolder['mimeType'], blob.withheld, options.server);
+        return withheldBlob(typeof type === 'string' ? `${type} content` : 'content', blobHolder['mimeType'], outcome.withheld, options.server);
       }
+      blob = outcome;
       if (blob) for (const f of blob.findings) findings.push({ kind: f.kind, placeholder: f.placeholder, path: ['content', i, ...(blobHolder === block ? [] : ['resource']), blobKey] });
     }
     // Every other string: text, resource text, uri, name, title, description, _meta...
@@ -260,7 +282,9 @@ export function tokenizeToolResult<R extends PiiToolResult>(result: R, options: 
   });
   const next: R = { ...result, content };
   if (result.structuredContent !== undefined) {
-    const walked = tokenizeValue(result.structuredContent, options, ['structuredContent']);
+    // Blobs inside structured content too (the filesystem's read_media_file repeats its blocks there).
+    const structured = blobsIn(result.structuredContent, options, findings, ['structuredContent']);
+    const walked = tokenizeValue(structured, options, ['structuredContent']);
     next.structuredContent = walked.value as Record<string, unknown>;
     findings.push(...walked.findings);
   }

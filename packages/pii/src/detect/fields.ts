@@ -33,6 +33,17 @@ export const defaultPersonalFields: Readonly<Record<string, string>> = {
   mailing_address: 'ADDRESS',
   billing_address: 'ADDRESS',
   shipping_address: 'ADDRESS',
+  email: 'EMAIL',
+  email_address: 'EMAIL',
+  phone: 'PHONE',
+  phone_number: 'PHONE',
+  mobile: 'PHONE',
+  mobile_phone: 'PHONE',
+  cell_phone: 'PHONE',
+  home_phone: 'PHONE',
+  work_phone: 'PHONE',
+  telephone: 'PHONE',
+  fax: 'PHONE',
 };
 
 /** Keys whose values are masked by default as secrets (rule `field.secret`). */

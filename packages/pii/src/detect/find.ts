@@ -1,3 +1,4 @@
+import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import type { Detector } from './detector.ts';
 import { resolveOverlaps } from './overlaps.ts';
 import type { KnownValues } from './known.ts';
@@ -57,6 +58,31 @@ function isIntegerLiteral(text: string, start: number, end: number): boolean {
   return true;
 }
 
+/**
+ * The form that gives equal values one placeholder, for a value a field rule found: the same form
+ * the pattern rules give (lower-case email, E.164 phone, digits of a card), so a phone under a
+ * `Phone` key and the same phone in free text share a placeholder.
+ */
+export function normalizeValue(kind: string, value: string): string | undefined {
+  const trimmed = value.trim();
+  switch (kind) {
+    case 'EMAIL':
+      return trimmed.toLowerCase();
+    case 'PHONE': {
+      if (!trimmed.startsWith('+') && !trimmed.startsWith('00')) return undefined;
+      const phone = parsePhoneNumberFromString(trimmed.startsWith('00') ? `+${trimmed.slice(2)}` : trimmed.replace(/\(0\)/, ''));
+      return phone?.isValid() ? phone.number : undefined;
+    }
+    case 'CARD':
+    case 'SSN':
+      return trimmed.replace(/\D/g, '');
+    case 'IBAN':
+      return trimmed.replace(/\s/g, '').toUpperCase();
+    default:
+      return undefined;
+  }
+}
+
 /** A field value replaced whole by one placeholder. */
 function fieldCandidate(text: string, token: Token): Candidate | undefined {
   const rule = token.field!;
@@ -82,6 +108,8 @@ function fieldCandidate(text: string, token: Token): Candidate | undefined {
   if (value.trim().length === 0 || hasPlaceholder(value) || notAValue.test(value)) return undefined;
   if (rule.validate && !rule.validate(value)) return undefined;
   const candidate: Candidate = { kind: rule.kind, rule: rule.id, priority: priorities.field, start, end, value };
+  const normalized = normalizeValue(rule.kind, value);
+  if (normalized !== undefined) candidate.normalized = normalized;
   if (quote) {
     candidate.quote = true;
     candidate.number = true;
