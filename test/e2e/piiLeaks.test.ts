@@ -257,3 +257,34 @@ export default { withPlaceholder, guesses };`),
     expect(result.guesses.at(-1)).toMatchObject({ code: 'PII_QUERY_LIMIT' });
   });
 });
+
+describe('magsag serve answers do not depend on what came before', () => {
+  it('answers read_tool, search_tools and a type-check error byte for byte the same before and after list_skills', async () => {
+    const { Client } = await import('@modelcontextprotocol/sdk/client/index.js');
+    const { StdioClientTransport } = await import('@modelcontextprotocol/sdk/client/stdio.js');
+    const { cliArgs } = await import('./helpers.ts');
+    const client = new Client({ name: 'e2e', version: '1.0.0' });
+    const [command, ...args] = cliArgs(['serve']);
+    await client.connect(new StdioClientTransport({ command: command!, args, cwd: repoRoot, stderr: 'ignore' }));
+    const textOf = (answer: unknown): string => ((answer as { content: { text: string }[] }).content[0]?.text ?? '');
+    // The run id, timings and workspace change from run to run; the rest must not.
+    const stable = (text: string): string => text.replace(/run-\S+/g, 'run').replace(/\d+ ms/g, 'ms').replace(/ws-\S+/g, 'ws');
+    const answers = async (): Promise<string[]> => [
+      textOf(await client.callTool({ name: 'read_tool', arguments: { tool: 'github/listIssues' } })),
+      textOf(await client.callTool({ name: 'read_tool', arguments: { tool: 'crm/createRecord' } })),
+      textOf(await client.callTool({ name: 'search_tools', arguments: { query: 'issues owner', detail: 'full', limit: 3 } })),
+      stable(textOf(await client.callTool({ name: 'execute_code', arguments: { code: "import { listIssues } from './servers/github/listIssues';\nexport default await listIssues({ owner: 1 });" } }))),
+    ];
+    try {
+      const before = await answers();
+      const skills = textOf(await client.callTool({ name: 'list_skills', arguments: {} }));
+      expect(skills).toContain('full_name');
+      const after = await answers();
+      expect(after).toEqual(before);
+      expect(before.join('\n')).toContain('owner');
+      expect(before.join('\n')).not.toMatch(/\[NAME_\d+\]/);
+    } finally {
+      await client.close();
+    }
+  });
+});

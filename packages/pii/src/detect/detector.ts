@@ -129,11 +129,11 @@ export class Detector {
   }
 
   /** Candidates of the pattern rules alone, before overlap resolution, offsets shifted by `offset`. */
-  ruleCandidates(text: string, out: Candidate[] = [], offset = 0): Candidate[] {
+  ruleCandidates(text: string, out: Candidate[] = [], offset = 0, covered?: (start: number, end: number) => boolean): Candidate[] {
     if (text.length < 3) return out;
     const mark = out.length;
-    for (const rule of this.#otherRules) if (wanted(rule, text)) rule.scan(text, out);
-    if (/\d/.test(text)) for (const rule of this.#digitRules) if (wanted(rule, text)) rule.scan(text, out);
+    for (const rule of this.#otherRules) if (wanted(rule, text)) rule.scan(text, out, covered);
+    if (/\d/.test(text)) for (const rule of this.#digitRules) if (wanted(rule, text)) rule.scan(text, out, covered);
     if (offset !== 0) {
       for (let i = mark; i < out.length; i++) {
         const c = out[i]!;

@@ -1,4 +1,3 @@
-import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import type { Detector } from './detector.ts';
 import { resolveOverlaps } from './overlaps.ts';
 import type { KnownValues } from './known.ts';
@@ -17,8 +16,6 @@ export interface FindOptions {
 
 /** Base64 and percent-encoded text is decoded and scanned this many levels deep. */
 const maxEncodedDepth = 2;
-/** Shortest base64 run that is decoded. */
-const minBase64 = 16;
 // Field values that stand for no value: masks, nulls, template variables.
 const notAValue = /^(?:\*+|x+|•+|-+|null|none|undefined|n\/a|redacted|\$\{[^}]*\}|\$[A-Z_][A-Z0-9_]*|<[^>]*>)$/i;
 const placeholderRun = /\[[A-Z][A-Z0-9_]*_\d+\]/g;
@@ -69,9 +66,10 @@ export function normalizeValue(kind: string, value: string): string | undefined 
     case 'EMAIL':
       return trimmed.toLowerCase();
     case 'PHONE': {
+      // Written internationally, its E.164 form is its digits (without a bracketed trunk prefix).
       if (!trimmed.startsWith('+') && !trimmed.startsWith('00')) return undefined;
-      const phone = parsePhoneNumberFromString(trimmed.startsWith('00') ? `+${trimmed.slice(2)}` : trimmed.replace(/\(0\)/, ''));
-      return phone?.isValid() ? phone.number : undefined;
+      const digits = (trimmed.startsWith('00') ? trimmed.slice(2) : trimmed).replace(/\(0\)/, '').replace(/\D/g, '');
+      return digits.length >= 8 && digits.length <= 15 ? `+${digits}` : undefined;
     }
     case 'CARD':
     case 'SSN':
@@ -117,10 +115,6 @@ function fieldCandidate(text: string, token: Token): Candidate | undefined {
   return candidate;
 }
 
-function isBase64Char(c: number): boolean {
-  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 43 || c === 47 || c === 45 || c === 95;
-}
-
 function isUrlChar(c: number): boolean {
   return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 46 || c === 95 || c === 126 || c === 45 || c === 43 || c === 33 || c === 42 || c === 39 || c === 64;
 }
@@ -140,37 +134,21 @@ export function asText(bytes: Buffer): string | undefined {
   return text;
 }
 
+// Runs of base64 characters (either alphabet) long enough to decode. A shorter run fails within 16
+// characters, so the regex stays linear.
+const base64Run = /[A-Za-z0-9+/_-]{16,}={0,2}/g;
+
 /** Base64 runs (standard or URL-safe) that decode to text. */
 function base64Runs(text: string, each: (start: number, end: number, decoded: string, urlSafe: boolean) => void): void {
-  const n = text.length;
-  let i = 0;
-  while (i < n) {
-    if (!isBase64Char(text.charCodeAt(i))) {
-      i++;
-      continue;
-    }
-    const start = i;
-    let standard = false;
-    let urlSafe = false;
-    let lower = false;
-    let upperOrDigit = false;
-    while (i < n) {
-      const c = text.charCodeAt(i);
-      if (!isBase64Char(c)) break;
-      if (c === 43 || c === 47) standard = true;
-      else if (c === 45 || c === 95) urlSafe = true;
-      else if (c >= 97 && c <= 122) lower = true;
-      else upperOrDigit = true;
-      i++;
-    }
-    let end = i;
-    while (end < n && end - i < 2 && text.charCodeAt(end) === 61) end++;
-    i = end;
-    const length = end - start;
-    if (length < minBase64 || (standard && urlSafe) || !lower || !upperOrDigit) continue;
-    if (!urlSafe && length % 4 !== 0) continue;
-    const decoded = asText(Buffer.from(text.slice(start, end), urlSafe ? 'base64url' : 'base64'));
-    if (decoded !== undefined && decoded.length >= 6) each(start, end, decoded, urlSafe);
+  // matchAll works on a copy of the regex: `each` scans decoded text with it again.
+  for (const m of text.matchAll(base64Run)) {
+    const run = m[0];
+    const standard = run.includes('+') || run.includes('/');
+    const urlSafe = run.includes('-') || run.includes('_');
+    if ((standard && urlSafe) || !/[a-z]/.test(run) || !/[A-Z0-9]/.test(run)) continue;
+    if (!urlSafe && run.length % 4 !== 0) continue;
+    const decoded = asText(Buffer.from(run, urlSafe ? 'base64url' : 'base64'));
+    if (decoded !== undefined && decoded.length >= 6) each(m.index!, m.index! + run.length, decoded, urlSafe);
   }
 }
 
@@ -265,7 +243,13 @@ export function findCandidates(text: string, detector: Detector, options: FindOp
   const out: Candidate[] = [];
   if (text.length === 0) return out;
   const { tokens, regions } = scanStructure(text, detector.fields);
-  detector.ruleCandidates(text, out);
+  // Values under a personal key are replaced whole: rules need not check inside them.
+  const fieldSpans = tokens.filter((token) => token.field !== undefined && !token.key);
+  const covered = (start: number, end: number): boolean => {
+    const token = tokenAt(fieldSpans, start);
+    return token !== undefined && end <= token.end;
+  };
+  detector.ruleCandidates(text, out, 0, fieldSpans.length > 0 ? covered : undefined);
   // Field pairs in free text, only between the structured regions.
   let cursor = 0;
   for (const [start, end] of [...regions, [text.length, text.length] as [number, number]]) {

@@ -56,12 +56,14 @@ export class PhoneScanner {
     this.#regions = checkPhoneRegions(regions);
   }
 
-  scan(text: string, found: (match: PhoneMatch) => void): void {
+  /** Calls `found` for each phone in `text`; spans `covered` says are decided are not parsed. */
+  scan(text: string, covered: ((start: number, end: number) => boolean) | undefined, found: (match: PhoneMatch) => void): void {
     const re = this.#candidate;
     re.lastIndex = 0;
     for (let m = re.exec(text); m !== null; m = re.exec(text)) {
       const candidate = m[0];
       if (!leftBoundary(text, m.index, '+/.,-')) continue;
+      if (covered?.(m.index, m.index + candidate.length)) continue;
       let count = 0;
       for (let i = 0; i < candidate.length; i++) {
         const c = candidate.charCodeAt(i);

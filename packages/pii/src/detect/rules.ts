@@ -31,7 +31,11 @@ export interface Rule {
   needsDigit?: boolean;
   /** Skip the scan unless the text contains one of these strings (a cheap filter). */
   needsAny?: readonly string[];
-  scan(text: string, out: Candidate[]): void;
+  /**
+   * `covered(start, end)`, when given, says a span is already decided (a value under a personal
+   * key): a rule may skip its costly checks there. Called with increasing `start`.
+   */
+  scan(text: string, out: Candidate[], covered?: (start: number, end: number) => boolean): void;
 }
 
 /** Priorities: the more specific rule wins a tie in length. */
@@ -148,8 +152,8 @@ export function phoneRule(regions?: readonly string[]): Rule {
     kind: 'PHONE',
     priority: priorities.PHONE,
     needsDigit: true,
-    scan(text, out) {
-      scanner.scan(text, ({ start, end, e164 }) => {
+    scan(text, out, covered) {
+      scanner.scan(text, covered, ({ start, end, e164 }) => {
         out.push({ kind: 'PHONE', rule: 'phone', priority: priorities.PHONE, start, end, value: text.slice(start, end), normalized: e164 });
       });
     },
