@@ -127,7 +127,7 @@ function run(code: string): RunDoc {
   for (const [channel, text] of channels) {
     for (const value of rawValues) expect(text.includes(value), `${channel} holds the raw value ${JSON.stringify(value)}`).toBe(false);
   }
-  if (process.env['PII_LEAKS_DEBUG']) console.log(JSON.stringify(doc.error), doc.modelView);
+  if (process.env['PII_LEAKS_DEBUG']) process.stderr.write(`${JSON.stringify(doc.error)}\n${doc.modelView}\n`);
   return doc;
 }
 
