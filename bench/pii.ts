@@ -125,6 +125,88 @@ const oursStructured = time((input) => {
   for (const doc of input) if (doc.startsWith('{')) tokenizeValue(parsed.get(doc) ?? JSON.parse(doc), { detector: passDetector, vault, server: 'bench' });
 }, jsonDocs);
 
+// ---- CRM-like JSON (issue 17): throughput, linearity, hostile inputs -----------------------------
+// Contact records shaped like the CRM's JSON output (names, emails, phones, addresses, amounts),
+// masked as one document with the CRM's field rules, a fresh vault per pass.
+const crmFields = { Name: 'NAME', Phone: 'PHONE', MobilePhone: 'PHONE', Email: 'EMAIL', MailingStreet: 'ADDRESS' };
+function crmDocument(count: number): string {
+  const records = Array.from({ length: count }, (_, i) => {
+    const f = pick(first);
+    const l = pick(last);
+    return {
+      Id: `0035g${String(i).padStart(10, '0')}AAA`,
+      FirstName: f,
+      LastName: l,
+      Name: `${f} ${l}`,
+      Email: `${f.toLowerCase()}.${l.toLowerCase()}${i}@example-mail.com`,
+      Phone: phone(),
+      MobilePhone: `+49 151 ${int(10_000_000, 99_999_999)}`,
+      MailingStreet: `${int(1, 200)} ${pick(last)}straße`,
+      MailingCity: pick(['Berlin', 'London', 'Paris', 'Madrid', 'Rome']),
+      Amount: Number((random() * 50_000).toFixed(2)),
+      Units: int(1, 500),
+      CreatedDate: new Date(1_600_000_000_000 + int(0, 1e11)).toISOString(),
+      Description: sentence(int(4, 12)),
+    };
+  });
+  return `Total: ${count} records\n${JSON.stringify(records, null, 2)}`;
+}
+const crmDetector = (): ReturnType<typeof createDetector> => createDetector({ fields: crmFields });
+const crmLarge = crmDocument(30_000);
+const crmSmall = crmDocument(3_000);
+const crmWarm = [crmDocument(2_000)];
+const crmRuns = 3;
+function timeOne(text: string): Timing {
+  maskText(crmWarm[0]!, { detector: crmDetector() });
+  const walls: number[] = [];
+  const cpus: number[] = [];
+  for (let i = 0; i < crmRuns; i++) {
+    const detector = crmDetector();
+    const start = performance.now();
+    const cpuStart = process.cpuUsage();
+    maskText(text, { detector, vault: PiiVault.memory() });
+    const cpu = process.cpuUsage(cpuStart);
+    walls.push((performance.now() - start) / 1000);
+    cpus.push((cpu.user + cpu.system) / 1e6);
+  }
+  const median = (values: number[]): number => values.sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+  return { wall: median(walls), cpu: median(cpus) };
+}
+const crmLargeMb = Buffer.byteLength(crmLarge) / (1024 * 1024);
+const crmSmallMb = Buffer.byteLength(crmSmall) / (1024 * 1024);
+const crmLargeTime = timeOne(crmLarge);
+const crmSmallTime = timeOne(crmSmall);
+const linearity = crmLargeTime.wall / crmSmallTime.wall;
+const crmMasked = maskText(crmSmall, { detector: crmDetector() }).masked;
+const crmStillJson = (() => {
+  try {
+    JSON.parse(crmMasked.slice(crmMasked.indexOf('\n') + 1));
+    return true;
+  } catch {
+    return false;
+  }
+})();
+// Hostile inputs: 64 KB of digits, and a 2.8 MB nested document under a personal key.
+const digits = Array.from({ length: 65_536 }, () => String(int(0, 9))).join('');
+const msOf = (fn: () => void): number => {
+  fn();
+  const start = performance.now();
+  fn();
+  return performance.now() - start;
+};
+const digitsMs = msOf(() => maskText(digits));
+const digitsJsonMs = msOf(() => maskText(JSON.stringify({ phone_log: digits, n: Number(digits.slice(0, 15)) })));
+const nested = JSON.stringify({ full_name: Array.from({ length: 40_000 }, (_, i) => ({ given: `${pick(first)}${i}`, family: pick(last), note: sentence(6) })) });
+const nestedMb = Buffer.byteLength(nested) / (1024 * 1024);
+const nestedMs = msOf(() => maskText(nested, { detector: crmDetector(), vault: PiiVault.memory() }));
+const crmTargets = { throughput: crmLargeMb / crmLargeTime.wall >= 30, linear: linearity <= 12, digits: digitsMs < 100 };
+console.log(
+  `CRM-like JSON: ${crmLargeMb.toFixed(1)} MB (30,000 records) ${rate(crmLargeMb, crmLargeTime)}; ${crmSmallMb.toFixed(2)} MB (3,000 records) ${rate(crmSmallMb, crmSmallTime)}; ` +
+    `10x the input took ${linearity.toFixed(2)}x the time; masked document is JSON: ${crmStillJson}`,
+);
+console.log(`64 KB of digits: ${digitsMs.toFixed(1)} ms as text, ${digitsJsonMs.toFixed(1)} ms in JSON; ${nestedMb.toFixed(1)} MB nested under a personal key: ${nestedMs.toFixed(0)} ms`);
+console.log(`targets: ≥ 30 MB/s on CRM JSON ${crmTargets.throughput ? 'met' : 'MISSED'}, 10x input ≤ 12x time ${crmTargets.linear ? 'met' : 'MISSED'}, 64 KB of digits in ms ${crmTargets.digits ? 'met' : 'MISSED'}`);
+
 // ---- quality -------------------------------------------------------------------------------------
 const corpus = loadCorpus();
 const oursPredict = (text: string): PredictedSpan[] => detector.detect(text);
@@ -205,6 +287,19 @@ records, half log lines and prose, ~${docs.length} documents), one document at a
 warm-up pass over other documents, median of ${runs} passes; and both are scored on the same labelled corpus: ${summary}.
 
 ${table(rows)}
+
+CRM-like JSON (issue 17): contact records as the CRM prints them (\`format: json\`, names, emails,
+phones, street addresses, amounts), masked as one document with the CRM's field rules and a fresh
+vault, median of ${crmRuns} passes:
+
+| measure | figure | target |
+| --- | --- | --- |
+| 30,000 records (${crmLargeMb.toFixed(1)} MB) | ${rate(crmLargeMb, crmLargeTime)} | ≥ 30 MB/s: ${crmTargets.throughput ? 'met' : 'not met'} |
+| 3,000 records (${crmSmallMb.toFixed(2)} MB) | ${rate(crmSmallMb, crmSmallTime)} | |
+| time for 10× the input | ${linearity.toFixed(2)}× | ≤ 12×: ${crmTargets.linear ? 'met' : 'not met'} |
+| 64 KB of digits | ${digitsMs.toFixed(1)} ms as text, ${digitsJsonMs.toFixed(1)} ms in JSON | milliseconds: ${crmTargets.digits ? 'met' : 'not met'} |
+| ${nestedMb.toFixed(1)} MB nested under a personal key | ${nestedMs.toFixed(0)} ms | linear |
+| masked document still JSON | ${crmStillJson} | true |
 
 Per kind (an expected entity counts as found when a span of the same kind overlaps it; a reported
 span is correct when it overlaps an expected entity of its kind):

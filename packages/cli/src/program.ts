@@ -513,7 +513,8 @@ export function createProgram(io: Io = processIo, contexts: CliContext[] = [], o
               return { ok: doc.ok, modelView: doc.modelView, workspace: doc.workspace?.id };
             },
             skillWriters: opts.skillWriters,
-            mask: (text) => ctx.pii.masker().mask(text),
+            // Answers that are not run output: a stateless masker, so one answer never changes the next.
+            mask: (text) => ctx.pii.staticMasker().mask(text),
           };
           if (opts.http === undefined) {
             await serveStdio(deps, { runs, shutdownGraceMs: opts.shutdownGraceMs });

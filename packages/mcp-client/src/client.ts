@@ -226,6 +226,24 @@ export class McpClient {
    * `TOOL_ERROR`; transport failures throw `SERVER_CRASHED` / `TRANSPORT_ERROR`.
    */
   async callTool(server: string, tool: string, args: Record<string, unknown> = {}, options: CallToolOptions = {}): Promise<ToolCallResult> {
+    const call: ToolCall = { server, tool, args, context: options.context ?? {} };
+    try {
+      return await this.callToolOnce(call, options);
+    } catch (error) {
+      if (!isMagsagError(error) || !this.middleware.some((m) => m.onError)) throw error;
+      // An error is the server's output too (a JSON-RPC error message, its stderr): middleware
+      // such as the PII layer rewrites it before anyone sees it.
+      let failure = error;
+      for (const m of this.middleware) {
+        const replaced = await m.onError?.(failure, call);
+        if (replaced) failure = replaced;
+      }
+      throw failure;
+    }
+  }
+
+  private async callToolOnce(call: ToolCall, options: CallToolOptions): Promise<ToolCallResult> {
+    const { server, tool, args } = call;
     const config = this.enabledServer(server);
     const label = `${server}/${tool}`;
     if (!this.isToolAllowed(config, tool)) {
@@ -239,7 +257,6 @@ export class McpClient {
       });
     }
     const definition = await this.findTool(config, tool, options.signal);
-    const call: ToolCall = { server, tool, args, context: options.context ?? {} };
     for (const m of this.middleware) {
       const replaced = await m.beforeCall?.(call);
       if (replaced) call.args = replaced;

@@ -1,4 +1,4 @@
-import type { RunContext } from '@magsag/core';
+import type { MagsagError, RunContext } from '@magsag/core';
 import type { ContentBlock } from '@modelcontextprotocol/sdk/types.js';
 
 /** A tool call on its way to a server. */
@@ -20,10 +20,16 @@ export interface ToolCallResult {
  * A hook on the one call path. `beforeCall` may return new arguments (the PII package swaps
  * placeholders back for raw values here) or throw to refuse the call; `afterCall` may return a new
  * result (the PII package tokenizes personal data here). Both see the run's context. `afterCall`
- * runs before an `isError` result becomes a `TOOL_ERROR`, so error text is filtered too.
+ * runs before an `isError` result becomes a `TOOL_ERROR`, so error text is filtered too; `onError`
+ * sees every other failure.
  */
 export interface ToolCallMiddleware {
   name: string;
   beforeCall?(call: ToolCall): Promise<Record<string, unknown> | void> | Record<string, unknown> | void;
   afterCall?(result: ToolCallResult, call: ToolCall): Promise<ToolCallResult | void> | ToolCallResult | void;
+  /**
+   * Sees every `MagsagError` a call ends with (a JSON-RPC error, a crashed server's stderr, a refused
+   * argument) and may return a replacement, which is thrown instead.
+   */
+  onError?(error: MagsagError, call: ToolCall): Promise<MagsagError | void> | MagsagError | void;
 }

@@ -46,6 +46,20 @@ export const piiConfigSchema = z.strictObject({
   rules: z.array(z.union([patternRuleSchema, fieldRuleSchema])).default([]),
   /** Regions tried for phone numbers without a country code (ISO 3166 alpha-2). */
   phoneRegions: z.array(z.string().regex(/^[A-Z]{2}$/, 'an ISO 3166 alpha-2 code such as US')).min(1).optional(),
+  /**
+   * Whether this server is the origin of the values it returns. `false` for servers that echo what
+   * they were sent (the demo `everything`): their values get placeholders but may flow nowhere.
+   */
+  source: z.boolean().default(true),
+  /** Binary blobs this server returns: `withhold` them from the sandbox, or `allow` them through. */
+  blobs: z.enum(['withhold', 'allow']).default('withhold'),
+  /**
+   * Arguments that filter server-side (a SQL text, a search query): placeholders and raw personal
+   * values are refused in them, so the server cannot be used to test guesses about a value.
+   */
+  queryArgs: z.array(z.string().min(1)).default([]),
+  /** At most this many calls per tool of this server in one run (every call, or only calls passing a `queryArgs` argument when it is set). */
+  maxQueryCalls: z.number().int().positive().optional(),
 });
 
 /** One allowed flow: raw values of these kinds may be sent to this server. */

@@ -1,5 +1,5 @@
 import { type Detector, createDetector } from './detect/detector.ts';
-import { findInText, replaceCandidates } from './tokenize.ts';
+import { defaultMaxMaskChars, findInText, replaceCandidates, withheldText } from './tokenize.ts';
 import { PiiVault } from './vault/vault.ts';
 
 /** What the runner's model view takes: text in, masked text out. */
@@ -30,6 +30,11 @@ export interface MaskOptions {
    * @default a fresh in-memory vault per call (placeholders numbered from 1)
    */
   vault?: PiiVault;
+  /**
+   * A longer text is withheld whole instead of masked.
+   * @default defaultMaxMaskChars
+   */
+  maxChars?: number;
 }
 
 /**
@@ -52,6 +57,8 @@ function defaultDetector(): Detector {
 export function maskText(text: string, options: MaskOptions = {}): MaskTextResult {
   const detector = options.detector ?? defaultDetector();
   const vault = options.vault ?? PiiVault.memory();
+  const maxChars = options.maxChars ?? defaultMaxMaskChars;
+  if (text.length > maxChars) return { masked: withheldText(text.length, maxChars), findings: [] };
   const candidates = findInText(text, detector, vault);
   const { text: masked, findings } = replaceCandidates(text, candidates, (candidate) =>
     candidate.rule === 'vault' ? candidate.normalized! : vault.tokenize({ kind: candidate.kind, value: candidate.value, normalized: candidate.normalized, server: maskerOrigin }),

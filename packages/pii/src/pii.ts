@@ -1,11 +1,11 @@
 import path from 'node:path';
-import { type Logger, assertWorkspaceId, silentLogger } from '@magsag/core';
+import { type Logger, MagsagError, assertWorkspaceId, silentLogger } from '@magsag/core';
 import { type AuditEvent, AuditLog, auditDir } from './audit.ts';
 import { type FlowPolicy, type PiiConfig, type PiiConfigInput, detectorOptionsFor, parseFlowPolicy, parsePiiConfig } from './config.ts';
 import { type Detector, createDetector } from './detect/detector.ts';
 import { type MaskTextResult, type Masker, createMasker, maskText } from './masker.ts';
-import { untokenizeArgs } from './policy.ts';
-import { type PiiToolResult, tokenizeToolResult } from './tokenize.ts';
+import { inputOrigin, untokenizeArgs } from './policy.ts';
+import { type PiiToolResult, tokenizeText, tokenizeToolResult, tokenizeValue } from './tokenize.ts';
 import { type VaultKey, resolveVaultKey } from './vault/key.ts';
 import { PiiVault } from './vault/vault.ts';
 
@@ -36,6 +36,7 @@ export interface ToolCallMiddleware {
   name: string;
   beforeCall?(call: ToolCall): Promise<Record<string, unknown> | void> | Record<string, unknown> | void;
   afterCall?(result: ToolCallResult, call: ToolCall): Promise<ToolCallResult | void> | ToolCallResult | void;
+  onError?(error: MagsagError, call: ToolCall): Promise<MagsagError | void> | MagsagError | void;
 }
 
 /**
@@ -46,6 +47,8 @@ export interface PiiMiddleware {
   name: 'pii';
   beforeCall(call: ToolCall): Record<string, unknown> | void;
   afterCall<R extends ToolCallResult>(result: R, call: ToolCall): R | void;
+  /** Tokenizes a failed call's error (a JSON-RPC error message, a crashed server's stderr) as that server's output. */
+  onError(error: MagsagError, call: ToolCall): MagsagError | void;
 }
 
 /** A server's PII settings, as found in its YAML (the client's `ServerConfig` fits). */
@@ -109,6 +112,9 @@ export class Pii {
   readonly #detectors = new Map<string, Detector>();
   readonly #vaults = new Map<string, PiiVault>();
   readonly #memoryVault = PiiVault.memory();
+  /** Calls per run, server and tool, for `pii.maxQueryCalls` (the oldest runs are forgotten first). */
+  readonly #queryCalls = new Map<string, number>();
+  #staticDetector: Detector | undefined;
   readonly #logger: Logger;
   #key: VaultKey | undefined;
   #audit: AuditLog | undefined;
@@ -129,6 +135,7 @@ export class Pii {
       name: 'pii',
       beforeCall: (call) => this.#beforeCall(call),
       afterCall: <R extends ToolCallResult>(result: R, call: ToolCall): R | void => this.#afterCall(result, call),
+      onError: (error, call) => this.#onError(error, call),
     };
   }
 
@@ -173,6 +180,38 @@ export class Pii {
     return createMasker({ vault, detector: this.detector() });
   }
 
+  /**
+   * Records the run's own input in a workspace's vault under `magsag:input`: a skill's input (with
+   * the field rules) and personal values written in the program's text (pattern rules only). Such
+   * values may go to any server, and the masker hides them from the model like any other.
+   */
+  recordInput(workspaceId: string, input: { value?: unknown; program?: string }): void {
+    const vault = this.vault(workspaceId);
+    if (input.value !== undefined) tokenizeValue(input.value, { detector: this.detector(), vault, server: inputOrigin });
+    if (input.program !== undefined) tokenizeText(input.program, { detector: this.#patternDetector(), vault, server: inputOrigin });
+    vault.save();
+  }
+
+  #patternDetector(): Detector {
+    this.#staticDetector ??= createDetector({ disable: ['field.personal', 'field.secret'] });
+    return this.#staticDetector;
+  }
+
+  /** The validated `pii` key of a server (defaults for an unknown one). */
+  config(server: string): PiiConfig {
+    return this.#configs.get(server) ?? parsePiiConfig(undefined);
+  }
+
+  /**
+   * A masker for answers that are not run output (tool search, tool sources, skill lists, errors of
+   * `magsag serve`): the pattern rules only, and a fresh vault per text, so nothing one answer
+   * contains changes the next (a schema's `"type": "string"` is no name).
+   */
+  staticMasker(): Masker {
+    const detector = this.#patternDetector();
+    return { mask: (text) => maskText(text, { detector }).masked };
+  }
+
   /** Masks text with the workspace's vault (or a fresh one): what `magsag pii mask` prints. */
   maskText(text: string, options: { workspaceId?: string } = {}): MaskTextResult {
     const vault = options.workspaceId === undefined ? PiiVault.memory() : this.vault(options.workspaceId);
@@ -190,9 +229,39 @@ export class Pii {
     return this.#audit;
   }
 
+  #countQueryCall(call: ToolCall, config: PiiConfig): void {
+    if (config.maxQueryCalls === undefined) return;
+    if (config.queryArgs.length > 0) {
+      const names = new Set(config.queryArgs.map((name) => name.toLowerCase()));
+      if (!Object.keys(call.args).some((key) => names.has(key.toLowerCase()))) return;
+    }
+    const key = `${call.context.runId ?? noRunId}\u0000${call.server}\u0000${call.tool}`;
+    const count = (this.#queryCalls.get(key) ?? 0) + 1;
+    if (count > config.maxQueryCalls) {
+      throw new MagsagError(
+        'PII_QUERY_LIMIT',
+        `Refused call ${count} to ${call.server}.${call.tool} in this run: pii.maxQueryCalls in the YAML of ${call.server} allows ${config.maxQueryCalls} per run, so that its server-side filters cannot be used to guess values one call at a time. Fetch the records once and filter in the program.`,
+        { data: { server: call.server, tool: call.tool, limit: config.maxQueryCalls } },
+      );
+    }
+    this.#queryCalls.delete(key);
+    this.#queryCalls.set(key, count);
+    if (this.#queryCalls.size > 10_000) this.#queryCalls.delete(this.#queryCalls.keys().next().value!);
+  }
+
   #beforeCall(call: ToolCall): Record<string, unknown> | void {
     const vault = this.vault(call.context.workspaceId);
-    const { args, events } = untokenizeArgs(call.args, { vault, destination: call.server, tool: call.tool, policies: this.policies });
+    const config = this.config(call.server);
+    this.#countQueryCall(call, config);
+    const { args, events } = untokenizeArgs(call.args, {
+      vault,
+      destination: call.server,
+      tool: call.tool,
+      policies: this.policies,
+      detector: this.detector(call.server),
+      queryArgs: config.queryArgs,
+      inputOrigin,
+    });
     if (events.length === 0) return undefined;
     this.#auditLog()?.append(
       events.map((event) => ({
@@ -214,7 +283,14 @@ export class Pii {
 
   #afterCall<R extends ToolCallResult>(result: R, call: ToolCall): R | void {
     const vault = this.vault(call.context.workspaceId);
-    const { result: next, findings } = tokenizeToolResult(result as R & PiiToolResult, { detector: this.detector(call.server), vault, server: call.server });
+    const config = this.config(call.server);
+    const { result: next, findings } = tokenizeToolResult(result as R & PiiToolResult, {
+      detector: this.detector(call.server),
+      vault,
+      server: call.server,
+      source: config.source,
+      blobs: config.blobs,
+    });
     vault.save();
     if (findings.length === 0) return undefined;
     const counts = new Map<string, { kind: string; count: number }>();
@@ -237,6 +313,20 @@ export class Pii {
     this.#auditLog()?.append(events);
     this.#logger.debug({ server: call.server, tool: call.tool, tokenized: findings.length }, 'tool result tokenized');
     return next;
+  }
+
+  // An error is the server's output too: its message (a JSON-RPC error, stderr quoted in
+  // SERVER_CRASHED) and data are tokenized; the cause, which may hold raw text, is dropped.
+  #onError(error: MagsagError, call: ToolCall): MagsagError | void {
+    if (error.code === 'PII_POLICY_VIOLATION' || error.code === 'PII_QUERY_LIMIT') return undefined;
+    const vault = this.vault(call.context.workspaceId);
+    const config = this.config(call.server);
+    const options = { detector: this.detector(call.server), vault, server: call.server, source: config.source };
+    const { value, findings } = tokenizeValue({ message: error.message, data: error.data ?? null }, options);
+    vault.save();
+    if (findings.length === 0 && error.cause === undefined) return undefined;
+    const masked = value as { message: string; data: Record<string, unknown> | null };
+    return new MagsagError(error.code, masked.message, masked.data === null ? {} : { data: masked.data });
   }
 }
 

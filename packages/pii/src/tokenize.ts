@@ -1,21 +1,35 @@
 import type { Detector } from './detect/detector.ts';
 import type { FieldRule } from './detect/fields.ts';
+import { asText, findCandidates, hasPlaceholder, normalizeValue } from './detect/find.ts';
 import { KnownValues } from './detect/known.ts';
-import { type Candidate, priorities } from './detect/rules.ts';
-import { resolveOverlaps } from './detect/detector.ts';
+import type { Candidate } from './detect/rules.ts';
 import type { PiiVault } from './vault/vault.ts';
+
+/**
+ * Texts longer than this are not masked but withheld whole (a bound on the cost of one call).
+ * @default 64 MiB of UTF-16 code units
+ */
+export const defaultMaxMaskChars = 64 * 1024 * 1024;
 
 /** What tokenizing needs: the detector for the origin server, the workspace vault, the origin. */
 export interface TokenizeOptions {
   detector: Detector;
   vault: PiiVault;
-  /** The server the data came from (recorded in the vault as the value's origin). */
+  /** The server the data came from. */
   server: string;
+  /**
+   * Record `server` as the origin of the values it returned (its YAML's `pii.source`). A server that
+   * only echoes what it was sent is no origin: its values get placeholders, but cannot flow back.
+   * @default true
+   */
+  source?: boolean;
   /**
    * Also replace raw values the vault already holds wherever they appear.
    * @default true
    */
   knownValues?: boolean;
+  /** @default defaultMaxMaskChars */
+  maxChars?: number;
 }
 
 /** One value replaced by a placeholder. `start`/`end` are offsets in the original text. */
@@ -24,7 +38,7 @@ export interface TokenizedFinding {
   placeholder: string;
   start: number;
   end: number;
-  /** The rule that found it (`vault` for a value the vault already held). */
+  /** The rule that found it (`vault` for a value the vault already held, `encoded` inside base64 or percent-encoding). */
   rule: string;
 }
 
@@ -35,28 +49,26 @@ export interface TokenizedValueFinding {
   path: (string | number)[];
 }
 
-const knownCache = new WeakMap<PiiVault, WeakMap<Detector, KnownValues>>();
+const knownCache = new WeakMap<PiiVault, KnownValues>();
 
-function knownValues(vault: PiiVault, detector: Detector): KnownValues {
-  let byDetector = knownCache.get(vault);
-  if (!byDetector) {
-    byDetector = new WeakMap();
-    knownCache.set(vault, byDetector);
-  }
-  let known = byDetector.get(detector);
+/** The known-value matcher of a vault (built lazily, kept up to date as the vault grows). */
+export function knownValuesOf(vault: PiiVault): KnownValues {
+  let known = knownCache.get(vault);
   if (!known) {
-    // A value the detector finds whole by itself (an email, a phone) need not be searched for.
-    known = new KnownValues(vault, (kind, value) => detector.detect(value).some((f) => f.kind === kind && f.start === 0 && f.end === value.length));
-    byDetector.set(detector, known);
+    known = new KnownValues(vault);
+    knownCache.set(vault, known);
   }
   return known;
 }
 
 /** Finds and resolves what to replace in `text` (detector findings plus known vault values). */
 export function findInText(text: string, detector: Detector, vault: PiiVault | undefined, useKnown = true): Candidate[] {
-  const candidates = detector.candidates(text);
-  if (vault && useKnown && vault.size > 0) knownValues(vault, detector).scan(text, candidates, priorities.field - 5);
-  return resolveOverlaps(candidates);
+  return findCandidates(text, detector, vault && useKnown && vault.size > 0 ? { known: knownValuesOf(vault) } : {});
+}
+
+/** The text that stands for a text over the size limit. */
+export function withheldText(length: number, maxChars: number): string {
+  return `[withheld by MAGSAG: ${length} characters, over the PII masking limit of ${maxChars}; ask the tool for less]`;
 }
 
 /** Replaces resolved candidates by their placeholders, creating vault entries as needed. */
@@ -70,66 +82,94 @@ export function replaceCandidates(
   const findings: TokenizedFinding[] = [];
   let cursor = 0;
   for (const candidate of candidates) {
-    const placeholder = placeholderOf(candidate);
-    parts.push(text.slice(cursor, candidate.start), placeholder);
+    parts.push(text.slice(cursor, candidate.start));
     cursor = candidate.end;
+    if (candidate.inner) {
+      const inner = replaceCandidates(candidate.inner.text, candidate.inner.candidates, placeholderOf);
+      parts.push(candidate.inner.encode(inner.text));
+      for (const finding of inner.findings) findings.push({ ...finding, start: candidate.start, end: candidate.end, rule: 'encoded' });
+      continue;
+    }
+    const placeholder = placeholderOf(candidate);
+    parts.push(candidate.quote ? `"${placeholder}"` : placeholder);
     findings.push({ kind: candidate.kind, placeholder, start: candidate.start, end: candidate.end, rule: candidate.rule });
   }
   parts.push(text.slice(cursor));
   return { text: parts.join(''), findings };
 }
 
+function numberValue(candidate: Candidate): string | number {
+  if (!candidate.number) return candidate.value;
+  const n = Number(candidate.value);
+  return Number.isFinite(n) && String(n) === candidate.value ? n : candidate.value;
+}
+
 /** Replaces every personal value in `text` by its placeholder (`[EMAIL_1]`). */
 export function tokenizeText(text: string, options: TokenizeOptions): { text: string; findings: TokenizedFinding[] } {
   const { detector, vault, server } = options;
+  const maxChars = options.maxChars ?? defaultMaxMaskChars;
+  if (text.length > maxChars) return { text: withheldText(text.length, maxChars), findings: [{ kind: 'WITHHELD', placeholder: '', start: 0, end: text.length, rule: 'limit' }] };
+  const origin = options.source === false ? undefined : server;
   const candidates = findInText(text, detector, vault, options.knownValues !== false);
   return replaceCandidates(text, candidates, (candidate) => {
     if (candidate.rule === 'vault') {
-      vault.addOrigin(candidate.normalized!, server);
+      if (origin !== undefined) vault.addOrigin(candidate.normalized!, origin);
       return candidate.normalized!;
     }
-    return vault.tokenize({ kind: candidate.kind, value: candidate.value, normalized: candidate.normalized, server });
+    return vault.tokenize({ kind: candidate.kind, value: numberValue(candidate), normalized: candidate.normalized, ...(origin === undefined ? {} : { server: origin }) });
   });
 }
 
 /**
- * Walks JSON-like data: keys stay, values are tokenized. A value under a field rule's key (a
- * string, a number, or everything inside an object or array) is replaced whole.
+ * Walks JSON-like data: keys and values are tokenized alike. A value under a field rule's key (a
+ * string, a number, or everything inside an object or array) is replaced whole; a placeholder never
+ * is. One pass: the key path is a stack, copied only into a finding.
  */
 export function tokenizeValue(value: unknown, options: TokenizeOptions, path: (string | number)[] = []): { value: unknown; findings: TokenizedValueFinding[] } {
   const findings: TokenizedValueFinding[] = [];
-  const result = walk(value, path, undefined, options, findings);
+  const keys = path.filter((segment): segment is string => typeof segment === 'string').map((key) => options.detector.fields.normalize(key));
+  const result = walk(value, [...path], keys, undefined, options, findings);
   return { value: result, findings };
 }
 
-function walk(value: unknown, path: (string | number)[], field: FieldRule | undefined, options: TokenizeOptions, findings: TokenizedValueFinding[]): unknown {
-  if (typeof value === 'string') {
-    if (value.length === 0) return value;
-    if (field && (!field.validate || field.validate(value))) {
-      const placeholder = options.vault.tokenize({ kind: field.kind, value, server: options.server });
-      findings.push({ kind: field.kind, placeholder, path });
+function tokenizeField(value: string | number, field: FieldRule, options: TokenizeOptions): string | undefined {
+  if (typeof value === 'number' && !Number.isFinite(value)) return undefined;
+  if (typeof value === 'string' && (value.trim().length === 0 || hasPlaceholder(value) || (field.validate && !field.validate(value)))) return undefined;
+  const normalized = typeof value === 'string' ? normalizeValue(field.kind, value) : undefined;
+  return options.vault.tokenize({ kind: field.kind, value, ...(normalized === undefined ? {} : { normalized }), ...(options.source === false ? {} : { server: options.server }) });
+}
+
+function walk(value: unknown, path: (string | number)[], keys: string[], field: FieldRule | undefined, options: TokenizeOptions, findings: TokenizedValueFinding[]): unknown {
+  if (typeof value === 'string' || typeof value === 'number') {
+    const placeholder = field ? tokenizeField(value, field, options) : undefined;
+    if (placeholder !== undefined) {
+      findings.push({ kind: field!.kind, placeholder, path: [...path] });
       return placeholder;
     }
+    if (typeof value === 'number' || value.length === 0) return value;
     const { text, findings: found } = tokenizeText(value, options);
-    for (const finding of found) findings.push({ kind: finding.kind, placeholder: finding.placeholder, path });
+    for (const finding of found) findings.push({ kind: finding.kind, placeholder: finding.placeholder, path: [...path] });
     return text;
   }
-  if (typeof value === 'number') {
-    if (field && Number.isFinite(value)) {
-      const placeholder = options.vault.tokenize({ kind: field.kind, value, server: options.server });
-      findings.push({ kind: field.kind, placeholder, path });
-      return placeholder;
-    }
-    return value;
-  }
   if (Array.isArray(value)) {
-    return value.map((item, i) => walk(item, [...path, i], field, options, findings));
+    return value.map((item, i) => {
+      path.push(i);
+      const out = walk(item, path, keys, field, options, findings);
+      path.pop();
+      return out;
+    });
   }
   if (value !== null && typeof value === 'object') {
     const out: Record<string, unknown> = {};
     for (const [key, child] of Object.entries(value)) {
-      const childPath = [...path, key];
-      out[key] = walk(child, childPath, field ?? options.detector.fields.match(childPath), options, findings);
+      path.push(key);
+      keys.push(options.detector.fields.normalize(key));
+      // Keys are data too (`{ "alice@example.com": true }`).
+      const masked = key.length >= 3 ? tokenizeText(key, options) : { text: key, findings: [] };
+      for (const finding of masked.findings) findings.push({ kind: finding.kind, placeholder: finding.placeholder, path: [...path] });
+      out[masked.text] = walk(child, path, keys, field ?? options.detector.fields.matchNormalized(keys), options, findings);
+      keys.pop();
+      path.pop();
     }
     return out;
   }
@@ -144,34 +184,107 @@ export interface PiiToolResult {
   [key: string]: unknown;
 }
 
+/** Options for {@link tokenizeToolResult}. */
+export interface ToolResultOptions extends TokenizeOptions {
+  /**
+   * Binary blobs (images, audio, binary resources) the PII layer cannot read: `withhold` replaces
+   * them with a text block saying so; `allow` passes them (the server's `pii.blobs`). Blobs that
+   * decode to text are always decoded, tokenized and encoded again.
+   * @default 'withhold'
+   */
+  blobs?: 'withhold' | 'allow';
+}
+
 function isRecord(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
+/** The text block that stands for a binary blob that was withheld. */
+export function withheldBlob(what: string, mimeType: unknown, bytes: number, server: string): { type: 'text'; text: string } {
+  const mime = typeof mimeType === 'string' ? `${mimeType}, ` : '';
+  return {
+    type: 'text',
+    text: `[${what} withheld by MAGSAG: ${mime}${bytes} bytes of binary data that cannot be checked for personal data. If this server's binary content may reach the sandbox, set \`pii: { blobs: allow }\` in the YAML of ${server}.]`,
+  };
+}
+
+type BlobOutcome = { data: string; findings: TokenizedFinding[] } | { withheld: number } | undefined;
+
+function tokenizeBlob(data: string, options: ToolResultOptions): BlobOutcome {
+  const bytes = Buffer.from(data, 'base64');
+  const text = asText(bytes);
+  if (text !== undefined) {
+    const { text: masked, findings } = tokenizeText(text, options);
+    return findings.length === 0 ? undefined : { data: Buffer.from(masked, 'utf8').toString('base64'), findings };
+  }
+  return options.blobs === 'allow' ? undefined : { withheld: bytes.length };
+}
+
+/** Replaces, at any depth, objects holding a base64 `data` or `blob` with a `mimeType` the way content blocks are. */
+function blobsIn(value: unknown, options: ToolResultOptions, findings: TokenizedValueFinding[], path: (string | number)[]): unknown {
+  if (Array.isArray(value)) return value.map((item, i) => blobsIn(item, options, findings, [...path, i]));
+  if (!isRecord(value)) return value;
+  const key = typeof value['mimeType'] === 'string' ? (typeof value['data'] === 'string' ? 'data' : typeof value['blob'] === 'string' ? 'blob' : undefined) : undefined;
+  if (key !== undefined) {
+    const outcome = tokenizeBlob(value[key] as string, options);
+    if (outcome && 'withheld' in outcome) {
+      findings.push({ kind: 'BLOB', placeholder: '', path });
+      return withheldBlob(typeof value['type'] === 'string' ? `${value['type']} content` : 'content', value['mimeType'], outcome.withheld, options.server);
+    }
+    if (outcome) {
+      for (const f of outcome.findings) findings.push({ kind: f.kind, placeholder: f.placeholder, path: [...path, key] });
+      return { ...value, [key]: outcome.data };
+    }
+    return value;
+  }
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, blobsIn(v, options, findings, [...path, k])]));
+}
+
 /**
- * Tokenizes a tool result: `text` blocks, embedded `resource` text, and `structuredContent`.
- * Other blocks (images, audio, links) pass unchanged.
+ * Tokenizes a tool result: every string of every content block (text, resource text, links' names
+ * and URIs, keys too), blobs (decoded and tokenized when they are text, withheld when binary unless
+ * `blobs: allow`), and `structuredContent`, keys and values.
  */
-export function tokenizeToolResult<R extends PiiToolResult>(result: R, options: TokenizeOptions): { result: R; findings: TokenizedValueFinding[] } {
+export function tokenizeToolResult<R extends PiiToolResult>(result: R, options: ToolResultOptions): { result: R; findings: TokenizedValueFinding[] } {
   const findings: TokenizedValueFinding[] = [];
   const content = result.content.map((block, i) => {
     if (!isRecord(block)) return block;
-    if (block['type'] === 'text' && typeof block['text'] === 'string') {
-      const { text, findings: found } = tokenizeText(block['text'], options);
-      for (const f of found) findings.push({ kind: f.kind, placeholder: f.placeholder, path: ['content', i, 'text'] });
-      return text === block['text'] ? block : { ...block, text };
+    const type = block['type'];
+    const resource = isRecord(block['resource']) ? block['resource'] : undefined;
+    // The base64 payload: `data` of images and audio, `blob` of an embedded resource.
+    const blobHolder = typeof block['data'] === 'string' ? block : typeof resource?.['blob'] === 'string' ? resource : undefined;
+    const blobKey = blobHolder === block ? 'data' : 'blob';
+    let blob: { data: string; findings: TokenizedFinding[] } | undefined;
+    if (blobHolder) {
+      const outcome = tokenizeBlob(blobHolder[blobKey] as string, options);
+      if (outcome && 'withheld' in outcome) {
+        findings.push({ kind: 'BLOB', placeholder: '', path: ['content', i] });
+        return withheldBlob(typeof type === 'string' ? `${type} content` : 'content', blobHolder['mimeType'], outcome.withheld, options.server);
+      }
+      blob = outcome;
+      if (blob) for (const f of blob.findings) findings.push({ kind: f.kind, placeholder: f.placeholder, path: ['content', i, ...(blobHolder === block ? [] : ['resource']), blobKey] });
     }
-    if (block['type'] === 'resource' && isRecord(block['resource']) && typeof block['resource']['text'] === 'string') {
-      const resource = block['resource'];
-      const { text, findings: found } = tokenizeText(resource['text'] as string, options);
-      for (const f of found) findings.push({ kind: f.kind, placeholder: f.placeholder, path: ['content', i, 'resource', 'text'] });
-      return text === resource['text'] ? block : { ...block, resource: { ...resource, text } };
+    // Every other string: text, resource text, uri, name, title, description, _meta...
+    const { type: _type, ...rest } = block;
+    if (blobHolder === block) delete rest['data'];
+    if (blobHolder === resource && resource) rest['resource'] = Object.fromEntries(Object.entries(resource).filter(([key]) => key !== 'blob' && key !== 'mimeType'));
+    const walked = tokenizeValue(rest, options, ['content', i]);
+    findings.push(...walked.findings);
+    if (walked.findings.length === 0 && !blob) return block;
+    const next: Record<string, unknown> = { type, ...(walked.value as Record<string, unknown>) };
+    if (blobHolder === block) next['data'] = blob ? blob.data : block['data'];
+    if (resource) {
+      next['resource'] = { ...(next['resource'] as Record<string, unknown>), ...(typeof resource['mimeType'] === 'string' ? { mimeType: resource['mimeType'] } : {}) };
+      if (blobHolder === resource) (next['resource'] as Record<string, unknown>)['blob'] = blob ? blob.data : resource['blob'];
     }
-    return block;
+    if (typeof block['mimeType'] === 'string') next['mimeType'] = block['mimeType'];
+    return next;
   });
   const next: R = { ...result, content };
   if (result.structuredContent !== undefined) {
-    const walked = tokenizeValue(result.structuredContent, options, ['structuredContent']);
+    // Blobs inside structured content too (the filesystem's read_media_file repeats its blocks there).
+    const structured = blobsIn(result.structuredContent, options, findings, ['structuredContent']);
+    const walked = tokenizeValue(structured, options, ['structuredContent']);
     next.structuredContent = walked.value as Record<string, unknown>;
     findings.push(...walked.findings);
   }

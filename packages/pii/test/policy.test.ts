@@ -1,6 +1,6 @@
 import { isMagsagError } from '@magsag/core';
 import { describe, expect, it } from 'vitest';
-import { PiiVault, isFlowAllowed, parseFlowPolicy, parsePiiConfig, untokenizeArgs } from '../src/index.ts';
+import { PiiVault, createDetector, isFlowAllowed, parseFlowPolicy, parsePiiConfig, untokenizeArgs } from '../src/index.ts';
 
 const policies = new Map([
   ['memory', parseFlowPolicy({ allow: [{ to: 'crm', kinds: ['EMAIL', 'NAME'] }] })],
@@ -53,5 +53,50 @@ describe('data-flow policy', () => {
     expect(() => parsePiiConfig({ rules: [{ kind: 'X', pattern: '(' }] })).toThrow(/not a valid regular expression/);
     expect(() => parseFlowPolicy({ allow: [{ to: 'crm' }] }, 'memory.yaml')).toThrow(/flows\.allow\.0\.kinds/);
     expect(() => parseFlowPolicy({ allow: [], deny: [] })).toThrow(/CONFIG_INVALID|Invalid flows/);
+  });
+});
+
+describe('flow rules on values', () => {
+  const detector = createDetector();
+  const setup = () => {
+    const vault = PiiVault.memory();
+    const email = vault.tokenize({ kind: 'EMAIL', value: 'ann@example.com', normalized: 'ann@example.com', server: 'memory' });
+    vault.tokenize({ kind: 'EMAIL', value: 'me@input.example', normalized: 'me@input.example', server: 'magsag:input' });
+    return { vault, email };
+  };
+  const refusal = (fn: () => unknown): string => {
+    try {
+      fn();
+    } catch (error) {
+      expect(isMagsagError(error, 'PII_POLICY_VIOLATION')).toBe(true);
+      return (error as Error).message;
+    }
+    throw new Error('not refused');
+  };
+
+  it('swaps back only whole placeholders and tokens between word boundaries', () => {
+    const { vault, email } = setup();
+    const { args } = untokenizeArgs({ a: email, b: `to ${email}.`, c: `${email}1`, d: `x${email}` }, { vault, destination: 'crm', policies, detector });
+    expect(args).toEqual({ a: 'ann@example.com', b: 'to ann@example.com.', c: `${email}1`, d: `x${email}` });
+  });
+
+  it('checks raw values like their placeholders, and never names the raw value', () => {
+    const { vault } = setup();
+    // Known, from memory: allowed to crm, refused to notion, in any letter case or inside a string.
+    expect(untokenizeArgs({ q: 'ANN@EXAMPLE.COM' }, { vault, destination: 'crm', policies, detector }).args).toEqual({ q: 'ANN@EXAMPLE.COM' });
+    const message = refusal(() => untokenizeArgs({ body: 'write to ann@example.com1' }, { vault, destination: 'notion', policies, detector }));
+    expect(message).toContain('[EMAIL_1]');
+    expect(message).not.toContain('ann@');
+    // Unknown to the vault: refused; from the run's input: allowed anywhere.
+    expect(refusal(() => untokenizeArgs({ body: 'bob@example.org' }, { vault, destination: 'notion', policies, detector }))).toMatch(/raw EMAIL/);
+    expect(untokenizeArgs({ body: 'me@input.example' }, { vault, destination: 'notion', policies, detector }).args).toEqual({ body: 'me@input.example' });
+  });
+
+  it('refuses placeholders and raw personal values in query arguments', () => {
+    const { vault, email } = setup();
+    const options = { vault, destination: 'memory', policies, detector, queryArgs: ['query'] };
+    expect(refusal(() => untokenizeArgs({ query: email }, options))).toMatch(/queryArgs/);
+    expect(refusal(() => untokenizeArgs({ filter: { query: 'me@input.example' } }, options))).toMatch(/queryArgs/);
+    expect(untokenizeArgs({ query: 'open issues', id: email }, options).args).toEqual({ query: 'open issues', id: 'ann@example.com' });
   });
 });

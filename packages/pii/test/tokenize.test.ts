@@ -21,7 +21,7 @@ describe('tokenization', () => {
     expect(findings).toEqual([{ kind: 'EMAIL', placeholder: '[EMAIL_1]', start: 2, end: 19, rule: 'email' }]);
   });
 
-  it('walks structured data: keys untouched, values masked, field rules whatever the value', () => {
+  it('walks structured data: keys and values masked, field rules whatever the value', () => {
     const vault = PiiVault.memory();
     const input = {
       name: 'Zoë Müller',
@@ -39,7 +39,7 @@ describe('tokenization', () => {
       dob: '[DOB_1]',
       address: { street: '[ADDRESS_1]', city: '[ADDRESS_2]' },
       notes: ['call [PHONE_1]', 'no pii here'],
-      'alice@example.com': true,
+      '[EMAIL_2]': true,
       count: 3,
     });
     expect(findings.map((f) => f.path.join('.'))).toContain('address.city');
@@ -82,5 +82,47 @@ describe('tokenization', () => {
     const vault = PiiVault.memory();
     const log = 'level=info name="Ann Lee" ip=203.0.113.9 msg="sent to ann@example.com"\n{"level":30,"name":"Bo Ek","msg":"ok"}';
     expect(tokenizeText(log, { detector, vault, server: 'log' }).text).toBe('level=info name="[NAME_1]" ip=[IP_1] msg="sent to [EMAIL_1]"\n{"level":30,"name":"[NAME_2]","msg":"ok"}');
+  });
+});
+
+describe('structure and known values', () => {
+  it('keeps JSON valid: personal numbers quoted, amounts numbers, placeholders untouched', () => {
+    const vault = PiiVault.memory();
+    const text = '{"phone": 4155552671, "Amount": 16871.09, "full_name": "[NAME_7]", "note": "ok"}';
+    const out = tokenizeText(text, { detector, vault, server: 'crm' }).text;
+    expect(JSON.parse(out)).toEqual({ phone: '[PHONE_1]', Amount: 16871.09, full_name: '[NAME_7]', note: 'ok' });
+  });
+
+  it('masks CSV cells by their column header and finds a phone right after a comma', () => {
+    const vault = PiiVault.memory();
+    const csv = 'Total: 1 records\nId,full_name,Email,Fax\r\n1,"Doe, Jane",jane@example.com,+44 20 7946 0958\r\n';
+    expect(tokenizeText(csv, { detector, vault, server: 'crm' }).text).toBe('Total: 1 records\nId,full_name,Email,Fax\r\n1,"[NAME_1]",[EMAIL_1],[PHONE_1]\r\n');
+  });
+
+  it('finds known values inside longer strings, by their digits, and in encoded text', () => {
+    const vault = PiiVault.memory();
+    tokenizeText('mail ann@example.com, call +49 30 90182 411', { detector, vault, server: 'crm' });
+    const later = `id ann@example.com1 or 030 90182411 b64 ${Buffer.from('hello ann@example.com').toString('base64')} url q=ann%40example.com`;
+    const { text } = tokenizeText(later, { detector, vault, server: 'x' });
+    expect(text).not.toContain('ann');
+    expect(text).not.toContain('90182');
+    expect(text).toContain('[EMAIL_1]1');
+    expect(Buffer.from(text.split('b64 ')[1]!.split(' ')[0]!, 'base64').toString()).toBe('hello [EMAIL_1]');
+  });
+
+  it('records no origin for a server that only echoes (pii.source: false)', () => {
+    const vault = PiiVault.memory();
+    tokenizeText('from bob@example.com', { detector, vault, server: 'everything', source: false });
+    expect(vault.lookup('[EMAIL_1]')?.origins).toEqual([]);
+  });
+
+  it('withholds binary blobs unless allowed, and masks text blobs', () => {
+    const png = { type: 'image', data: Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 1, 2]).toString('base64'), mimeType: 'image/png' };
+    const txt = { type: 'resource', resource: { uri: 'file:///a.txt', mimeType: 'text/plain', blob: Buffer.from('bo@example.com').toString('base64') } };
+    const vault = PiiVault.memory();
+    const { result } = tokenizeToolResult({ content: [png, txt] }, { detector, vault, server: 'fs' });
+    expect(result.content[0]).toMatchObject({ type: 'text', text: expect.stringMatching(/withheld.*pii: \{ blobs: allow \}/) });
+    expect(Buffer.from((result.content[1] as typeof txt).resource.blob, 'base64').toString()).toBe('[EMAIL_1]');
+    expect(tokenizeToolResult({ content: [png] }, { detector, vault, server: 'fs', blobs: 'allow' }).result.content[0]).toEqual(png);
   });
 });

@@ -1,11 +1,7 @@
 import { execute, maskDeep, newWorkspaceId, Workspace, type ExecuteResult, type RunLimits } from '@magsag/runner';
 import { prepareSkillRun, type Skill } from '@magsag/catalog';
-import { tokenizeValue } from '@magsag/pii';
 import { assertWorkspaceId } from '@magsag/core';
 import type { CliContext } from '../context.ts';
-
-/** The origin PII from a run's input is recorded under; no flow policy names it. */
-const inputOrigin = 'magsag:input';
 
 /** The flags `magsag exec` and `magsag run` share. */
 export interface ExecFlags {
@@ -43,12 +39,11 @@ export async function runProgram(
     create: flags.workspace === undefined || flags.createWorkspace !== false,
     ...(flags.owner === undefined ? {} : { owner: flags.owner }),
   });
-  if (program.input !== undefined) {
-    // The input (a skill's, from the user) may carry personal data: record it in the workspace's
-    // vault so the masker hides it in everything the model sees. The program itself gets the raw
-    // input, since writing real values where they belong is its job.
-    tokenizeValue(program.input, { detector: ctx.pii.detector(), vault: ctx.pii.vault(workspace), server: inputOrigin });
-  }
+  // The run's own input (a skill's input, values the program's text spells out) may carry personal
+  // data: record it in the workspace's vault as `magsag:input`, so the masker hides it in everything
+  // the model sees and it may go to any server. The program itself gets the raw input, since
+  // writing real values where they belong is its job.
+  ctx.pii.recordInput(workspace, { program: program.code, ...(program.input === undefined ? {} : { value: program.input }) });
   const masker = ctx.pii.masker(workspace);
   const client = ctx.maskedClient;
   const limits: Partial<RunLimits> = {

@@ -4,6 +4,11 @@ import { kindPattern } from '../kinds.ts';
 import { cardValid, ibanValid, luhnValid, ssnValid } from './checksums.ts';
 import { FieldMatcher, type FieldRule, defaultPersonalFields, defaultSecretFields, fieldRule } from './fields.ts';
 import { type Candidate, type Rule, builtinRules, priorities, regexRule } from './rules.ts';
+import { findCandidates } from './find.ts';
+import { resolveOverlaps } from './overlaps.ts';
+
+export { resolveOverlaps };
+import { decodeJsonString } from './structure.ts';
 
 /** Named validators a custom rule can use from YAML. */
 export const validatorNames = ['luhn', 'card', 'iban', 'ssn', 'ip'] as const;
@@ -69,51 +74,6 @@ function isDisabled(disable: readonly string[], id: string, kind: string): boole
   return disable.some((entry) => entry === id || entry === kind || entry.toUpperCase() === kind || id.startsWith(`${entry}.`));
 }
 
-function decodeJsonString(raw: string): string {
-  if (!raw.includes('\\')) return raw;
-  try {
-    return JSON.parse(`"${raw}"`) as string;
-  } catch {
-    return raw;
-  }
-}
-
-/**
- * Keeps, among overlapping candidates, the longest; on equal length the higher priority, then the
- * earlier start. Deterministic whatever order the rules ran in.
- */
-export function resolveOverlaps(candidates: Candidate[]): Candidate[] {
-  if (candidates.length <= 1) return candidates;
-  candidates.sort((a, b) => a.start - b.start || b.end - a.end);
-  const kept: Candidate[] = [];
-  let cluster: Candidate[] = [];
-  let clusterEnd = -1;
-  const flush = (): void => {
-    if (cluster.length === 1) {
-      kept.push(cluster[0]!);
-    } else if (cluster.length > 1) {
-      cluster.sort((a, b) => b.end - b.start - (a.end - a.start) || b.priority - a.priority || a.start - b.start);
-      const chosen: Candidate[] = [];
-      for (const candidate of cluster) {
-        if (chosen.every((c) => candidate.end <= c.start || candidate.start >= c.end)) chosen.push(candidate);
-      }
-      chosen.sort((a, b) => a.start - b.start);
-      kept.push(...chosen);
-    }
-    cluster = [];
-  };
-  for (const candidate of candidates) {
-    if (candidate.start >= clusterEnd) {
-      flush();
-      clusterEnd = candidate.end;
-    } else {
-      clusterEnd = Math.max(clusterEnd, candidate.end);
-    }
-    cluster.push(candidate);
-  }
-  flush();
-  return kept;
-}
 
 function wanted(rule: Rule, text: string): boolean {
   return rule.needsAny === undefined || rule.needsAny.some((literal) => text.includes(literal));
@@ -168,32 +128,47 @@ export class Detector {
     return [...new Set([...this.#rules.map((rule) => rule.id), ...this.fields.rules.map((rule) => rule.id)])];
   }
 
-  /** Candidates before overlap resolution (the raw output of every rule). */
-  candidates(text: string): Candidate[] {
-    const out: Candidate[] = [];
+  /** Candidates of the pattern rules alone, before overlap resolution, offsets shifted by `offset`. */
+  ruleCandidates(text: string, out: Candidate[] = [], offset = 0, covered?: (start: number, end: number) => boolean): Candidate[] {
     if (text.length < 3) return out;
-    for (const rule of this.#otherRules) if (wanted(rule, text)) rule.scan(text, out);
-    if (/\d/.test(text)) for (const rule of this.#digitRules) if (wanted(rule, text)) rule.scan(text, out);
-    this.#fieldsInText(text, out);
+    const mark = out.length;
+    for (const rule of this.#otherRules) if (wanted(rule, text)) rule.scan(text, out, covered);
+    if (/\d/.test(text)) for (const rule of this.#digitRules) if (wanted(rule, text)) rule.scan(text, out, covered);
+    if (offset !== 0) {
+      for (let i = mark; i < out.length; i++) {
+        const c = out[i]!;
+        c.start += offset;
+        c.end += offset;
+      }
+    }
     return out;
+  }
+
+  /**
+   * Field values in unstructured text: JSON-like pairs (`"name": "…"`) and logfmt pairs
+   * (`name="…"`, `name=…`) whose key is a personal field. Offsets shifted by `offset`.
+   */
+  textFieldCandidates(text: string, out: Candidate[] = [], offset = 0): Candidate[] {
+    const { jsonPair, logfmtPair } = this.fields;
+    if (jsonPair && text.includes('"')) this.#pairs(jsonPair, text, out, true, offset);
+    if (logfmtPair && text.includes('=')) this.#pairs(logfmtPair, text, out, false, offset);
+    return out;
+  }
+
+  /**
+   * Every candidate in `text` with its structure in view (JSON, CSV/TSV, `key: value` lines), before
+   * overlap resolution.
+   */
+  candidates(text: string): Candidate[] {
+    return findCandidates(text, this, { resolve: false });
   }
 
   /** The personal values in `text`, non-overlapping, in order. */
   detect(text: string): Finding[] {
-    return resolveOverlaps(this.candidates(text)).map((c) => ({ kind: c.kind, rule: c.rule, start: c.start, end: c.end, value: c.value, normalized: c.normalized ?? c.value }));
+    return findCandidates(text, this).map((c) => ({ kind: c.kind, rule: c.rule, start: c.start, end: c.end, value: c.value, normalized: c.normalized ?? c.value }));
   }
 
-  #fieldsInText(text: string, out: Candidate[]): void {
-    const { jsonPair, logfmtPair } = this.fields;
-    if (jsonPair && text.includes('"')) this.#pairs(jsonPair, text, out, true);
-    if (logfmtPair && text.includes('=')) this.#pairs(logfmtPair, text, out, false);
-    if (this.fields.nestedPair && /^\s*[[{]/.test(text)) {
-      this.fields.nestedPair.lastIndex = 0;
-      if (this.fields.nestedPair.test(text)) this.#nestedJson(text, out);
-    }
-  }
-
-  #pairs(regex: RegExp, text: string, out: Candidate[], json: boolean): void {
+  #pairs(regex: RegExp, text: string, out: Candidate[], json: boolean, offset: number): void {
     regex.lastIndex = 0;
     for (let m = regex.exec(text); m !== null; m = regex.exec(text)) {
       const rule = this.fields.matchKey(m[1]!);
@@ -202,41 +177,7 @@ export class Detector {
       const raw = text.slice(span[0], span[1]);
       const value = json || m.indices?.[2] ? decodeJsonString(raw) : raw;
       if (rule.validate && !rule.validate(value)) continue;
-      out.push({ kind: rule.kind, rule: rule.id, priority: priorities.field, start: span[0], end: span[1], value });
-    }
-  }
-
-  // A field holding an object or array in JSON text ("address": { "street": ... }): walk the
-  // parsed document and find each string under such a field as a JSON string in the text.
-  #nestedJson(text: string, out: Candidate[]): void {
-    let doc: unknown;
-    try {
-      doc = JSON.parse(text);
-    } catch {
-      return;
-    }
-    const targets = new Map<string, FieldRule>();
-    const walk = (value: unknown, path: (string | number)[], inherited: FieldRule | undefined): void => {
-      if (typeof value === 'string') {
-        if (inherited && path.length > 0 && value.length > 0 && (!inherited.validate || inherited.validate(value))) targets.set(value, inherited);
-        return;
-      }
-      if (Array.isArray(value)) {
-        value.forEach((item, i) => walk(item, [...path, i], inherited));
-      } else if (value !== null && typeof value === 'object') {
-        for (const [key, child] of Object.entries(value)) {
-          const nextPath = [...path, key];
-          const rule = inherited ?? (child !== null && typeof child === 'object' ? this.fields.match(nextPath) : undefined);
-          walk(child, nextPath, rule);
-        }
-      }
-    };
-    walk(doc, [], undefined);
-    for (const [value, rule] of targets) {
-      const needle = JSON.stringify(value);
-      for (let at = text.indexOf(needle); at !== -1; at = text.indexOf(needle, at + needle.length)) {
-        out.push({ kind: rule.kind, rule: rule.id, priority: priorities.field, start: at + 1, end: at + needle.length - 1, value });
-      }
+      out.push({ kind: rule.kind, rule: rule.id, priority: priorities.field, start: span[0] + offset, end: span[1] + offset, value });
     }
   }
 }

@@ -33,6 +33,17 @@ export const defaultPersonalFields: Readonly<Record<string, string>> = {
   mailing_address: 'ADDRESS',
   billing_address: 'ADDRESS',
   shipping_address: 'ADDRESS',
+  email: 'EMAIL',
+  email_address: 'EMAIL',
+  phone: 'PHONE',
+  phone_number: 'PHONE',
+  mobile: 'PHONE',
+  mobile_phone: 'PHONE',
+  cell_phone: 'PHONE',
+  home_phone: 'PHONE',
+  work_phone: 'PHONE',
+  telephone: 'PHONE',
+  fax: 'PHONE',
 };
 
 /** Keys whose values are masked by default as secrets (rule `field.secret`). */
@@ -78,8 +89,6 @@ export class FieldMatcher {
   readonly #byLast = new Map<string, FieldRule[]>();
   readonly jsonPair: RegExp | undefined;
   readonly logfmtPair: RegExp | undefined;
-  /** A field key whose JSON value is an object or array. */
-  readonly nestedPair: RegExp | undefined;
 
   constructor(rules: readonly FieldRule[]) {
     this.rules = rules;
@@ -93,7 +102,6 @@ export class FieldMatcher {
     if (rules.length > 0) {
       const keys = [...new Set(rules.map((rule) => keyPattern(rule.key)))].sort((a, b) => b.length - a.length).join('|');
       this.jsonPair = new RegExp(`"(${keys})"\\s*:\\s*(?:"((?:[^"\\\\\\n]|\\\\.)*)"|(-?\\d[\\d.eE+-]*))`, 'dgi');
-      this.nestedPair = new RegExp(`"(?:${keys})"\\s*:\\s*[[{]`, 'i');
       this.logfmtPair = new RegExp(`(?<![\\w.-])(${keys})=(?:"((?:[^"\\\\\\n]|\\\\.)*)"|([^\\s"]+))`, 'dgi');
     }
   }
@@ -105,6 +113,20 @@ export class FieldMatcher {
     const candidates = this.#byLast.get(normalizeKey(last));
     if (!candidates) return undefined;
     const keys = path.filter((segment): segment is string => typeof segment === 'string').map(normalizeKey);
+    return candidates.find((rule) => rule.path.length <= keys.length && rule.path.every((segment, i) => keys[keys.length - rule.path.length + i] === segment));
+  }
+
+  /** A key as rules compare it (`fullName` → `fullname`). */
+  normalize(key: string): string {
+    return normalizeKey(key);
+  }
+
+  /** The rule matching a path of normalized keys (the last one last), or `undefined`. */
+  matchNormalized(keys: readonly string[]): FieldRule | undefined {
+    const last = keys.at(-1);
+    if (last === undefined) return undefined;
+    const candidates = this.#byLast.get(last);
+    if (!candidates) return undefined;
     return candidates.find((rule) => rule.path.length <= keys.length && rule.path.every((segment, i) => keys[keys.length - rule.path.length + i] === segment));
   }
 

@@ -1,111 +1,225 @@
-import type { PiiVault } from '../vault/vault.ts';
+import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
+import type { PiiVault, VaultEntry } from '../vault/vault.ts';
+import { AhoCorasick } from './ahoCorasick.ts';
 import type { Candidate } from './rules.ts';
 
-/** Raw values shorter than this are not searched for in free text (too many false hits). */
+/** Values of word-like kinds (names, addresses) shorter than this are not searched for (too many false hits). */
 export const knownValueMinLength = 4;
+/** Values of structured kinds shorter than this are not searched for inside longer strings. */
+export const knownStructuredMinLength = 6;
+/** Phone, card and SSN digits are searched for when at least this many. */
+const knownDigitsMinLength = 8;
+
+/**
+ * Kinds whose known values are replaced wherever they occur, also inside longer strings
+ * (`alice@example.com1`); other kinds (names, addresses, custom kinds) only between word boundaries.
+ */
+export const structuredKinds: ReadonlySet<string> = new Set(['EMAIL', 'PHONE', 'IBAN', 'CARD', 'SSN', 'SECRET']);
 
 interface Known {
-  lower: string;
-  ascii: boolean;
   kind: string;
-  value: string;
   placeholder: string;
-}
-
-function fold(c: number): number {
-  return c >= 65 && c <= 90 ? c | 0x20 : c;
+  /** Needs a word boundary on both sides. */
+  bounded: boolean;
 }
 
 function isWordCode(c: number): boolean {
   return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c > 127;
 }
 
+/** Lower-cases `text` keeping every offset (a character whose lower case is longer stays as it is). */
+export function foldCase(text: string): string {
+  const lower = text.toLowerCase();
+  if (lower.length === text.length) return lower;
+  let out = '';
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 128) out += c >= 65 && c <= 90 ? String.fromCharCode(c | 0x20) : text[i]!;
+    else {
+      const one = text[i]!.toLowerCase();
+      out += one.length === 1 ? one : text[i]!;
+    }
+  }
+  return out;
+}
+
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+// Characters that may stand between the digits of one phone, card or SSN.
+function isDigitSeparator(c: number): boolean {
+  return c === 32 || c === 45 || c === 46 || c === 40 || c === 41 || c === 47 || c === 43 || c === 160;
+}
+
 /**
- * Finds, case-insensitively and on word boundaries, every raw value the vault already holds: a
- * name learned from a field rule is then caught in free text too. One hash lookup per word start.
+ * The digits of `text` as one string, with `|` where a run of digits is interrupted by more than two
+ * separators or by anything else, and the offset in `text` of every character of it.
+ */
+function digitProjection(text: string): { digits: string; at: Int32Array } | undefined {
+  const at = new Int32Array(text.length);
+  const parts: string[] = [];
+  let n = 0;
+  let gap = 0;
+  let any = false;
+  let runStart = -1;
+  const flush = (end: number): void => {
+    if (runStart !== -1) parts.push(text.slice(runStart, end));
+    runStart = -1;
+  };
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (isDigit(c)) {
+      if (any && gap > 2) {
+        flush(i);
+        parts.push('|');
+        at[n++] = i;
+      } else if (any && gap > 0) {
+        flush(i - gap);
+      }
+      if (runStart === -1) runStart = i;
+      at[n++] = i;
+      any = true;
+      gap = 0;
+    } else if (any) {
+      gap = isDigitSeparator(c) && gap <= 2 ? gap + 1 : 3;
+      if (gap === 1) flush(i);
+    }
+  }
+  flush(text.length);
+  if (n === 0) return undefined;
+  return { digits: parts.join(''), at: at.subarray(0, n) };
+}
+
+interface Level {
+  /** Entries of the vault (creation order) this level covers: [from, to). */
+  from: number;
+  to: number;
+  text: AhoCorasick | undefined;
+  textKnown: Known[];
+  digits: AhoCorasick | undefined;
+  digitKnown: Known[];
+}
+
+// Level i holds at most `levelBase * levelFactor ** i` entries; a full level merges into the next.
+// Every scan runs one automaton per level (a handful), and each entry is rebuilt O(log n) times.
+const levelBase = 256;
+const levelFactor = 8;
+
+function patternsOf(entry: VaultEntry & { normalized?: string }): { text: string[]; digits: string[]; bounded: boolean } {
+  const value = entry.value.trim();
+  const structured = structuredKinds.has(entry.kind);
+  const text: string[] = [];
+  const digits: string[] = [];
+  const min = structured ? knownStructuredMinLength : knownValueMinLength;
+  if (value.length >= min && (structured || isWordCode(value.charCodeAt(0)))) text.push(foldCase(value));
+  const normalized = entry.normalized;
+  if (normalized && normalized !== value && normalized.length >= min && entry.kind !== 'PHONE') text.push(foldCase(normalized));
+  if (entry.kind === 'PHONE' || entry.kind === 'CARD' || entry.kind === 'SSN') {
+    const all = value.replace(/\D/g, '');
+    if (all.length >= knownDigitsMinLength) digits.push(all);
+    if (entry.kind === 'PHONE') {
+      const phone = parsePhoneNumberFromString(normalized?.startsWith('+') ? normalized : value);
+      if (phone) {
+        const international = `${phone.countryCallingCode}${phone.nationalNumber}`;
+        if (international.length >= knownDigitsMinLength) digits.push(international);
+        if (phone.nationalNumber.length >= knownDigitsMinLength) digits.push(phone.nationalNumber);
+      }
+    }
+  }
+  return { text: [...new Set(text)], digits: [...new Set(digits)], bounded: !structured };
+}
+
+function buildLevel(entries: readonly (VaultEntry & { normalized?: string })[], from: number): Level {
+  const textPatterns: string[] = [];
+  const textKnown: Known[] = [];
+  const digitPatterns: string[] = [];
+  const digitKnown: Known[] = [];
+  for (const entry of entries) {
+    const { text, digits, bounded } = patternsOf(entry);
+    for (const pattern of text) {
+      textPatterns.push(pattern);
+      textKnown.push({ kind: entry.kind, placeholder: entry.placeholder, bounded });
+    }
+    for (const pattern of digits) {
+      digitPatterns.push(pattern);
+      digitKnown.push({ kind: entry.kind, placeholder: entry.placeholder, bounded: false });
+    }
+  }
+  return {
+    from,
+    to: from + entries.length,
+    text: textPatterns.length > 0 ? new AhoCorasick(textPatterns) : undefined,
+    textKnown,
+    digits: digitPatterns.length > 0 ? new AhoCorasick(digitPatterns) : undefined,
+    digitKnown,
+  };
+}
+
+/**
+ * Finds every raw value the vault holds, in any letter case, with one multi-pattern automaton per
+ * level (linear in the text). Structured kinds (email, phone, IBAN, card, SSN, secrets) are found
+ * inside longer strings too, phones, cards and SSNs also by their digits whatever the separators;
+ * names and other kinds only between word boundaries.
  */
 export class KnownValues {
   readonly #vault: PiiVault;
   #generation = -1;
-  #indexed = 0;
-  #index = new Map<number, Known[]>();
-  // One byte per folded two-char prefix (low bytes only): a cheap first filter before the map.
-  #filter = new Uint8Array(65_536);
+  #levels: Level[] = [];
 
-  readonly #redundant: (kind: string, value: string) => boolean;
-
-  /** `redundant` says which values the detectors find anyway (they are not indexed). */
-  constructor(vault: PiiVault, redundant: (kind: string, value: string) => boolean = () => false) {
+  constructor(vault: PiiVault) {
     this.#vault = vault;
-    this.#redundant = redundant;
   }
 
-  // Entries are only appended between loads, so index the new ones; start over after a reload.
-  #rebuild(): void {
+  // Entries are only appended between loads: index the new ones; start over after a reload. The new
+  // entries form a level of their own, merged with the levels before it while those are small or
+  // not much larger, so level sizes grow geometrically (few levels, each entry rebuilt O(log n) times).
+  #update(): void {
     if (this.#generation !== this.#vault.generation) {
       this.#generation = this.#vault.generation;
-      this.#indexed = 0;
-      this.#index = new Map();
-      this.#filter = new Uint8Array(65_536);
+      this.#levels = [];
     }
-    if (this.#indexed === this.#vault.size) return;
-    const fresh = this.#vault.entriesFrom(this.#indexed);
-    this.#indexed += fresh.length;
-    const touched = new Set<Known[]>();
-    for (const entry of fresh) {
-      const value = entry.value.trim();
-      if (value.length < knownValueMinLength || !isWordCode(value.charCodeAt(0)) || this.#redundant(entry.kind, value)) continue;
-      const hash = (fold(value.charCodeAt(0)) << 16) | fold(value.charCodeAt(1));
-      this.#filter[((fold(value.charCodeAt(0)) & 0xff) << 8) | (fold(value.charCodeAt(1)) & 0xff)] = 1;
-      let list = this.#index.get(hash);
-      if (!list) {
-        list = [];
-        this.#index.set(hash, list);
-      }
-      // eslint-disable-next-line no-control-regex
-      list.push({ lower: value.toLowerCase(), kind: entry.kind, value, placeholder: entry.placeholder, ascii: /^[\x00-\x7f]*$/.test(value) });
-      touched.add(list);
+    const levels = this.#levels;
+    let from = levels.at(-1)?.to ?? 0;
+    const to = this.#vault.size;
+    if (from === to) return;
+    while (levels.length > 0) {
+      const last = levels.at(-1)!;
+      const lastSize = last.to - last.from;
+      if (lastSize >= levelBase && (to - from) * levelFactor < lastSize) break;
+      from = last.from;
+      levels.pop();
     }
-    for (const list of touched) list.sort((a, b) => b.lower.length - a.lower.length);
+    levels.push(buildLevel(this.#vault.entriesFrom(from).slice(0, to - from), from));
   }
 
-  /** Pushes a candidate for each known value in `text`. */
+  /** Pushes a candidate for each known value in `text` (`normalized` holds its placeholder). */
   scan(text: string, out: Candidate[], priority: number): void {
-    this.#rebuild();
-    if (this.#index.size === 0) return;
-    const filter = this.#filter;
-    const n = text.length - 1;
-    let prevWord = false;
-    for (let i = 0; i < n; i++) {
-      const c = text.charCodeAt(i);
-      const word = (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c > 127;
-      if (word && !prevWord && filter[((fold(c) & 0xff) << 8) | (fold(text.charCodeAt(i + 1)) & 0xff)] === 1) {
-        this.#matchAt(text, i, out, priority);
+    this.#update();
+    if (this.#levels.length === 0 || text.length === 0) return;
+    let folded: string | undefined;
+    let projection: ReturnType<typeof digitProjection> | null = null;
+    for (const level of this.#levels) {
+      if (level.text) {
+        folded ??= foldCase(text);
+        const known = level.textKnown;
+        level.text.scan(folded, (pattern, start, end) => {
+          const k = known[pattern]!;
+          if (k.bounded && ((start > 0 && isWordCode(text.charCodeAt(start - 1))) || (end < text.length && isWordCode(text.charCodeAt(end))))) return;
+          out.push({ kind: k.kind, rule: 'vault', priority, start, end, value: text.slice(start, end), normalized: k.placeholder });
+        });
       }
-      prevWord = word;
-    }
-  }
-
-  #matchAt(text: string, i: number, out: Candidate[], priority: number): void {
-    const list = this.#index.get((fold(text.charCodeAt(i)) << 16) | fold(text.charCodeAt(i + 1)));
-    if (!list) return;
-    for (const known of list) {
-      const end = i + known.lower.length;
-      if (end > text.length) continue;
-      let same = true;
-      for (let k = 2; k < known.lower.length; k++) {
-        if (fold(text.charCodeAt(i + k)) !== known.lower.charCodeAt(k)) {
-          same = false;
-          break;
-        }
+      if (level.digits) {
+        if (projection === null) projection = digitProjection(text);
+        if (!projection) continue;
+        const { digits, at } = projection;
+        const known = level.digitKnown;
+        level.digits.scan(digits, (pattern, start, end) => {
+          const k = known[pattern]!;
+          const from = at[start]!;
+          const to = at[end - 1]! + 1;
+          out.push({ kind: k.kind, rule: 'vault', priority, start: from, end: to, value: text.slice(from, to), normalized: k.placeholder });
+        });
       }
-      if (!same) {
-        // Non-ASCII letters: compare the lower-cased slice.
-        if (known.ascii || text.slice(i, end).toLowerCase() !== known.lower) continue;
-      }
-      if (end < text.length && isWordCode(text.charCodeAt(end)) && isWordCode(known.lower.charCodeAt(known.lower.length - 1))) continue;
-      out.push({ kind: known.kind, rule: 'vault', priority, start: i, end, value: text.slice(i, end), normalized: known.placeholder });
-      return;
     }
   }
 }

@@ -13,6 +13,8 @@ const keywordBefore = /(?:tel|phone|mobile|mob|cell|fax|call|sms|whatsapp|contac
 const nanpShape = /^(?:\+?1[ .-]?)?(?:\(\d{3}\)|\d{3})[ .-]?\d{3}[ .-]?\d{4}$/;
 // National-format candidates with these shapes are SSNs, IP addresses or ISBN/part numbers.
 const notPhoneShape = /^\d{3}([- ])\d{2}\1\d{4}$|^\d{1,3}(?:\.\d{1,3}){3}$/;
+// An amount (16871.09), not a phone: digits, one decimal point, at most two decimals.
+const amountShape = /^\d+\.\d{1,2}$/;
 const datePrefix = /^(?:\d{4}[./-]\d{1,2}[./-]\d{1,2}|\d{1,2}[./-]\d{1,2}[./-]\d{4}|\d{1,2}[./-]\d{1,2}[./-]\d{2}$)/;
 
 /** What a phone detector reports: the span in the candidate and the E.164 form. */
@@ -54,12 +56,14 @@ export class PhoneScanner {
     this.#regions = checkPhoneRegions(regions);
   }
 
-  scan(text: string, found: (match: PhoneMatch) => void): void {
+  /** Calls `found` for each phone in `text`; spans `covered` says are decided are not parsed. */
+  scan(text: string, covered: ((start: number, end: number) => boolean) | undefined, found: (match: PhoneMatch) => void): void {
     const re = this.#candidate;
     re.lastIndex = 0;
     for (let m = re.exec(text); m !== null; m = re.exec(text)) {
       const candidate = m[0];
       if (!leftBoundary(text, m.index, '+/.,-')) continue;
+      if (covered?.(m.index, m.index + candidate.length)) continue;
       let count = 0;
       for (let i = 0; i < candidate.length; i++) {
         const c = candidate.charCodeAt(i);
@@ -79,7 +83,7 @@ export class PhoneScanner {
       const beforeLast = candidate.charCodeAt(candidate.length - 2);
       // A last group of one digit: ISBNs and part numbers, not phones.
       if (beforeLast === 32 || beforeLast === 45 || beforeLast === 46) return undefined;
-      if (datePrefix.test(candidate) || notPhoneShape.test(candidate)) return undefined;
+      if (datePrefix.test(candidate) || notPhoneShape.test(candidate) || amountShape.test(candidate)) return undefined;
     }
     if (!international && bare && !keywordBefore.test(text.slice(Math.max(0, index - 24), index))) return undefined;
     const key = candidate;

@@ -14,6 +14,12 @@ export interface Candidate {
   value: string;
   /** The form used to give equal values one placeholder (E.164 phone, compact IBAN, ...). */
   normalized?: string;
+  /** Replace with a quoted placeholder (a JSON number that is personal data). */
+  quote?: boolean;
+  /** The value was a JSON number under a field rule (restored as a number when untokenized). */
+  number?: boolean;
+  /** Encoded text (base64, percent-encoding): the findings in its decoded form, and how to encode it back. */
+  inner?: { text: string; candidates: Candidate[]; encode: (text: string) => string };
 }
 
 /** A detection rule: scans a string and pushes candidates. */
@@ -25,7 +31,11 @@ export interface Rule {
   needsDigit?: boolean;
   /** Skip the scan unless the text contains one of these strings (a cheap filter). */
   needsAny?: readonly string[];
-  scan(text: string, out: Candidate[]): void;
+  /**
+   * `covered(start, end)`, when given, says a span is already decided (a value under a personal
+   * key): a rule may skip its costly checks there. Called with increasing `start`.
+   */
+  scan(text: string, out: Candidate[], covered?: (start: number, end: number) => boolean): void;
 }
 
 /** Priorities: the more specific rule wins a tie in length. */
@@ -142,8 +152,8 @@ export function phoneRule(regions?: readonly string[]): Rule {
     kind: 'PHONE',
     priority: priorities.PHONE,
     needsDigit: true,
-    scan(text, out) {
-      scanner.scan(text, ({ start, end, e164 }) => {
+    scan(text, out, covered) {
+      scanner.scan(text, covered, ({ start, end, e164 }) => {
         out.push({ kind: 'PHONE', rule: 'phone', priority: priorities.PHONE, start, end, value: text.slice(start, end), normalized: e164 });
       });
     },

@@ -21,8 +21,11 @@ export interface VaultEntry {
 export interface TokenizeInput {
   kind: string;
   value: string | number;
-  /** The server the value came from. */
-  server: string;
+  /**
+   * The server the value came from, recorded as an origin; omitted for values a server only echoed
+   * (`pii.source: false`), which get a placeholder but no origin.
+   */
+  server?: string;
   /** The form that makes equal values share a placeholder (lower-case email, E.164 phone...). @default the value */
   normalized?: string;
 }
@@ -81,7 +84,7 @@ export class PiiVault {
   }
 
   /** Entries in creation order from `index` on (entries are only ever appended between loads). */
-  entriesFrom(index: number): readonly VaultEntry[] {
+  entriesFrom(index: number): readonly (VaultEntry & { normalized: string })[] {
     return this.#list.slice(index);
   }
 
@@ -102,7 +105,7 @@ export class PiiVault {
     const lookupKey = `${input.kind}\u0000${normalized}`;
     const existing = this.#byValue.get(lookupKey);
     if (existing) {
-      if (!existing.origins.includes(input.server)) {
+      if (input.server !== undefined && !existing.origins.includes(input.server)) {
         existing.origins.push(input.server);
         this.#changed();
       }
@@ -110,7 +113,7 @@ export class PiiVault {
     }
     const n = (this.#counters[input.kind] ?? 0) + 1;
     this.#counters[input.kind] = n;
-    const entry = { placeholder: formatPlaceholder(input.kind, n), kind: input.kind, value, type: typeof input.value === 'number' ? 'number' : 'string', origins: [input.server], normalized } as const;
+    const entry = { placeholder: formatPlaceholder(input.kind, n), kind: input.kind, value, type: typeof input.value === 'number' ? 'number' : 'string', origins: input.server === undefined ? [] : [input.server], normalized } as const;
     const stored = { ...entry, origins: [...entry.origins] };
     this.#byPlaceholder.set(stored.placeholder, stored);
     this.#byValue.set(lookupKey, stored);

@@ -1,0 +1,295 @@
+import type { Detector } from './detector.ts';
+import { resolveOverlaps } from './overlaps.ts';
+import type { KnownValues } from './known.ts';
+import { type Candidate, priorities } from './rules.ts';
+import { type Token, decodeJsonString, scanStructure } from './structure.ts';
+
+/** Options for {@link findCandidates}. */
+export interface FindOptions {
+  /** Raw values already in the vault, found wherever they appear. */
+  known?: KnownValues;
+  /** Resolve overlaps (the default) or return every raw candidate. */
+  resolve?: boolean;
+  /** Nesting of encoded text (base64 or percent-encoding inside each other). @internal */
+  depth?: number;
+}
+
+/** Base64 and percent-encoded text is decoded and scanned this many levels deep. */
+const maxEncodedDepth = 2;
+// Field values that stand for no value: masks, nulls, template variables.
+const notAValue = /^(?:\*+|x+|•+|-+|null|none|undefined|n\/a|redacted|\$\{[^}]*\}|\$[A-Z_][A-Z0-9_]*|<[^>]*>)$/i;
+const placeholderRun = /\[[A-Z][A-Z0-9_]*_\d+\]/g;
+
+/** `[start, end)` of every placeholder in `text`: never tokenized again, never part of a finding. */
+export function placeholderSpans(text: string): [number, number][] {
+  const spans: [number, number][] = [];
+  if (!text.includes('_')) return spans;
+  placeholderRun.lastIndex = 0;
+  for (let m = placeholderRun.exec(text); m !== null; m = placeholderRun.exec(text)) spans.push([m.index, m.index + m[0].length]);
+  return spans;
+}
+
+/** True when `text` holds a placeholder. */
+export function hasPlaceholder(text: string): boolean {
+  if (!text.includes('[')) return false;
+  placeholderRun.lastIndex = 0;
+  return placeholderRun.test(text);
+}
+
+function cellValue(raw: string): { value: string; from: number; to: number } {
+  let from = 0;
+  let to = raw.length;
+  while (from < to && (raw.charCodeAt(from) === 32 || raw.charCodeAt(from) === 9)) from++;
+  while (to > from && (raw.charCodeAt(to - 1) === 32 || raw.charCodeAt(to - 1) === 9)) to--;
+  if (to - from >= 2 && raw.charCodeAt(from) === 34 && raw.charCodeAt(to - 1) === 34) {
+    return { value: raw.slice(from + 1, to - 1).replaceAll('""', '"'), from: from + 1, to: to - 1 };
+  }
+  return { value: raw.slice(from, to), from, to };
+}
+
+function isIntegerLiteral(text: string, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (!((c >= 48 && c <= 57) || (c === 45 && i === start))) return false;
+  }
+  return true;
+}
+
+/**
+ * The form that gives equal values one placeholder, for a value a field rule found: the same form
+ * the pattern rules give (lower-case email, E.164 phone, digits of a card), so a phone under a
+ * `Phone` key and the same phone in free text share a placeholder.
+ */
+export function normalizeValue(kind: string, value: string): string | undefined {
+  const trimmed = value.trim();
+  switch (kind) {
+    case 'EMAIL':
+      return trimmed.toLowerCase();
+    case 'PHONE': {
+      // Written internationally, its E.164 form is its digits (without a bracketed trunk prefix).
+      if (!trimmed.startsWith('+') && !trimmed.startsWith('00')) return undefined;
+      const digits = (trimmed.startsWith('00') ? trimmed.slice(2) : trimmed).replace(/\(0\)/, '').replace(/\D/g, '');
+      return digits.length >= 8 && digits.length <= 15 ? `+${digits}` : undefined;
+    }
+    case 'CARD':
+    case 'SSN':
+      return trimmed.replace(/\D/g, '');
+    case 'IBAN':
+      return trimmed.replace(/\s/g, '').toUpperCase();
+    default:
+      return undefined;
+  }
+}
+
+/** A field value replaced whole by one placeholder. */
+function fieldCandidate(text: string, token: Token): Candidate | undefined {
+  const rule = token.field!;
+  let start = token.start;
+  let end = token.end;
+  let value: string;
+  let quote = false;
+  if (token.type === 'string') {
+    start++;
+    end--;
+    value = decodeJsonString(text.slice(start, end));
+  } else if (token.type === 'number') {
+    value = text.slice(start, end);
+    quote = true;
+  } else if (token.type === 'cell') {
+    const cell = cellValue(text.slice(start, end));
+    value = cell.value;
+    end = start + cell.to;
+    start += cell.from;
+  } else {
+    value = text.slice(start, end);
+  }
+  if (value.trim().length === 0 || hasPlaceholder(value) || notAValue.test(value)) return undefined;
+  if (rule.validate && !rule.validate(value)) return undefined;
+  const candidate: Candidate = { kind: rule.kind, rule: rule.id, priority: priorities.field, start, end, value };
+  const normalized = normalizeValue(rule.kind, value);
+  if (normalized !== undefined) candidate.normalized = normalized;
+  if (quote) {
+    candidate.quote = true;
+    candidate.number = true;
+  }
+  return candidate;
+}
+
+function isUrlChar(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 46 || c === 95 || c === 126 || c === 45 || c === 43 || c === 33 || c === 42 || c === 39 || c === 64;
+}
+
+function isHex(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
+}
+
+/** Decoded bytes that read as text: valid UTF-8, no control characters but tab and line breaks. */
+export function asText(bytes: Buffer): string | undefined {
+  const text = bytes.toString('utf8');
+  if (text.includes('\uFFFD')) return undefined;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if ((c < 32 && c !== 9 && c !== 10 && c !== 13) || c === 127) return undefined;
+  }
+  return text;
+}
+
+// Runs of base64 characters (either alphabet) long enough to decode. A shorter run fails within 16
+// characters, so the regex stays linear.
+const base64Run = /[A-Za-z0-9+/_-]{16,}={0,2}/g;
+
+/** Base64 runs (standard or URL-safe) that decode to text. */
+function base64Runs(text: string, each: (start: number, end: number, decoded: string, urlSafe: boolean) => void): void {
+  // matchAll works on a copy of the regex: `each` scans decoded text with it again.
+  for (const m of text.matchAll(base64Run)) {
+    const run = m[0];
+    const standard = run.includes('+') || run.includes('/');
+    const urlSafe = run.includes('-') || run.includes('_');
+    if ((standard && urlSafe) || !/[a-z]/.test(run) || !/[A-Z0-9]/.test(run)) continue;
+    if (!urlSafe && run.length % 4 !== 0) continue;
+    const decoded = asText(Buffer.from(run, urlSafe ? 'base64url' : 'base64'));
+    if (decoded !== undefined && decoded.length >= 6) each(m.index!, m.index! + run.length, decoded, urlSafe);
+  }
+}
+
+/** Percent-encoded runs (`alice%40example.com`) that decode to something else. */
+function percentRuns(text: string, each: (start: number, end: number, decoded: string) => void): void {
+  let at = text.indexOf('%');
+  let done = 0;
+  while (at !== -1) {
+    if (at < done || !isHex(text.charCodeAt(at + 1)) || !isHex(text.charCodeAt(at + 2))) {
+      at = text.indexOf('%', Math.max(at + 1, done));
+      continue;
+    }
+    let start = at;
+    while (start > done && isUrlChar(text.charCodeAt(start - 1))) start--;
+    let end = at;
+    while (end < text.length) {
+      const c = text.charCodeAt(end);
+      if (c === 37 && isHex(text.charCodeAt(end + 1)) && isHex(text.charCodeAt(end + 2))) end += 3;
+      else if (isUrlChar(c)) end++;
+      else break;
+    }
+    done = end;
+    let decoded: string | undefined;
+    try {
+      decoded = decodeURIComponent(text.slice(start, end));
+    } catch {
+      decoded = undefined;
+    }
+    if (decoded !== undefined && decoded.length >= 6) each(start, end, decoded);
+    at = text.indexOf('%', end);
+  }
+}
+
+function encodedCandidates(text: string, detector: Detector, options: FindOptions, out: Candidate[]): void {
+  const depth = (options.depth ?? 0) + 1;
+  if (depth > maxEncodedDepth) return;
+  const inner = (start: number, end: number, decoded: string, encode: (s: string) => string): void => {
+    const found = findCandidates(decoded, detector, { ...options, depth, resolve: true });
+    if (found.length === 0) return;
+    out.push({
+      kind: found[0]!.kind,
+      rule: 'encoded',
+      priority: priorities.field + 10,
+      start,
+      end,
+      value: text.slice(start, end),
+      inner: { text: decoded, candidates: found, encode },
+    });
+  };
+  base64Runs(text, (start, end, decoded, urlSafe) => inner(start, end, decoded, (s) => Buffer.from(s, 'utf8').toString(urlSafe ? 'base64url' : 'base64')));
+  if (text.includes('%')) percentRuns(text, (start, end, decoded) => inner(start, end, decoded, (s) => encodeURIComponent(s)));
+}
+
+/** The token containing `[start, end)`, by binary search over tokens sorted by start. */
+function tokenAt(tokens: readonly Token[], start: number): Token | undefined {
+  let lo = 0;
+  let hi = tokens.length - 1;
+  let found: Token | undefined;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const token = tokens[mid]!;
+    if (token.start <= start) {
+      found = token;
+      lo = mid + 1;
+    } else {
+      hi = mid - 1;
+    }
+  }
+  return found;
+}
+
+function inRegion(regions: readonly [number, number][], at: number): boolean {
+  let lo = 0;
+  let hi = regions.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const [start, end] = regions[mid]!;
+    if (at < start) hi = mid - 1;
+    else if (at >= end) lo = mid + 1;
+    else return true;
+  }
+  return false;
+}
+
+/**
+ * Every personal value in `text`, with its structure in view: JSON values and keys, CSV/TSV cells
+ * under their column header, `key: value` lines, free text; values the vault already holds; base64
+ * and percent-encoded text that decodes to text. A finding never overlaps a placeholder; in JSON and
+ * CSV it lies inside one value (a number only whole, and then it is quoted when replaced).
+ */
+export function findCandidates(text: string, detector: Detector, options: FindOptions = {}): Candidate[] {
+  const out: Candidate[] = [];
+  if (text.length === 0) return out;
+  const { tokens, regions } = scanStructure(text, detector.fields);
+  // Values under a personal key are replaced whole: rules need not check inside them.
+  const fieldSpans = tokens.filter((token) => token.field !== undefined && !token.key);
+  const covered = (start: number, end: number): boolean => {
+    const token = tokenAt(fieldSpans, start);
+    return token !== undefined && end <= token.end;
+  };
+  detector.ruleCandidates(text, out, 0, fieldSpans.length > 0 ? covered : undefined);
+  // Field pairs in free text, only between the structured regions.
+  let cursor = 0;
+  for (const [start, end] of [...regions, [text.length, text.length] as [number, number]]) {
+    if (start > cursor) detector.textFieldCandidates(cursor === 0 && start === text.length ? text : text.slice(cursor, start), out, cursor);
+    cursor = end;
+  }
+  for (const token of tokens) {
+    if (token.field && !token.key) {
+      const candidate = fieldCandidate(text, token);
+      if (candidate) out.push(candidate);
+    } else if (token.type === 'cell' && token.end - token.start >= 3) {
+      // A cell is its own text: a rule's left boundary (no comma before a phone) does not apply.
+      const cell = cellValue(text.slice(token.start, token.end));
+      detector.ruleCandidates(cell.value.includes('""') ? text.slice(token.start + cell.from, token.start + cell.to) : cell.value, out, token.start + cell.from);
+    }
+  }
+  options.known?.scan(text, out, priorities.field - 5);
+  encodedCandidates(text, detector, options, out);
+
+  const placeholders = placeholderSpans(text);
+  const kept: Candidate[] = [];
+  if (placeholders.length > 0) out.sort((a, b) => a.start - b.start);
+  let p = 0;
+  for (const candidate of out) {
+    if (placeholders.length > 0) {
+      while (p < placeholders.length && placeholders[p]![1] <= candidate.start) p++;
+      if (p < placeholders.length && placeholders[p]![0] < candidate.end) continue;
+    }
+    if (regions.length > 0 && inRegion(regions, candidate.start)) {
+      const token = tokenAt(tokens, candidate.start);
+      if (!token || candidate.end > token.end) continue;
+      if (token.type === 'string' && (candidate.start <= token.start || candidate.end >= token.end)) continue;
+      if (token.type === 'number') {
+        // A number is personal data only whole, and only an integer unless a field rule says so.
+        if (candidate.start !== token.start || candidate.end !== token.end) continue;
+        if (!candidate.number && !isIntegerLiteral(text, token.start, token.end)) continue;
+        candidate.quote = true;
+      }
+    }
+    kept.push(candidate);
+  }
+  return options.resolve === false ? kept : resolveOverlaps(kept);
+}
