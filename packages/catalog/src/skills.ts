@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { MagsagError } from '@magsag/core';
+import { didYouMean, MagsagError } from '@magsag/core';
 import { parse as parseYaml } from 'yaml';
 import { skillFrontmatterSchema, type SkillFrontmatter } from './schema.ts';
 
@@ -83,7 +83,7 @@ export function findSkill(skillsDir: string, name: string): Skill {
   const dir = path.join(skillsDir, name);
   if (!/^[a-z0-9-]+$/.test(name) || !existsSync(dir)) {
     const known = loadSkills(skillsDir).skills.map((s) => s.name);
-    throw new MagsagError('SKILL_NOT_FOUND', `No skill "${name}" in ${skillsDir}. ${known.length ? `Known skills: ${known.join(', ')}.` : 'There are no skills yet.'} Run \`magsag skills list\`.`, {
+    throw new MagsagError('SKILL_NOT_FOUND', `No skill "${name}" in ${skillsDir}.${didYouMean(name, known)} ${known.length ? `Known skills: ${known.join(', ')}.` : 'There are no skills yet.'} Run \`magsag skills list\`.`, {
       data: { skill: name },
     });
   }

@@ -26,6 +26,7 @@ export const errorCodes = {
   SANDBOX_TIMEOUT: { exitCode: 1, summary: 'The sandboxed program exceeded its wall-clock limit.' },
   SANDBOX_CPU_LIMIT: { exitCode: 1, summary: 'The sandboxed program exceeded its CPU-time limit.' },
   SANDBOX_MEMORY_LIMIT: { exitCode: 1, summary: 'The sandboxed program exceeded its memory limit.' },
+  SANDBOX_IMPORT_NOT_FOUND: { exitCode: 1, summary: 'The program imported a generated module or skill that does not exist (a typo, or a tool not generated); the message suggests the closest names.' },
   SANDBOX_IMPORT_DENIED: { exitCode: 1, summary: 'The program imported something other than generated modules or skills.' },
   SANDBOX_TYPECHECK: { exitCode: 1, summary: 'The program failed type-checking against the generated modules.' },
   SANDBOX_OUTPUT_LIMIT: { exitCode: 1, summary: 'The program produced more output than its limit.' },

@@ -9,3 +9,4 @@ export { silentLogger } from './logger.ts';
 export type { Logger } from './logger.ts';
 export { assertWorkspaceId, workspaceIdPattern } from './ids.ts';
 export { version } from './version.ts';
+export { didYouMean, suggest } from './suggest.ts';

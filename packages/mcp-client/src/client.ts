@@ -1,4 +1,4 @@
-import { MagsagError, isMagsagError, silentLogger, type Logger, type RunContext } from '@magsag/core';
+import { didYouMean, MagsagError, isMagsagError, silentLogger, type Logger, type RunContext } from '@magsag/core';
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 import path from 'node:path';
 import { ToolCache } from './cache.ts';
@@ -112,7 +112,7 @@ export class McpClient {
     const known = [...loaded.servers.keys()];
     throw new MagsagError(
       'SERVER_NOT_FOUND',
-      `No server "${id}" is configured${loaded.dir ? ` in ${loaded.dir}` : ''}. ` +
+      `No server "${id}" is configured${loaded.dir ? ` in ${loaded.dir}` : ''}.${didYouMean(id, known)} ` +
         (known.length ? `Known servers: ${known.join(', ')}.` : 'No servers are configured.') +
         ' Add tools/adk/servers/<id>.yaml or run `magsag servers list`.',
       { data: { server: id } },
@@ -320,13 +320,13 @@ export class McpClient {
       found = tools.find((t) => t.name === tool);
     }
     if (found) return found;
-    const near = tools
-      .map((t) => t.name)
-      .filter((name) => name.toLowerCase().includes(tool.toLowerCase().slice(0, 4)) || tool.toLowerCase().includes(name.toLowerCase()));
     throw new MagsagError(
       'TOOL_NOT_FOUND',
       `Server "${config.id}" has no tool "${tool}".` +
-        (near.length ? ` Did you mean ${near.slice(0, 3).map((n) => `"${n}"`).join(', ')}?` : '') +
+        didYouMean(
+          tool,
+          tools.map((t) => t.name),
+        ) +
         ` Run \`magsag tools search ${tool}\` or read servers/${config.id}/README.md.`,
       { data: { server: config.id, tool } },
     );

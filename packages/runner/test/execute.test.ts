@@ -114,11 +114,22 @@ describe('execute: imports', () => {
     ["import x from '../secrets';", '../secrets'],
     ["import x from './servers/../../etc/passwd';", './servers/../../etc/passwd'],
     ["const m = await import('zod');", 'zod'],
-    ["import { nope } from './servers/everything/nope';", './servers/everything/nope'],
   ])('denies %s naming the specifier', async (code, specifier) => {
     const run = await runner.execute({ code: `${code}\nexport default 1;`, typecheck: false });
     expect(run.error?.code).toBe('SANDBOX_IMPORT_DENIED');
     expect(run.error?.message).toContain(`"${specifier}"`);
+    expect(run.diagnostics[0]).toMatchObject({ file: 'program.ts', line: 1 });
+  });
+
+  it.each([
+    ["import { nope } from './servers/everything/nope';", 'SANDBOX_IMPORT_NOT_FOUND', []],
+    ["import { ecko } from './servers/everything/ecko';", 'SANDBOX_IMPORT_NOT_FOUND', ['./servers/everything/echo']],
+    ["import { echo } from './servers/everythin/echo';", 'SANDBOX_IMPORT_NOT_FOUND', ['./servers/everything/echo']],
+  ])('reports %s as not found, with the closest modules', async (code, expected, near) => {
+    const run = await runner.execute({ code: `${code}\nexport default 1;`, typecheck: false });
+    expect(run.error?.code).toBe(expected);
+    expect(run.error?.data).toMatchObject({ near });
+    if (near.length > 0) expect(run.error?.message).toContain(`Did you mean "${near[0]}"`);
     expect(run.diagnostics[0]).toMatchObject({ file: 'program.ts', line: 1 });
   });
 

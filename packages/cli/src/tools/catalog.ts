@@ -1,7 +1,7 @@
 import { readFileSync, existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { CatalogEntry } from '@magsag/codegen';
-import { MagsagError } from '@magsag/core';
+import { didYouMean, MagsagError } from '@magsag/core';
 
 /** One tool in `servers/catalog.json`, as `pnpm mcp:codegen` writes it. */
 export type CatalogTool = CatalogEntry;
@@ -50,7 +50,7 @@ export function listTools(serversRoot: string, target?: string): ToolsListing {
 
 function unknownServer(serversRoot: string, server: string, catalog: CatalogTool[]): MagsagError {
   const known = [...new Set(catalog.map((entry) => entry.server))];
-  return new MagsagError('SERVER_NOT_FOUND', `No generated modules for server "${server}" in ${serversRoot}. Known: ${known.join(', ') || 'none'}.`, {
+  return new MagsagError('SERVER_NOT_FOUND', `No generated modules for server "${server}" in ${serversRoot}.${didYouMean(server, known)} Known: ${known.join(', ') || 'none'}.`, {
     data: { server },
   });
 }
@@ -63,7 +63,9 @@ export function readToolSource(serversRoot: string, ref: string): { server: stri
   const entry = catalog.find((e) => e.server === server && (e.tool === name || e.function === name));
   if (!entry) {
     if (!catalog.some((e) => e.server === server)) throw unknownServer(serversRoot, server, catalog);
-    throw new MagsagError('TOOL_NOT_FOUND', `Server "${server}" has no tool "${name}". Run \`magsag tools ls ${server}\` to see its tools.`, {
+    const names = catalog.filter((e) => e.server === server).flatMap((e) => [e.tool, e.function]);
+    const near = didYouMean(name, [...new Set(names)]);
+    throw new MagsagError('TOOL_NOT_FOUND', `Server "${server}" has no tool "${name}".${near} Run \`magsag tools ls ${server}\` to see its tools.`, {
       data: { server, tool: name },
     });
   }

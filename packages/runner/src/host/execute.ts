@@ -343,7 +343,7 @@ export async function execute(options: ExecuteOptions): Promise<ExecuteResult> {
     const magsag = isMagsagError(error) ? error : toMagsagError(error, 'INTERNAL');
     const data = magsag.data;
     if (Array.isArray(data?.['diagnostics'])) diagnostics = data['diagnostics'] as Diagnostic[];
-    if (magsag.code === 'SANDBOX_IMPORT_DENIED' && data) {
+    if ((magsag.code === 'SANDBOX_IMPORT_DENIED' || magsag.code === 'SANDBOX_IMPORT_NOT_FOUND') && data) {
       diagnostics = [{ file: String(data['file']), line: Number(data['line']), column: Number(data['column']), message: magsag.message }];
     }
     if (magsag.code === 'INTERNAL') {
