@@ -134,21 +134,56 @@ export function asText(bytes: Buffer): string | undefined {
   return text;
 }
 
-// Runs of base64 characters (either alphabet) long enough to decode. A shorter run fails within 16
-// characters, so the regex stays linear.
-const base64Run = /[A-Za-z0-9+/_-]{16,}={0,2}/g;
+// Which ASCII characters a base64 run is made of (either alphabet): letters, digits, + / _ -.
+const base64Chars = new Uint8Array(128);
+for (let c = 0; c < 128; c++) {
+  if (isAsciiAlnum(c) || c === 43 || c === 47 || c === 95 || c === 45) base64Chars[c] = 1;
+}
+/** A run must be this long to be decoded. */
+const minBase64Run = 16;
 
-/** Base64 runs (standard or URL-safe) that decode to text. */
+function isAsciiAlnum(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+}
+
+/**
+ * Base64 runs (standard or URL-safe) that decode to text: maximal runs of base64 characters at
+ * least 16 long, with up to two `=` of padding. One pass over the text, each character read once
+ * (a regex tried at every start position re-reads short words; this was the costliest step of
+ * masking CRM-like JSON).
+ */
 function base64Runs(text: string, each: (start: number, end: number, decoded: string, urlSafe: boolean) => void): void {
-  // matchAll works on a copy of the regex: `each` scans decoded text with it again.
-  for (const m of text.matchAll(base64Run)) {
-    const run = m[0];
-    const standard = run.includes('+') || run.includes('/');
-    const urlSafe = run.includes('-') || run.includes('_');
-    if ((standard && urlSafe) || !/[a-z]/.test(run) || !/[A-Z0-9]/.test(run)) continue;
+  const n = text.length;
+  let i = 0;
+  while (i < n) {
+    let c = text.charCodeAt(i);
+    if (c >= 128 || base64Chars[c] === 0) {
+      i++;
+      continue;
+    }
+    const start = i;
+    let standard = false;
+    let urlSafe = false;
+    let lower = false;
+    let upperOrDigit = false;
+    do {
+      if (c >= 97 && c <= 122) lower = true;
+      else if (c === 43 || c === 47) standard = true;
+      else if (c === 95 || c === 45) urlSafe = true;
+      else upperOrDigit = true;
+      i++;
+      c = i < n ? text.charCodeAt(i) : 128;
+    } while (c < 128 && base64Chars[c] === 1);
+    if (i - start < minBase64Run) continue;
+    let end = i;
+    if (text.charCodeAt(end) === 61) end++;
+    if (end > i && text.charCodeAt(end) === 61) end++;
+    i = end;
+    if ((standard && urlSafe) || !lower || !upperOrDigit) continue;
+    const run = text.slice(start, end);
     if (!urlSafe && run.length % 4 !== 0) continue;
     const decoded = asText(Buffer.from(run, urlSafe ? 'base64url' : 'base64'));
-    if (decoded !== undefined && decoded.length >= 6) each(m.index!, m.index! + run.length, decoded, urlSafe);
+    if (decoded !== undefined && decoded.length >= 6) each(start, end, decoded, urlSafe);
   }
 }
 

@@ -49,7 +49,8 @@ export class PiiVault {
   readonly #key: VaultKey | undefined;
   #counters: Record<string, number> = {};
   #byPlaceholder = new Map<string, VaultEntry & { normalized: string }>();
-  #byValue = new Map<string, VaultEntry & { normalized: string }>();
+  /** kind → normalized value → entry (two lookups instead of building a `kind\0value` key per call). */
+  #byValue = new Map<string, Map<string, VaultEntry & { normalized: string }>>();
   #list: (VaultEntry & { normalized: string })[] = [];
   #version = 0;
   #generation = 0;
@@ -102,8 +103,12 @@ export class PiiVault {
   tokenize(input: TokenizeInput): string {
     const value = String(input.value);
     const normalized = input.normalized ?? value;
-    const lookupKey = `${input.kind}\u0000${normalized}`;
-    const existing = this.#byValue.get(lookupKey);
+    let ofKind = this.#byValue.get(input.kind);
+    if (ofKind === undefined) {
+      ofKind = new Map();
+      this.#byValue.set(input.kind, ofKind);
+    }
+    const existing = ofKind.get(normalized);
     if (existing) {
       if (input.server !== undefined && !existing.origins.includes(input.server)) {
         existing.origins.push(input.server);
@@ -113,10 +118,16 @@ export class PiiVault {
     }
     const n = (this.#counters[input.kind] ?? 0) + 1;
     this.#counters[input.kind] = n;
-    const entry = { placeholder: formatPlaceholder(input.kind, n), kind: input.kind, value, type: typeof input.value === 'number' ? 'number' : 'string', origins: input.server === undefined ? [] : [input.server], normalized } as const;
-    const stored = { ...entry, origins: [...entry.origins] };
+    const stored: VaultEntry & { normalized: string } = {
+      placeholder: formatPlaceholder(input.kind, n),
+      kind: input.kind,
+      value,
+      type: typeof input.value === 'number' ? 'number' : 'string',
+      origins: input.server === undefined ? [] : [input.server],
+      normalized,
+    };
     this.#byPlaceholder.set(stored.placeholder, stored);
-    this.#byValue.set(lookupKey, stored);
+    ofKind.set(normalized, stored);
     this.#list.push(stored);
     this.#changed();
     return stored.placeholder;
@@ -138,7 +149,7 @@ export class PiiVault {
 
   /** The placeholder a value already has, if any. */
   placeholderFor(kind: string, normalized: string): string | undefined {
-    return this.#byValue.get(`${kind}\u0000${normalized}`)?.placeholder;
+    return this.#byValue.get(kind)?.get(normalized)?.placeholder;
   }
 
   /** Every entry, in the order they were created per kind. */
@@ -210,7 +221,12 @@ export class PiiVault {
     this.#counters = { ...data.counters };
     for (const entry of data.entries) {
       this.#byPlaceholder.set(entry.placeholder, entry);
-      this.#byValue.set(`${entry.kind}\u0000${entry.normalized}`, entry);
+      let ofKind = this.#byValue.get(entry.kind);
+      if (ofKind === undefined) {
+        ofKind = new Map();
+        this.#byValue.set(entry.kind, ofKind);
+      }
+      ofKind.set(entry.normalized, entry);
       this.#list.push(entry);
     }
   }
