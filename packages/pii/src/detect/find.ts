@@ -2,7 +2,7 @@ import type { Detector } from './detector.ts';
 import { resolveOverlaps } from './overlaps.ts';
 import type { KnownValues } from './known.ts';
 import { type Candidate, priorities } from './rules.ts';
-import { type Token, decodeJsonString, scanStructure } from './structure.ts';
+import { type TokenList, cellToken, decodeJsonString, numberToken, scanStructure, stringToken } from './structure.ts';
 
 /** Options for {@link findCandidates}. */
 export interface FindOptions {
@@ -82,20 +82,21 @@ export function normalizeValue(kind: string, value: string): string | undefined 
 }
 
 /** A field value replaced whole by one placeholder. */
-function fieldCandidate(text: string, token: Token): Candidate | undefined {
-  const rule = token.field!;
-  let start = token.start;
-  let end = token.end;
+function fieldCandidate(text: string, tokens: TokenList, i: number): Candidate | undefined {
+  const rule = tokens.field(i)!;
+  let start = tokens.starts[i]!;
+  let end = tokens.ends[i]!;
+  const type = tokens.type(i);
   let value: string;
   let quote = false;
-  if (token.type === 'string') {
+  if (type === stringToken) {
     start++;
     end--;
     value = decodeJsonString(text.slice(start, end));
-  } else if (token.type === 'number') {
+  } else if (type === numberToken) {
     value = text.slice(start, end);
     quote = true;
-  } else if (token.type === 'cell') {
+  } else if (type === cellToken) {
     const cell = cellValue(text.slice(start, end));
     value = cell.value;
     end = start + cell.to;
@@ -237,24 +238,6 @@ function encodedCandidates(text: string, detector: Detector, options: FindOption
   if (text.includes('%')) percentRuns(text, (start, end, decoded) => inner(start, end, decoded, (s) => encodeURIComponent(s)));
 }
 
-/** The token containing `[start, end)`, by binary search over tokens sorted by start. */
-function tokenAt(tokens: readonly Token[], start: number): Token | undefined {
-  let lo = 0;
-  let hi = tokens.length - 1;
-  let found: Token | undefined;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    const token = tokens[mid]!;
-    if (token.start <= start) {
-      found = token;
-      lo = mid + 1;
-    } else {
-      hi = mid - 1;
-    }
-  }
-  return found;
-}
-
 function inRegion(regions: readonly [number, number][], at: number): boolean {
   let lo = 0;
   let hi = regions.length - 1;
@@ -279,26 +262,42 @@ export function findCandidates(text: string, detector: Detector, options: FindOp
   if (text.length === 0) return out;
   const { tokens, regions } = scanStructure(text, detector.fields);
   // Values under a personal key are replaced whole: rules need not check inside them.
-  const fieldSpans = tokens.filter((token) => token.field !== undefined && !token.key);
+  let fieldCount = 0;
+  for (let i = 0; i < tokens.length; i++) if (tokens.fieldIds[i] !== 0 && !tokens.isKey(i)) fieldCount++;
+  const fieldSpans = new Int32Array(fieldCount);
+  for (let i = 0, k = 0; i < tokens.length; i++) if (tokens.fieldIds[i] !== 0 && !tokens.isKey(i)) fieldSpans[k++] = i;
   const covered = (start: number, end: number): boolean => {
-    const token = tokenAt(fieldSpans, start);
-    return token !== undefined && end <= token.end;
+    // The last field value starting at or before `start`.
+    let lo = 0;
+    let hi = fieldCount - 1;
+    let found = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (tokens.starts[fieldSpans[mid]!]! <= start) {
+        found = mid;
+        lo = mid + 1;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    return found !== -1 && end <= tokens.ends[fieldSpans[found]!]!;
   };
-  detector.ruleCandidates(text, out, 0, fieldSpans.length > 0 ? covered : undefined);
+  detector.ruleCandidates(text, out, 0, fieldCount > 0 ? covered : undefined);
   // Field pairs in free text, only between the structured regions.
   let cursor = 0;
   for (const [start, end] of [...regions, [text.length, text.length] as [number, number]]) {
     if (start > cursor) detector.textFieldCandidates(cursor === 0 && start === text.length ? text : text.slice(cursor, start), out, cursor);
     cursor = end;
   }
-  for (const token of tokens) {
-    if (token.field && !token.key) {
-      const candidate = fieldCandidate(text, token);
+  for (let i = 0; i < tokens.length; i++) {
+    if (tokens.fieldIds[i] !== 0 && !tokens.isKey(i)) {
+      const candidate = fieldCandidate(text, tokens, i);
       if (candidate) out.push(candidate);
-    } else if (token.type === 'cell' && token.end - token.start >= 3) {
+    } else if (tokens.type(i) === cellToken && tokens.ends[i]! - tokens.starts[i]! >= 3) {
       // A cell is its own text: a rule's left boundary (no comma before a phone) does not apply.
-      const cell = cellValue(text.slice(token.start, token.end));
-      detector.ruleCandidates(cell.value.includes('""') ? text.slice(token.start + cell.from, token.start + cell.to) : cell.value, out, token.start + cell.from);
+      const tokenStart = tokens.starts[i]!;
+      const cell = cellValue(text.slice(tokenStart, tokens.ends[i]!));
+      detector.ruleCandidates(cell.value.includes('""') ? text.slice(tokenStart + cell.from, tokenStart + cell.to) : cell.value, out, tokenStart + cell.from);
     }
   }
   options.known?.scan(text, out, priorities.field - 5);
@@ -314,13 +313,17 @@ export function findCandidates(text: string, detector: Detector, options: FindOp
       if (p < placeholders.length && placeholders[p]![0] < candidate.end) continue;
     }
     if (regions.length > 0 && inRegion(regions, candidate.start)) {
-      const token = tokenAt(tokens, candidate.start);
-      if (!token || candidate.end > token.end) continue;
-      if (token.type === 'string' && (candidate.start <= token.start || candidate.end >= token.end)) continue;
-      if (token.type === 'number') {
+      const token = tokens.at(candidate.start);
+      if (token === -1) continue;
+      const tokenStart = tokens.starts[token]!;
+      const tokenEnd = tokens.ends[token]!;
+      const type = tokens.type(token);
+      if (candidate.end > tokenEnd) continue;
+      if (type === stringToken && (candidate.start <= tokenStart || candidate.end >= tokenEnd)) continue;
+      if (type === numberToken) {
         // A number is personal data only whole, and only an integer unless a field rule says so.
-        if (candidate.start !== token.start || candidate.end !== token.end) continue;
-        if (!candidate.number && !isIntegerLiteral(text, token.start, token.end)) continue;
+        if (candidate.start !== tokenStart || candidate.end !== tokenEnd) continue;
+        if (!candidate.number && !isIntegerLiteral(text, tokenStart, tokenEnd)) continue;
         candidate.quote = true;
       }
     }
