@@ -155,31 +155,45 @@ function isAsciiAlnum(c: number): boolean {
  */
 function base64Runs(text: string, each: (start: number, end: number, decoded: string, urlSafe: boolean) => void): void {
   const n = text.length;
+  // Invariant: `i` is 0 or the character before it is not a base64 character.
   let i = 0;
-  while (i < n) {
-    let c = text.charCodeAt(i);
+  while (i + minBase64Run <= n) {
+    // A run of 16 or more starting in [i, i + 15] covers i + 15: when that is no base64 character,
+    // skip all 16 positions (most text is short words).
+    let c = text.charCodeAt(i + minBase64Run - 1);
     if (c >= 128 || base64Chars[c] === 0) {
-      i++;
+      i += minBase64Run;
       continue;
     }
-    const start = i;
+    let start = i + minBase64Run - 1;
+    while (start > i) {
+      const b = text.charCodeAt(start - 1);
+      if (b >= 128 || base64Chars[b] === 0) break;
+      start--;
+    }
+    let stop = i + minBase64Run;
+    while (stop < n) {
+      c = text.charCodeAt(stop);
+      if (c >= 128 || base64Chars[c] === 0) break;
+      stop++;
+    }
+    i = stop;
+    if (stop - start < minBase64Run) continue;
+    let end = stop;
+    if (text.charCodeAt(end) === 61) end++;
+    if (end > stop && text.charCodeAt(end) === 61) end++;
+    i = end;
     let standard = false;
     let urlSafe = false;
     let lower = false;
     let upperOrDigit = false;
-    do {
+    for (let k = start; k < stop; k++) {
+      c = text.charCodeAt(k);
       if (c >= 97 && c <= 122) lower = true;
       else if (c === 43 || c === 47) standard = true;
       else if (c === 95 || c === 45) urlSafe = true;
       else upperOrDigit = true;
-      i++;
-      c = i < n ? text.charCodeAt(i) : 128;
-    } while (c < 128 && base64Chars[c] === 1);
-    if (i - start < minBase64Run) continue;
-    let end = i;
-    if (text.charCodeAt(end) === 61) end++;
-    if (end > i && text.charCodeAt(end) === 61) end++;
-    i = end;
+    }
     if ((standard && urlSafe) || !lower || !upperOrDigit) continue;
     const run = text.slice(start, end);
     if (!urlSafe && run.length % 4 !== 0) continue;
