@@ -149,6 +149,29 @@ function numberEnd(text: string, start: number): number {
   return i > digitsFrom ? i : -1;
 }
 
+/**
+ * Normalized JSON keys by the text of the key. Most documents repeat a few keys many times: a key
+ * is looked up by a hash of its characters in the text and checked in place, so a repeated key
+ * costs no string.
+ */
+class KeyCache {
+  readonly #byHash = new Map<number, { raw: string; normalized: string }>();
+
+  normalized(text: string, from: number, to: number, fields: FieldMatcher): string {
+    const length = to - from;
+    let hash = length;
+    if (length <= 64) {
+      for (let i = from; i < to; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 16_777_619);
+      const cached = this.#byHash.get(hash);
+      if (cached !== undefined && cached.raw.length === length && text.startsWith(cached.raw, from)) return cached.normalized;
+    }
+    const raw = text.slice(from, to);
+    const normalized = fields.normalize(raw.includes('\\') ? decodeJsonString(raw) : raw);
+    if (length <= 64 && this.#byHash.size < 10_000 && !this.#byHash.has(hash)) this.#byHash.set(hash, { raw, normalized });
+    return normalized;
+  }
+}
+
 interface Frame {
   array: boolean;
   /** The field rule every value below inherits (a personal key holding an object or array). */
@@ -162,7 +185,7 @@ interface Frame {
  * the text there is not JSON (tokens pushed by a failed attempt are removed by the caller).
  * Iterative (no recursion), one pass.
  */
-function scanJson(text: string, start: number, fields: FieldMatcher, tokens: TokenList, keyCache: Map<string, string>): number {
+function scanJson(text: string, start: number, fields: FieldMatcher, tokens: TokenList, keyCache: KeyCache): number {
   const path: string[] = [];
   const frames: Frame[] = [];
   let i = start;
@@ -247,13 +270,7 @@ function scanJson(text: string, start: number, fields: FieldMatcher, tokens: Tok
     const end = stringEnd(text, i);
     if (end === -1) return -1;
     tokens.push(i, end, stringToken, true, undefined);
-    const raw = text.slice(i + 1, end - 1);
-    let normalized = keyCache.get(raw);
-    if (normalized === undefined) {
-      normalized = fields.normalize(raw.includes('\\') ? decodeJsonString(raw) : raw);
-      if (keyCache.size < 10_000) keyCache.set(raw, normalized);
-    }
-    path.push(normalized);
+    path.push(keyCache.normalized(text, i + 1, end - 1, fields));
     if (path.length > maxPathKept * 2) path.splice(0, path.length - maxPathKept);
     frame.keyed = true;
     pendingRule = frame.rule ? undefined : fields.matchNormalized(path);
@@ -399,7 +416,7 @@ function scanKeyValue(text: string, start: number, stop: number, fields: FieldMa
 export function scanStructure(text: string, fields: FieldMatcher): Structure {
   const tokens = new TokenList();
   const regions: [number, number][] = [];
-  const keyCache = new Map<string, string>();
+  const keyCache = new KeyCache();
   let pos = 0;
   let jsonFailedUntil = -1;
   while (pos < text.length) {
