@@ -48,7 +48,9 @@ export class PiiVault {
   readonly file: string | undefined;
   readonly #key: VaultKey | undefined;
   #counters: Record<string, number> = {};
+  /** Placeholder → entry, brought up to date with `#list` on first use (masking a large text creates many entries and looks few up). */
   #byPlaceholder = new Map<string, VaultEntry & { normalized: string }>();
+  #indexed = 0;
   /** kind → normalized value → entry (two lookups instead of building a `kind\0value` key per call). */
   #byValue = new Map<string, Map<string, VaultEntry & { normalized: string }>>();
   #list: (VaultEntry & { normalized: string })[] = [];
@@ -91,7 +93,7 @@ export class PiiVault {
 
   /** Number of values held. */
   get size(): number {
-    return this.#byPlaceholder.size;
+    return this.#list.length;
   }
 
   /** True when there are changes not yet saved. */
@@ -126,7 +128,6 @@ export class PiiVault {
       origins: input.server === undefined ? [] : [input.server],
       normalized,
     };
-    this.#byPlaceholder.set(stored.placeholder, stored);
     ofKind.set(normalized, stored);
     this.#list.push(stored);
     this.#changed();
@@ -135,7 +136,7 @@ export class PiiVault {
 
   /** Records that `server` also returned the value behind `placeholder`. */
   addOrigin(placeholder: string, server: string): void {
-    const entry = this.#byPlaceholder.get(placeholder);
+    const entry = this.#index().get(placeholder);
     if (entry && !entry.origins.includes(server)) {
       entry.origins.push(server);
       this.#changed();
@@ -144,7 +145,7 @@ export class PiiVault {
 
   /** The entry behind a placeholder. */
   lookup(placeholder: string): VaultEntry | undefined {
-    return this.#byPlaceholder.get(placeholder);
+    return this.#index().get(placeholder);
   }
 
   /** The placeholder a value already has, if any. */
@@ -154,13 +155,13 @@ export class PiiVault {
 
   /** Every entry, in the order they were created per kind. */
   entries(): VaultEntry[] {
-    return [...this.#byPlaceholder.values()].map(({ normalized: _normalized, ...entry }) => ({ ...entry, origins: [...entry.origins] }));
+    return this.#list.map(({ normalized: _normalized, ...entry }) => ({ ...entry, origins: [...entry.origins] }));
   }
 
   /** Writes the vault to its file (atomically, mode 0600) when it changed. No-op in memory. */
   save(): void {
     if (this.file === undefined || this.#key === undefined || !this.#dirty) return;
-    const data: VaultData = { version: 1, counters: this.#counters, entries: [...this.#byPlaceholder.values()] };
+    const data: VaultData = { version: 1, counters: this.#counters, entries: this.#list };
     const sealed = seal(this.#key, JSON.stringify(data), aad);
     mkdirSync(path.dirname(this.file), { recursive: true, mode: 0o700 });
     const tmp = `${this.file}.${process.pid}.tmp`;
@@ -174,6 +175,14 @@ export class PiiVault {
   reloadIfChanged(): void {
     if (this.file === undefined || this.#dirty) return;
     if (this.#fileStamp() !== this.#stamp) this.#load();
+  }
+
+  #index(): Map<string, VaultEntry & { normalized: string }> {
+    for (; this.#indexed < this.#list.length; this.#indexed++) {
+      const entry = this.#list[this.#indexed]!;
+      this.#byPlaceholder.set(entry.placeholder, entry);
+    }
+    return this.#byPlaceholder;
   }
 
   #changed(): void {
@@ -192,6 +201,7 @@ export class PiiVault {
     const key = this.#key!;
     this.#counters = {};
     this.#byPlaceholder = new Map();
+    this.#indexed = 0;
     this.#byValue = new Map();
     this.#list = [];
     this.#version++;
@@ -220,7 +230,6 @@ export class PiiVault {
     const data = JSON.parse(plaintext) as VaultData;
     this.#counters = { ...data.counters };
     for (const entry of data.entries) {
-      this.#byPlaceholder.set(entry.placeholder, entry);
       let ofKind = this.#byValue.get(entry.kind);
       if (ofKind === undefined) {
         ofKind = new Map();
