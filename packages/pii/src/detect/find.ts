@@ -14,6 +14,8 @@ export interface FindOptions {
   depth?: number;
 }
 
+const noTokens = new Int32Array(0);
+
 /** Base64 and percent-encoded text is decoded and scanned this many levels deep. */
 const maxEncodedDepth = 2;
 // Field values that stand for no value: masks, nulls, template variables.
@@ -278,7 +280,7 @@ export function findCandidates(text: string, detector: Detector, options: FindOp
   // Values under a personal key are replaced whole: rules need not check inside them.
   let fieldCount = 0;
   for (let i = 0; i < tokens.length; i++) if (tokens.fieldIds[i] !== 0 && !tokens.isKey(i)) fieldCount++;
-  const fieldSpans = new Int32Array(fieldCount);
+  const fieldSpans = fieldCount === 0 ? noTokens : new Int32Array(fieldCount);
   for (let i = 0, k = 0; i < tokens.length; i++) if (tokens.fieldIds[i] !== 0 && !tokens.isKey(i)) fieldSpans[k++] = i;
   const covered = (start: number, end: number): boolean => {
     // The last field value starting at or before `start`.

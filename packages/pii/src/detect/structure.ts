@@ -11,6 +11,10 @@ export const valueToken = 3;
 /** Flag on a token's type: a JSON object key or CSV header cell (tokenized like a value, never by a field rule). */
 const keyFlag = 4;
 
+const emptyInt32 = new Int32Array(0);
+const emptyUint8 = new Uint8Array(0);
+const emptyUint16 = new Uint16Array(0);
+
 /**
  * The values of structured text, in text order, not overlapping: JSON strings and numbers, CSV/TSV
  * cells, values of `key: value` lines. Detection looks at values with their key in view, but
@@ -20,12 +24,13 @@ const keyFlag = 4;
  */
 export class TokenList {
   length = 0;
-  starts = new Int32Array(64);
-  ends = new Int32Array(64);
+  // Empty until the first token: most texts masked are short values with no structure.
+  starts = emptyInt32;
+  ends = emptyInt32;
   /** `stringToken`... plus the key flag. */
-  types = new Uint8Array(64);
+  types = emptyUint8;
   /** 1 + the index of the token's field rule in {@link TokenList.rules}; 0 for none. */
-  fieldIds = new Uint16Array(64);
+  fieldIds = emptyUint16;
   /** The field rules tokens refer to. */
   readonly rules: FieldRule[] = [];
   readonly #ruleIds = new Map<FieldRule, number>();
@@ -82,7 +87,7 @@ export class TokenList {
   }
 
   #grow(): void {
-    const size = this.starts.length * 2;
+    const size = Math.max(64, this.starts.length * 2);
     const starts = new Int32Array(size);
     starts.set(this.starts);
     this.starts = starts;
@@ -416,7 +421,7 @@ function scanKeyValue(text: string, start: number, stop: number, fields: FieldMa
 export function scanStructure(text: string, fields: FieldMatcher): Structure {
   const tokens = new TokenList();
   const regions: [number, number][] = [];
-  const keyCache = new KeyCache();
+  let keyCache: KeyCache | undefined;
   let pos = 0;
   let jsonFailedUntil = -1;
   while (pos < text.length) {
@@ -426,6 +431,7 @@ export function scanStructure(text: string, fields: FieldMatcher): Structure {
     if ((c === 123 || c === 91) && start >= jsonFailedUntil) {
       const mark = tokens.length;
       reached = start;
+      keyCache ??= new KeyCache();
       const end = scanJson(text, start, fields, tokens, keyCache);
       if (end !== -1) {
         regions.push([start, end]);
