@@ -81,8 +81,10 @@ function digitProjection(text: string): { digits: string; at: Int32Array } | und
       any = true;
       gap = 0;
     } else if (any) {
+      // A run of digits ends at its first non-digit, whatever it is (a letter or ";" too: keeping
+      // it in the run put non-digits into the projection and shifted every offset after it).
+      if (gap === 0) flush(i);
       gap = isDigitSeparator(c) && gap <= 2 ? gap + 1 : 3;
-      if (gap === 1) flush(i);
     }
   }
   flush(text.length);
@@ -98,6 +100,9 @@ interface Level {
   textKnown: Known[];
   digitPatterns: string[];
   digitKnown: Known[];
+  /** Indices of the patterns searched with `indexOf`: the first of equal patterns (the automaton keeps the first of a state). */
+  textFirst: number[];
+  digitFirst: number[];
   /** The automata, built on first need (see {@link naiveScanLimit}). */
   text: AhoCorasick | undefined;
   digits: AhoCorasick | undefined;
@@ -176,7 +181,19 @@ function buildLevel(entries: readonly (VaultEntry & { normalized?: string })[], 
       digitKnown.push({ kind: entry.kind, placeholder: entry.placeholder, bounded: false });
     }
   }
-  const level: Level = { from, to: from + entries.length, textPatterns, textKnown, digitPatterns, digitKnown, text: undefined, digits: undefined, compiled: false };
+  const level: Level = {
+    from,
+    to: from + entries.length,
+    textPatterns,
+    textKnown,
+    digitPatterns,
+    digitKnown,
+    textFirst: firstOfEqual(textPatterns),
+    digitFirst: firstOfEqual(digitPatterns),
+    text: undefined,
+    digits: undefined,
+    compiled: false,
+  };
   if (entries.length >= levelBase) compile(level);
   return level;
 }
@@ -187,19 +204,22 @@ function compile(level: Level): void {
   level.compiled = true;
 }
 
-/**
- * Every occurrence of every pattern in `text`, as {@link AhoCorasick.scan} reports them: a pattern
- * equal to an earlier one is not reported (the automaton keeps the first pattern of a state).
- */
-function naiveScan(patterns: readonly string[], text: string, found: (pattern: number, start: number, end: number) => void): void {
-  const seen = patterns.length > 1 ? new Set<string>() : undefined;
+function firstOfEqual(patterns: readonly string[]): number[] {
+  const seen = new Set<string>();
+  const first: number[] = [];
   for (let p = 0; p < patterns.length; p++) {
     const pattern = patterns[p]!;
-    if (pattern.length === 0) continue;
-    if (seen) {
-      if (seen.has(pattern)) continue;
-      seen.add(pattern);
-    }
+    if (pattern.length === 0 || seen.has(pattern)) continue;
+    seen.add(pattern);
+    first.push(p);
+  }
+  return first;
+}
+
+/** Every occurrence in `text` of the patterns `which` picks, as {@link AhoCorasick.scan} reports them. */
+function naiveScan(patterns: readonly string[], which: readonly number[], text: string, found: (pattern: number, start: number, end: number) => void): void {
+  for (const p of which) {
+    const pattern = patterns[p]!;
     for (let at = text.indexOf(pattern); at !== -1; at = text.indexOf(pattern, at + 1)) found(p, at, at + pattern.length);
   }
 }
@@ -252,7 +272,7 @@ export class KnownValues {
       if (level.textPatterns.length > 0) {
         folded ??= foldCase(text);
         const known = level.textKnown;
-        const scan = level.text ? level.text.scan.bind(level.text) : (t: string, found: (pattern: number, start: number, end: number) => void) => naiveScan(level.textPatterns, t, found);
+        const scan = level.text ? level.text.scan.bind(level.text) : (t: string, found: (pattern: number, start: number, end: number) => void) => naiveScan(level.textPatterns, level.textFirst, t, found);
         scan(folded, (pattern, start, end) => {
           const k = known[pattern]!;
           if (k.bounded && ((start > 0 && isWordCode(text.charCodeAt(start - 1))) || (end < text.length && isWordCode(text.charCodeAt(end))))) return;
@@ -264,7 +284,7 @@ export class KnownValues {
         if (!projection) continue;
         const { digits, at } = projection;
         const known = level.digitKnown;
-        const scan = level.digits ? level.digits.scan.bind(level.digits) : (t: string, found: (pattern: number, start: number, end: number) => void) => naiveScan(level.digitPatterns, t, found);
+        const scan = level.digits ? level.digits.scan.bind(level.digits) : (t: string, found: (pattern: number, start: number, end: number) => void) => naiveScan(level.digitPatterns, level.digitFirst, t, found);
         scan(digits, (pattern, start, end) => {
           const k = known[pattern]!;
           const from = at[start]!;
