@@ -14,6 +14,7 @@ export interface FindOptions {
   depth?: number;
 }
 
+/** The field-value index of a text without field values (most short strings). */
 const noTokens = new Int32Array(0);
 
 /** Base64 and percent-encoded text is decoded and scanned this many levels deep. */
@@ -151,13 +152,14 @@ function isAsciiAlnum(c: number): boolean {
 
 /**
  * Base64 runs (standard or URL-safe) that decode to text: maximal runs of base64 characters at
- * least 16 long, with up to two `=` of padding. One pass over the text, each character read once
- * (a regex tried at every start position re-reads short words; this was the costliest step of
- * masking CRM-like JSON).
+ * least 16 long, with up to two `=` of padding (what `/[A-Za-z0-9+/_-]{16,}={0,2}/g` matches).
+ * Outside runs it looks at every 16th character only, and reads no character more than twice; the
+ * regex, tried at every start position, re-read every short word and was the costliest step of
+ * masking CRM-like JSON.
  */
 function base64Runs(text: string, each: (start: number, end: number, decoded: string, urlSafe: boolean) => void): void {
   const n = text.length;
-  // Invariant: `i` is 0 or the character before it is not a base64 character.
+  // Invariant: no run that starts before `i` is left to handle.
   let i = 0;
   while (i + minBase64Run <= n) {
     // A run of 16 or more starting in [i, i + 15] covers i + 15: when that is no base64 character,

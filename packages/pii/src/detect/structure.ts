@@ -33,7 +33,7 @@ export class TokenList {
   fieldIds = emptyUint16;
   /** The field rules tokens refer to. */
   readonly rules: FieldRule[] = [];
-  readonly #ruleIds = new Map<FieldRule, number>();
+  #ruleIds: Map<FieldRule, number> | undefined;
 
   push(start: number, end: number, type: number, key: boolean, field: FieldRule | undefined): void {
     if (this.length === this.starts.length) this.#grow();
@@ -43,6 +43,7 @@ export class TokenList {
     this.types[i] = key ? type | keyFlag : type;
     let id = 0;
     if (field !== undefined) {
+      this.#ruleIds ??= new Map();
       id = this.#ruleIds.get(field) ?? 0;
       if (id === 0) {
         this.rules.push(field);
