@@ -322,10 +322,12 @@ export function findCandidates(text: string, detector: Detector, options: FindOp
   encodedCandidates(text, detector, options, out);
 
   const placeholders = placeholderSpans(text);
-  const kept: Candidate[] = [];
   if (placeholders.length > 0) out.sort((a, b) => a.start - b.start);
   let p = 0;
-  for (const candidate of out) {
+  // Kept candidates are compacted to the front of `out` (no second array as long as `out`).
+  let kept = 0;
+  for (let i = 0; i < out.length; i++) {
+    const candidate = out[i]!;
     if (placeholders.length > 0) {
       while (p < placeholders.length && placeholders[p]![1] <= candidate.start) p++;
       if (p < placeholders.length && placeholders[p]![0] < candidate.end) continue;
@@ -345,7 +347,8 @@ export function findCandidates(text: string, detector: Detector, options: FindOp
         candidate.quote = true;
       }
     }
-    kept.push(candidate);
+    out[kept++] = candidate;
   }
-  return options.resolve === false ? kept : resolveOverlaps(kept);
+  out.length = kept;
+  return options.resolve === false ? out : resolveOverlaps(out);
 }

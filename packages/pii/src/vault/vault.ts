@@ -113,7 +113,7 @@ export class PiiVault {
     const existing = ofKind.get(normalized);
     if (existing) {
       if (input.server !== undefined && !existing.origins.includes(input.server)) {
-        existing.origins.push(input.server);
+        existing.origins = [...existing.origins, input.server];
         this.#changed();
       }
       return existing.placeholder;
@@ -125,7 +125,7 @@ export class PiiVault {
       kind: input.kind,
       value,
       type: typeof input.value === 'number' ? 'number' : 'string',
-      origins: input.server === undefined ? [] : [input.server],
+      origins: this.#originsOf(input.server),
       normalized,
     };
     ofKind.set(normalized, stored);
@@ -138,7 +138,7 @@ export class PiiVault {
   addOrigin(placeholder: string, server: string): void {
     const entry = this.#index().get(placeholder);
     if (entry && !entry.origins.includes(server)) {
-      entry.origins.push(server);
+      entry.origins = [...entry.origins, server];
       this.#changed();
     }
   }
@@ -183,6 +183,19 @@ export class PiiVault {
       this.#byPlaceholder.set(entry.placeholder, entry);
     }
     return this.#byPlaceholder;
+  }
+
+  // New entries share one origins array per server (a large text creates many entries from one
+  // server); an entry's array is replaced, never changed, when an origin is added.
+  readonly #sharedOrigins = new Map<string | undefined, string[]>();
+  #originsOf(server: string | undefined): string[] {
+    let origins = this.#sharedOrigins.get(server);
+    if (origins === undefined) {
+      // Frozen: `lookup()` hands entries out, and a push by a caller would change every entry sharing it.
+      origins = Object.freeze(server === undefined ? [] : [server]) as string[];
+      this.#sharedOrigins.set(server, origins);
+    }
+    return origins;
   }
 
   #changed(): void {
