@@ -1,5 +1,5 @@
 import { type Detector, createDetector } from './detect/detector.ts';
-import { defaultMaxMaskChars, findInText, replaceCandidates, withheldText } from './tokenize.ts';
+import { type OnReplaced, defaultMaxMaskChars, findInText, replaceSpans, withheldText } from './tokenize.ts';
 import { PiiVault } from './vault/vault.ts';
 
 /** What the runner's model view takes: text in, masked text out. */
@@ -55,20 +55,28 @@ function defaultDetector(): Detector {
  * behind `magsag pii mask`.
  */
 export function maskText(text: string, options: MaskOptions = {}): MaskTextResult {
+  const findings: MaskFinding[] = [];
+  const masked = maskSpans(text, options, (kind, placeholder, start, end) => findings.push({ kind, placeholder, start, end }));
+  return { masked, findings };
+}
+
+function maskSpans(text: string, options: MaskOptions, onReplaced?: OnReplaced): string {
   const detector = options.detector ?? defaultDetector();
   const vault = options.vault ?? PiiVault.memory();
   const maxChars = options.maxChars ?? defaultMaxMaskChars;
-  if (text.length > maxChars) return { masked: withheldText(text.length, maxChars), findings: [] };
+  if (text.length > maxChars) return withheldText(text.length, maxChars);
   const candidates = findInText(text, detector, vault);
-  const { text: masked, findings } = replaceCandidates(text, candidates, (candidate) =>
-    candidate.rule === 'vault' ? candidate.normalized! : vault.tokenize({ kind: candidate.kind, value: candidate.value, normalized: candidate.normalized, server: maskerOrigin }),
+  return replaceSpans(
+    text,
+    candidates,
+    (candidate) => (candidate.rule === 'vault' ? candidate.normalized! : vault.tokenize({ kind: candidate.kind, value: candidate.value, normalized: candidate.normalized, server: maskerOrigin })),
+    onReplaced,
   );
-  return { masked, findings: findings.map(({ kind, placeholder, start, end }) => ({ kind, placeholder, start, end })) };
 }
 
 /** A {@link Masker} for the model view, CLI output and `serve` responses (the second guard). */
 export function createMasker(options: MaskOptions = {}): Masker {
   const vault = options.vault ?? PiiVault.memory();
   const detector = options.detector ?? defaultDetector();
-  return { mask: (text) => maskText(text, { detector, vault }).masked };
+  return { mask: (text) => maskSpans(text, { detector, vault }) };
 }

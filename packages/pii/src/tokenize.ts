@@ -71,31 +71,44 @@ export function withheldText(length: number, maxChars: number): string {
   return `[withheld by MAGSAG: ${length} characters, over the PII masking limit of ${maxChars}; ask the tool for less]`;
 }
 
+/** Receives each replaced span (offsets in the original text) from {@link replaceSpans}. */
+export type OnReplaced = (kind: string, placeholder: string, start: number, end: number, rule: string) => void;
+
+/**
+ * Replaces resolved candidates by their placeholders (creating vault entries as needed) and returns
+ * the new text; `onReplaced`, when given, hears of each replacement. No finding objects are built
+ * when nobody needs them (the model view only needs the text).
+ */
+export function replaceSpans(text: string, candidates: readonly Candidate[], placeholderOf: (candidate: Candidate) => string, onReplaced?: OnReplaced): string {
+  if (candidates.length === 0) return text;
+  const parts: string[] = [];
+  let cursor = 0;
+  for (const candidate of candidates) {
+    parts.push(text.slice(cursor, candidate.start));
+    cursor = candidate.end;
+    if (candidate.inner) {
+      const { start, end } = candidate;
+      const inner = replaceSpans(candidate.inner.text, candidate.inner.candidates, placeholderOf, onReplaced && ((kind, placeholder) => onReplaced(kind, placeholder, start, end, 'encoded')));
+      parts.push(candidate.inner.encode(inner));
+      continue;
+    }
+    const placeholder = placeholderOf(candidate);
+    parts.push(candidate.quote ? `"${placeholder}"` : placeholder);
+    onReplaced?.(candidate.kind, placeholder, candidate.start, candidate.end, candidate.rule);
+  }
+  parts.push(text.slice(cursor));
+  return parts.join('');
+}
+
 /** Replaces resolved candidates by their placeholders, creating vault entries as needed. */
 export function replaceCandidates(
   text: string,
   candidates: readonly Candidate[],
   placeholderOf: (candidate: Candidate) => string,
 ): { text: string; findings: TokenizedFinding[] } {
-  if (candidates.length === 0) return { text, findings: [] };
-  const parts: string[] = [];
   const findings: TokenizedFinding[] = [];
-  let cursor = 0;
-  for (const candidate of candidates) {
-    parts.push(text.slice(cursor, candidate.start));
-    cursor = candidate.end;
-    if (candidate.inner) {
-      const inner = replaceCandidates(candidate.inner.text, candidate.inner.candidates, placeholderOf);
-      parts.push(candidate.inner.encode(inner.text));
-      for (const finding of inner.findings) findings.push({ ...finding, start: candidate.start, end: candidate.end, rule: 'encoded' });
-      continue;
-    }
-    const placeholder = placeholderOf(candidate);
-    parts.push(candidate.quote ? `"${placeholder}"` : placeholder);
-    findings.push({ kind: candidate.kind, placeholder, start: candidate.start, end: candidate.end, rule: candidate.rule });
-  }
-  parts.push(text.slice(cursor));
-  return { text: parts.join(''), findings };
+  const masked = replaceSpans(text, candidates, placeholderOf, (kind, placeholder, start, end, rule) => findings.push({ kind, placeholder, start, end, rule }));
+  return { text: masked, findings };
 }
 
 function numberValue(candidate: Candidate): string | number {

@@ -110,6 +110,19 @@ describe('structure and known values', () => {
     expect(Buffer.from(text.split('b64 ')[1]!.split(' ')[0]!, 'base64').toString()).toBe('hello [EMAIL_1]');
   });
 
+  it('finds the same known values in a short text (searched value by value) and a long one (automaton), digits offsets right after a non-digit', () => {
+    const vault = PiiVault.memory();
+    const fields = createDetector({ fields: { who: 'NAME', where: 'ADDRESS' } });
+    tokenizeText('{"who": "Ann Lee", "where": "ann lee", "mail": "ann.lee@example.com", "tel": "+49 30 90182 411"}', { detector: fields, vault, server: 'crm' });
+    tokenizeText('{"who": "Lee Ann", "card": "4111 1111 1111 1111"}', { detector: fields, vault, server: 'crm' });
+    const text = 'Ann Lee, ANN LEE and lee ann wrote ann.lee@example.com1 from 030 90182411; card 4111-1111-1111-1111, Ann Leeway';
+    const known = { detector: createDetector({ disable: ['email', 'phone', 'card'] }), vault, server: 'x' };
+    const short = tokenizeText(text, known).text;
+    const long = tokenizeText(`${text}\n${'filler words '.repeat(20_000)}`, known).text;
+    expect(long.slice(0, short.length + 1)).toBe(`${short}\n`);
+    expect(short).toBe('[NAME_1], [NAME_1] and [NAME_2] wrote [EMAIL_1]1 from 0[PHONE_1]; card [CARD_1], Ann Leeway');
+  });
+
   it('records no origin for a server that only echoes (pii.source: false)', () => {
     const vault = PiiVault.memory();
     tokenizeText('from bob@example.com', { detector, vault, server: 'everything', source: false });

@@ -31,7 +31,11 @@ export class AhoCorasick {
     this.#mask = capacity - 1;
     this.#keys = new Float64Array(capacity).fill(-1);
     this.#values = new Int32Array(capacity);
-    this.#root = new Int32Array(65_536);
+    // The root's table covers the code units patterns start with (often only ASCII): the automaton
+    // is rebuilt as the vault grows, and a table for all 65,536 code units made each build costly.
+    let rootSize = 1;
+    for (const pattern of patterns) if (pattern.length > 0) rootSize = Math.max(rootSize, pattern.charCodeAt(0) + 1);
+    this.#root = new Int32Array(rootSize);
     const output = new Int32Array(total).fill(-1);
     this.#lengths = new Int32Array(patterns.length);
     const firstChild: number[] = [];
@@ -101,7 +105,7 @@ export class AhoCorasick {
   }
 
   #get(state: number, code: number): number {
-    if (state === 0) return this.#root[code]!;
+    if (state === 0) return code < this.#root.length ? this.#root[code]! : 0;
     const slot = this.#slot(state, code);
     return this.#keys[slot] === -1 ? 0 : this.#values[slot]!;
   }
@@ -127,6 +131,7 @@ export class AhoCorasick {
    */
   scan(text: string, found: (pattern: number, start: number, end: number) => void): void {
     const root = this.#root;
+    const rootSize = root.length;
     const keys = this.#keys;
     const values = this.#values;
     const mask = this.#mask;
@@ -140,7 +145,7 @@ export class AhoCorasick {
       for (;;) {
         let next: number;
         if (state === 0) {
-          next = root[code]!;
+          next = code < rootSize ? root[code]! : 0;
         } else {
           const key = state * 65_536 + code;
           let slot = (Math.imul(state, 0x9e3779b1) ^ Math.imul(code, 0x85ebca6b)) & mask;

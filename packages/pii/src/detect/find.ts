@@ -2,7 +2,7 @@ import type { Detector } from './detector.ts';
 import { resolveOverlaps } from './overlaps.ts';
 import type { KnownValues } from './known.ts';
 import { type Candidate, priorities } from './rules.ts';
-import { type Token, decodeJsonString, scanStructure } from './structure.ts';
+import { type TokenList, cellToken, decodeJsonString, numberToken, scanStructure, stringToken } from './structure.ts';
 
 /** Options for {@link findCandidates}. */
 export interface FindOptions {
@@ -13,6 +13,9 @@ export interface FindOptions {
   /** Nesting of encoded text (base64 or percent-encoding inside each other). @internal */
   depth?: number;
 }
+
+/** The field-value index of a text without field values (most short strings). */
+const noTokens = new Int32Array(0);
 
 /** Base64 and percent-encoded text is decoded and scanned this many levels deep. */
 const maxEncodedDepth = 2;
@@ -82,20 +85,21 @@ export function normalizeValue(kind: string, value: string): string | undefined 
 }
 
 /** A field value replaced whole by one placeholder. */
-function fieldCandidate(text: string, token: Token): Candidate | undefined {
-  const rule = token.field!;
-  let start = token.start;
-  let end = token.end;
+function fieldCandidate(text: string, tokens: TokenList, i: number): Candidate | undefined {
+  const rule = tokens.field(i)!;
+  let start = tokens.starts[i]!;
+  let end = tokens.ends[i]!;
+  const type = tokens.type(i);
   let value: string;
   let quote = false;
-  if (token.type === 'string') {
+  if (type === stringToken) {
     start++;
     end--;
     value = decodeJsonString(text.slice(start, end));
-  } else if (token.type === 'number') {
+  } else if (type === numberToken) {
     value = text.slice(start, end);
     quote = true;
-  } else if (token.type === 'cell') {
+  } else if (type === cellToken) {
     const cell = cellValue(text.slice(start, end));
     value = cell.value;
     end = start + cell.to;
@@ -134,21 +138,71 @@ export function asText(bytes: Buffer): string | undefined {
   return text;
 }
 
-// Runs of base64 characters (either alphabet) long enough to decode. A shorter run fails within 16
-// characters, so the regex stays linear.
-const base64Run = /[A-Za-z0-9+/_-]{16,}={0,2}/g;
+// Which ASCII characters a base64 run is made of (either alphabet): letters, digits, + / _ -.
+const base64Chars = new Uint8Array(128);
+for (let c = 0; c < 128; c++) {
+  if (isAsciiAlnum(c) || c === 43 || c === 47 || c === 95 || c === 45) base64Chars[c] = 1;
+}
+/** A run must be this long to be decoded. */
+const minBase64Run = 16;
 
-/** Base64 runs (standard or URL-safe) that decode to text. */
+function isAsciiAlnum(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+}
+
+/**
+ * Base64 runs (standard or URL-safe) that decode to text: maximal runs of base64 characters at
+ * least 16 long, with up to two `=` of padding (what `/[A-Za-z0-9+/_-]{16,}={0,2}/g` matches).
+ * Outside runs it looks at every 16th character only, and reads no character more than twice; the
+ * regex, tried at every start position, re-read every short word and was the costliest step of
+ * masking CRM-like JSON.
+ */
 function base64Runs(text: string, each: (start: number, end: number, decoded: string, urlSafe: boolean) => void): void {
-  // matchAll works on a copy of the regex: `each` scans decoded text with it again.
-  for (const m of text.matchAll(base64Run)) {
-    const run = m[0];
-    const standard = run.includes('+') || run.includes('/');
-    const urlSafe = run.includes('-') || run.includes('_');
-    if ((standard && urlSafe) || !/[a-z]/.test(run) || !/[A-Z0-9]/.test(run)) continue;
+  const n = text.length;
+  // Invariant: no run that starts before `i` is left to handle.
+  let i = 0;
+  while (i + minBase64Run <= n) {
+    // A run of 16 or more starting in [i, i + 15] covers i + 15: when that is no base64 character,
+    // skip all 16 positions (most text is short words).
+    let c = text.charCodeAt(i + minBase64Run - 1);
+    if (c >= 128 || base64Chars[c] === 0) {
+      i += minBase64Run;
+      continue;
+    }
+    let start = i + minBase64Run - 1;
+    while (start > i) {
+      const b = text.charCodeAt(start - 1);
+      if (b >= 128 || base64Chars[b] === 0) break;
+      start--;
+    }
+    let stop = i + minBase64Run;
+    while (stop < n) {
+      c = text.charCodeAt(stop);
+      if (c >= 128 || base64Chars[c] === 0) break;
+      stop++;
+    }
+    i = stop;
+    if (stop - start < minBase64Run) continue;
+    let end = stop;
+    if (text.charCodeAt(end) === 61) end++;
+    if (end > stop && text.charCodeAt(end) === 61) end++;
+    i = end;
+    let standard = false;
+    let urlSafe = false;
+    let lower = false;
+    let upperOrDigit = false;
+    for (let k = start; k < stop; k++) {
+      c = text.charCodeAt(k);
+      if (c >= 97 && c <= 122) lower = true;
+      else if (c === 43 || c === 47) standard = true;
+      else if (c === 95 || c === 45) urlSafe = true;
+      else upperOrDigit = true;
+    }
+    if ((standard && urlSafe) || !lower || !upperOrDigit) continue;
+    const run = text.slice(start, end);
     if (!urlSafe && run.length % 4 !== 0) continue;
     const decoded = asText(Buffer.from(run, urlSafe ? 'base64url' : 'base64'));
-    if (decoded !== undefined && decoded.length >= 6) each(m.index!, m.index! + run.length, decoded, urlSafe);
+    if (decoded !== undefined && decoded.length >= 6) each(start, end, decoded, urlSafe);
   }
 }
 
@@ -202,24 +256,6 @@ function encodedCandidates(text: string, detector: Detector, options: FindOption
   if (text.includes('%')) percentRuns(text, (start, end, decoded) => inner(start, end, decoded, (s) => encodeURIComponent(s)));
 }
 
-/** The token containing `[start, end)`, by binary search over tokens sorted by start. */
-function tokenAt(tokens: readonly Token[], start: number): Token | undefined {
-  let lo = 0;
-  let hi = tokens.length - 1;
-  let found: Token | undefined;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    const token = tokens[mid]!;
-    if (token.start <= start) {
-      found = token;
-      lo = mid + 1;
-    } else {
-      hi = mid - 1;
-    }
-  }
-  return found;
-}
-
 function inRegion(regions: readonly [number, number][], at: number): boolean {
   let lo = 0;
   let hi = regions.length - 1;
@@ -244,52 +280,75 @@ export function findCandidates(text: string, detector: Detector, options: FindOp
   if (text.length === 0) return out;
   const { tokens, regions } = scanStructure(text, detector.fields);
   // Values under a personal key are replaced whole: rules need not check inside them.
-  const fieldSpans = tokens.filter((token) => token.field !== undefined && !token.key);
+  let fieldCount = 0;
+  for (let i = 0; i < tokens.length; i++) if (tokens.fieldIds[i] !== 0 && !tokens.isKey(i)) fieldCount++;
+  const fieldSpans = fieldCount === 0 ? noTokens : new Int32Array(fieldCount);
+  for (let i = 0, k = 0; i < tokens.length; i++) if (tokens.fieldIds[i] !== 0 && !tokens.isKey(i)) fieldSpans[k++] = i;
   const covered = (start: number, end: number): boolean => {
-    const token = tokenAt(fieldSpans, start);
-    return token !== undefined && end <= token.end;
+    // The last field value starting at or before `start`.
+    let lo = 0;
+    let hi = fieldCount - 1;
+    let found = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (tokens.starts[fieldSpans[mid]!]! <= start) {
+        found = mid;
+        lo = mid + 1;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    return found !== -1 && end <= tokens.ends[fieldSpans[found]!]!;
   };
-  detector.ruleCandidates(text, out, 0, fieldSpans.length > 0 ? covered : undefined);
+  detector.ruleCandidates(text, out, 0, fieldCount > 0 ? covered : undefined);
   // Field pairs in free text, only between the structured regions.
   let cursor = 0;
   for (const [start, end] of [...regions, [text.length, text.length] as [number, number]]) {
     if (start > cursor) detector.textFieldCandidates(cursor === 0 && start === text.length ? text : text.slice(cursor, start), out, cursor);
     cursor = end;
   }
-  for (const token of tokens) {
-    if (token.field && !token.key) {
-      const candidate = fieldCandidate(text, token);
+  for (let i = 0; i < tokens.length; i++) {
+    if (tokens.fieldIds[i] !== 0 && !tokens.isKey(i)) {
+      const candidate = fieldCandidate(text, tokens, i);
       if (candidate) out.push(candidate);
-    } else if (token.type === 'cell' && token.end - token.start >= 3) {
+    } else if (tokens.type(i) === cellToken && tokens.ends[i]! - tokens.starts[i]! >= 3) {
       // A cell is its own text: a rule's left boundary (no comma before a phone) does not apply.
-      const cell = cellValue(text.slice(token.start, token.end));
-      detector.ruleCandidates(cell.value.includes('""') ? text.slice(token.start + cell.from, token.start + cell.to) : cell.value, out, token.start + cell.from);
+      const tokenStart = tokens.starts[i]!;
+      const cell = cellValue(text.slice(tokenStart, tokens.ends[i]!));
+      detector.ruleCandidates(cell.value.includes('""') ? text.slice(tokenStart + cell.from, tokenStart + cell.to) : cell.value, out, tokenStart + cell.from);
     }
   }
   options.known?.scan(text, out, priorities.field - 5);
   encodedCandidates(text, detector, options, out);
 
   const placeholders = placeholderSpans(text);
-  const kept: Candidate[] = [];
   if (placeholders.length > 0) out.sort((a, b) => a.start - b.start);
   let p = 0;
-  for (const candidate of out) {
+  // Kept candidates are compacted to the front of `out` (no second array as long as `out`).
+  let kept = 0;
+  for (let i = 0; i < out.length; i++) {
+    const candidate = out[i]!;
     if (placeholders.length > 0) {
       while (p < placeholders.length && placeholders[p]![1] <= candidate.start) p++;
       if (p < placeholders.length && placeholders[p]![0] < candidate.end) continue;
     }
     if (regions.length > 0 && inRegion(regions, candidate.start)) {
-      const token = tokenAt(tokens, candidate.start);
-      if (!token || candidate.end > token.end) continue;
-      if (token.type === 'string' && (candidate.start <= token.start || candidate.end >= token.end)) continue;
-      if (token.type === 'number') {
+      const token = tokens.at(candidate.start);
+      if (token === -1) continue;
+      const tokenStart = tokens.starts[token]!;
+      const tokenEnd = tokens.ends[token]!;
+      const type = tokens.type(token);
+      if (candidate.end > tokenEnd) continue;
+      if (type === stringToken && (candidate.start <= tokenStart || candidate.end >= tokenEnd)) continue;
+      if (type === numberToken) {
         // A number is personal data only whole, and only an integer unless a field rule says so.
-        if (candidate.start !== token.start || candidate.end !== token.end) continue;
-        if (!candidate.number && !isIntegerLiteral(text, token.start, token.end)) continue;
+        if (candidate.start !== tokenStart || candidate.end !== tokenEnd) continue;
+        if (!candidate.number && !isIntegerLiteral(text, tokenStart, tokenEnd)) continue;
         candidate.quote = true;
       }
     }
-    kept.push(candidate);
+    out[kept++] = candidate;
   }
-  return options.resolve === false ? kept : resolveOverlaps(kept);
+  out.length = kept;
+  return options.resolve === false ? out : resolveOverlaps(out);
 }

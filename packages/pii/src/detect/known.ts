@@ -81,8 +81,10 @@ function digitProjection(text: string): { digits: string; at: Int32Array } | und
       any = true;
       gap = 0;
     } else if (any) {
+      // A run of digits ends at its first non-digit, whatever it is (a letter or ";" too: keeping
+      // it in the run put non-digits into the projection and shifted every offset after it).
+      if (gap === 0) flush(i);
       gap = isDigitSeparator(c) && gap <= 2 ? gap + 1 : 3;
-      if (gap === 1) flush(i);
     }
   }
   flush(text.length);
@@ -94,18 +96,52 @@ interface Level {
   /** Entries of the vault (creation order) this level covers: [from, to). */
   from: number;
   to: number;
-  text: AhoCorasick | undefined;
+  textPatterns: string[];
   textKnown: Known[];
-  digits: AhoCorasick | undefined;
+  digitPatterns: string[];
   digitKnown: Known[];
+  /** Indices of the patterns searched with `indexOf`: the first of equal patterns (the automaton keeps the first of a state). */
+  textFirst: number[];
+  digitFirst: number[];
+  /** The automata, built on first need (see {@link naiveScanLimit}). */
+  text: AhoCorasick | undefined;
+  digits: AhoCorasick | undefined;
+  compiled: boolean;
 }
+
+/**
+ * A level smaller than `levelBase` is searched pattern by pattern (`indexOf`) while the text times
+ * the number of patterns stays under this; past it, its automata are built. A small level is
+ * rebuilt each time the vault grows, which when tokenizing many short values (every string of a
+ * tool result) cost far more than searching those short strings directly.
+ */
+const naiveScanLimit = 1 << 16;
 
 // Level i holds at most `levelBase * levelFactor ** i` entries; a full level merges into the next.
 // Every scan runs one automaton per level (a handful), and each entry is rebuilt O(log n) times.
 const levelBase = 256;
 const levelFactor = 8;
 
-function patternsOf(entry: VaultEntry & { normalized?: string }): { text: string[]; digits: string[]; bounded: boolean } {
+interface Patterns {
+  text: string[];
+  digits: string[];
+  bounded: boolean;
+}
+
+// An entry's patterns never change (its value and kind are fixed); levels are rebuilt as the vault
+// grows, and parsing a phone again for each rebuild was most of the cost of tokenizing small values.
+const patternCache = new WeakMap<object, Patterns>();
+
+function patternsOf(entry: VaultEntry & { normalized?: string }): Patterns {
+  let patterns = patternCache.get(entry);
+  if (patterns === undefined) {
+    patterns = computePatterns(entry);
+    patternCache.set(entry, patterns);
+  }
+  return patterns;
+}
+
+function computePatterns(entry: VaultEntry & { normalized?: string }): Patterns {
   const value = entry.value.trim();
   const structured = structuredKinds.has(entry.kind);
   const text: string[] = [];
@@ -145,14 +181,47 @@ function buildLevel(entries: readonly (VaultEntry & { normalized?: string })[], 
       digitKnown.push({ kind: entry.kind, placeholder: entry.placeholder, bounded: false });
     }
   }
-  return {
+  const level: Level = {
     from,
     to: from + entries.length,
-    text: textPatterns.length > 0 ? new AhoCorasick(textPatterns) : undefined,
+    textPatterns,
     textKnown,
-    digits: digitPatterns.length > 0 ? new AhoCorasick(digitPatterns) : undefined,
+    digitPatterns,
     digitKnown,
+    textFirst: firstOfEqual(textPatterns),
+    digitFirst: firstOfEqual(digitPatterns),
+    text: undefined,
+    digits: undefined,
+    compiled: false,
   };
+  if (entries.length >= levelBase) compile(level);
+  return level;
+}
+
+function compile(level: Level): void {
+  level.text = level.textPatterns.length > 0 ? new AhoCorasick(level.textPatterns) : undefined;
+  level.digits = level.digitPatterns.length > 0 ? new AhoCorasick(level.digitPatterns) : undefined;
+  level.compiled = true;
+}
+
+function firstOfEqual(patterns: readonly string[]): number[] {
+  const seen = new Set<string>();
+  const first: number[] = [];
+  for (let p = 0; p < patterns.length; p++) {
+    const pattern = patterns[p]!;
+    if (pattern.length === 0 || seen.has(pattern)) continue;
+    seen.add(pattern);
+    first.push(p);
+  }
+  return first;
+}
+
+/** Every occurrence in `text` of the patterns `which` picks, as {@link AhoCorasick.scan} reports them. */
+function naiveScan(patterns: readonly string[], which: readonly number[], text: string, found: (pattern: number, start: number, end: number) => void): void {
+  for (const p of which) {
+    const pattern = patterns[p]!;
+    for (let at = text.indexOf(pattern); at !== -1; at = text.indexOf(pattern, at + 1)) found(p, at, at + pattern.length);
+  }
 }
 
 /**
@@ -199,21 +268,24 @@ export class KnownValues {
     let folded: string | undefined;
     let projection: ReturnType<typeof digitProjection> | null = null;
     for (const level of this.#levels) {
-      if (level.text) {
+      if (!level.compiled && text.length * (level.textPatterns.length + level.digitPatterns.length) > naiveScanLimit) compile(level);
+      if (level.textPatterns.length > 0) {
         folded ??= foldCase(text);
         const known = level.textKnown;
-        level.text.scan(folded, (pattern, start, end) => {
+        const scan = level.text ? level.text.scan.bind(level.text) : (t: string, found: (pattern: number, start: number, end: number) => void) => naiveScan(level.textPatterns, level.textFirst, t, found);
+        scan(folded, (pattern, start, end) => {
           const k = known[pattern]!;
           if (k.bounded && ((start > 0 && isWordCode(text.charCodeAt(start - 1))) || (end < text.length && isWordCode(text.charCodeAt(end))))) return;
           out.push({ kind: k.kind, rule: 'vault', priority, start, end, value: text.slice(start, end), normalized: k.placeholder });
         });
       }
-      if (level.digits) {
+      if (level.digitPatterns.length > 0) {
         if (projection === null) projection = digitProjection(text);
         if (!projection) continue;
         const { digits, at } = projection;
         const known = level.digitKnown;
-        level.digits.scan(digits, (pattern, start, end) => {
+        const scan = level.digits ? level.digits.scan.bind(level.digits) : (t: string, found: (pattern: number, start: number, end: number) => void) => naiveScan(level.digitPatterns, level.digitFirst, t, found);
+        scan(digits, (pattern, start, end) => {
           const k = known[pattern]!;
           const from = at[start]!;
           const to = at[end - 1]! + 1;

@@ -8,7 +8,8 @@ export function resolveOverlaps(candidates: Candidate[]): Candidate[] {
   if (candidates.length <= 1) return candidates;
   candidates.sort((a, b) => a.start - b.start || b.end - a.end);
   const kept: Candidate[] = [];
-  let cluster: Candidate[] = [];
+  // One array reused for every cluster (most clusters are one candidate; a new array each time is garbage).
+  const cluster: Candidate[] = [];
   let clusterEnd = -1;
   const flush = (): void => {
     if (cluster.length === 1) {
@@ -33,7 +34,7 @@ export function resolveOverlaps(candidates: Candidate[]): Candidate[] {
       chosen.sort((a, b) => a.start - b.start);
       kept.push(...chosen);
     }
-    cluster = [];
+    cluster.length = 0;
   };
   for (const candidate of candidates) {
     if (candidate.start >= clusterEnd) {

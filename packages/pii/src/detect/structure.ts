@@ -1,24 +1,113 @@
 import type { FieldMatcher, FieldRule } from './fields.ts';
 
+/** A JSON string (its span includes the quotes). */
+export const stringToken = 0;
+/** A JSON number. */
+export const numberToken = 1;
+/** A CSV/TSV cell. */
+export const cellToken = 2;
+/** The value of a `key: value` line. */
+export const valueToken = 3;
+/** Flag on a token's type: a JSON object key or CSV header cell (tokenized like a value, never by a field rule). */
+const keyFlag = 4;
+
+const emptyInt32 = new Int32Array(0);
+const emptyUint8 = new Uint8Array(0);
+const emptyUint16 = new Uint16Array(0);
+
 /**
- * One value of structured text: a JSON string (its span includes the quotes), a JSON number, a
- * CSV/TSV cell, or the value of a `key: value` line. Detection looks at values with their key in
- * view, but replaces spans of the original text.
+ * The values of structured text, in text order, not overlapping: JSON strings and numbers, CSV/TSV
+ * cells, values of `key: value` lines. Detection looks at values with their key in view, but
+ * replaces spans of the original text. Held in typed arrays, not one object per token: a large
+ * document has millions of tokens, and objects that live through the whole scan cost the garbage
+ * collector more than the scan itself.
  */
-export interface Token {
-  start: number;
-  end: number;
-  type: 'string' | 'number' | 'cell' | 'value';
-  /** The field rule of its key or column header, when one matches. */
-  field?: FieldRule;
-  /** A JSON object key (tokenized like a value, but never by a field rule). */
-  key?: boolean;
+export class TokenList {
+  length = 0;
+  // Empty until the first token: most texts masked are short values with no structure.
+  starts = emptyInt32;
+  ends = emptyInt32;
+  /** `stringToken`... plus the key flag. */
+  types = emptyUint8;
+  /** 1 + the index of the token's field rule in {@link TokenList.rules}; 0 for none. */
+  fieldIds = emptyUint16;
+  /** The field rules tokens refer to. */
+  readonly rules: FieldRule[] = [];
+  #ruleIds: Map<FieldRule, number> | undefined;
+
+  push(start: number, end: number, type: number, key: boolean, field: FieldRule | undefined): void {
+    if (this.length === this.starts.length) this.#grow();
+    const i = this.length++;
+    this.starts[i] = start;
+    this.ends[i] = end;
+    this.types[i] = key ? type | keyFlag : type;
+    let id = 0;
+    if (field !== undefined) {
+      this.#ruleIds ??= new Map();
+      id = this.#ruleIds.get(field) ?? 0;
+      if (id === 0) {
+        this.rules.push(field);
+        id = this.rules.length;
+        this.#ruleIds.set(field, id);
+      }
+    }
+    this.fieldIds[i] = id;
+  }
+
+  /** The token's type (`stringToken`...). */
+  type(i: number): number {
+    return this.types[i]! & 3;
+  }
+
+  /** True for a JSON object key or CSV header cell. */
+  isKey(i: number): boolean {
+    return (this.types[i]! & keyFlag) !== 0;
+  }
+
+  /** The field rule of the token's key or column header, when one matches. */
+  field(i: number): FieldRule | undefined {
+    const id = this.fieldIds[i]!;
+    return id === 0 ? undefined : this.rules[id - 1];
+  }
+
+  /** The index of the last token starting at or before `at`, or -1 (binary search). */
+  at(at: number): number {
+    let lo = 0;
+    let hi = this.length - 1;
+    let found = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.starts[mid]! <= at) {
+        found = mid;
+        lo = mid + 1;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    return found;
+  }
+
+  #grow(): void {
+    const size = Math.max(64, this.starts.length * 2);
+    const starts = new Int32Array(size);
+    starts.set(this.starts);
+    this.starts = starts;
+    const ends = new Int32Array(size);
+    ends.set(this.ends);
+    this.ends = ends;
+    const types = new Uint8Array(size);
+    types.set(this.types);
+    this.types = types;
+    const fieldIds = new Uint16Array(size);
+    fieldIds.set(this.fieldIds);
+    this.fieldIds = fieldIds;
+  }
 }
 
 /** The structured parts of a text. Inside a region, a finding must lie inside one token. */
 export interface Structure {
   /** Tokens in text order, not overlapping. */
-  tokens: Token[];
+  tokens: TokenList;
   /** `[start, end)` ranges that are JSON documents or CSV tables, in order. */
   regions: [number, number][];
 }
@@ -66,6 +155,29 @@ function numberEnd(text: string, start: number): number {
   return i > digitsFrom ? i : -1;
 }
 
+/**
+ * Normalized JSON keys by the text of the key. Most documents repeat a few keys many times: a key
+ * is looked up by a hash of its characters in the text and checked in place, so a repeated key
+ * costs no string.
+ */
+class KeyCache {
+  readonly #byHash = new Map<number, { raw: string; normalized: string }>();
+
+  normalized(text: string, from: number, to: number, fields: FieldMatcher): string {
+    const length = to - from;
+    let hash = length;
+    if (length <= 64) {
+      for (let i = from; i < to; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 16_777_619);
+      const cached = this.#byHash.get(hash);
+      if (cached !== undefined && cached.raw.length === length && text.startsWith(cached.raw, from)) return cached.normalized;
+    }
+    const raw = text.slice(from, to);
+    const normalized = fields.normalize(raw.includes('\\') ? decodeJsonString(raw) : raw);
+    if (length <= 64 && this.#byHash.size < 10_000 && !this.#byHash.has(hash)) this.#byHash.set(hash, { raw, normalized });
+    return normalized;
+  }
+}
+
 interface Frame {
   array: boolean;
   /** The field rule every value below inherits (a personal key holding an object or array). */
@@ -79,7 +191,7 @@ interface Frame {
  * the text there is not JSON (tokens pushed by a failed attempt are removed by the caller).
  * Iterative (no recursion), one pass.
  */
-function scanJson(text: string, start: number, fields: FieldMatcher, tokens: Token[], keyCache: Map<string, string>): number {
+function scanJson(text: string, start: number, fields: FieldMatcher, tokens: TokenList, keyCache: KeyCache): number {
   const path: string[] = [];
   const frames: Frame[] = [];
   let i = start;
@@ -121,12 +233,12 @@ function scanJson(text: string, start: number, fields: FieldMatcher, tokens: Tok
       } else if (c === 34) {
         const end = stringEnd(text, i);
         if (end === -1) return -1;
-        tokens.push(rule ? { start: i, end, type: 'string', field: rule } : { start: i, end, type: 'string' });
+        tokens.push(i, end, stringToken, false, rule);
         i = end;
       } else if (c === 45 || (c >= 48 && c <= 57)) {
         const end = numberEnd(text, i);
         if (end === -1) return fail(i);
-        tokens.push(rule ? { start: i, end, type: 'number', field: rule } : { start: i, end, type: 'number' });
+        tokens.push(i, end, numberToken, false, rule);
         i = end;
       } else if (text.startsWith('true', i) || text.startsWith('null', i)) {
         i += 4;
@@ -163,14 +275,8 @@ function scanJson(text: string, start: number, fields: FieldMatcher, tokens: Tok
     if (c !== 34 || !frame || frame.array) return fail(i);
     const end = stringEnd(text, i);
     if (end === -1) return -1;
-    tokens.push({ start: i, end, type: 'string', key: true });
-    const raw = text.slice(i + 1, end - 1);
-    let normalized = keyCache.get(raw);
-    if (normalized === undefined) {
-      normalized = fields.normalize(raw.includes('\\') ? decodeJsonString(raw) : raw);
-      if (keyCache.size < 10_000) keyCache.set(raw, normalized);
-    }
-    path.push(normalized);
+    tokens.push(i, end, stringToken, true, undefined);
+    path.push(keyCache.normalized(text, i + 1, end - 1, fields));
     if (path.length > maxPathKept * 2) path.splice(0, path.length - maxPathKept);
     frame.keyed = true;
     pendingRule = frame.rule ? undefined : fields.matchNormalized(path);
@@ -253,7 +359,7 @@ function headerName(text: string, [start, end]: [number, number]): string {
 }
 
 /** Tries a CSV/TSV table (a header and at least one row of as many cells) at `start`. */
-function scanCsv(text: string, start: number, fields: FieldMatcher, tokens: Token[]): number {
+function scanCsv(text: string, start: number, fields: FieldMatcher, tokens: TokenList): number {
   const first = text.charCodeAt(start);
   if (first === 10 || first === 13 || first === 32) return -1;
   const lineStop = lineEnd(text, start);
@@ -274,12 +380,9 @@ function scanCsv(text: string, start: number, fields: FieldMatcher, tokens: Toke
     i = row.end;
   }
   if (rows.length === 0) return -1;
-  for (const cell of header.cells) tokens.push({ start: cell[0], end: cell[1], type: 'cell', key: true });
+  for (const cell of header.cells) tokens.push(cell[0], cell[1], cellToken, true, undefined);
   for (const row of rows) {
-    row.cells.forEach(([cellStart, cellEnd], column) => {
-      const rule = rules[column];
-      tokens.push(rule ? { start: cellStart, end: cellEnd, type: 'cell', field: rule } : { start: cellStart, end: cellEnd, type: 'cell' });
-    });
+    row.cells.forEach(([cellStart, cellEnd], column) => tokens.push(cellStart, cellEnd, cellToken, false, rules[column]));
   }
   return i;
 }
@@ -287,7 +390,7 @@ function scanCsv(text: string, start: number, fields: FieldMatcher, tokens: Toke
 const kvLine = /^[ \t]*(?:[-*][ \t]+)?([A-Za-z][\w .'-]{0,40})[ \t]*[:=][ \t]*(.*)$/;
 
 /** A `Key: value` line whose key is a personal field: its value is a token. */
-function scanKeyValue(text: string, start: number, stop: number, fields: FieldMatcher, tokens: Token[]): void {
+function scanKeyValue(text: string, start: number, stop: number, fields: FieldMatcher, tokens: TokenList): void {
   const line = text.slice(start, stop).replace(/\r?\n$/, '');
   if (line.length > 4096 || !line.includes(':') && !line.includes('=')) return;
   const match = kvLine.exec(line);
@@ -308,7 +411,7 @@ function scanKeyValue(text: string, start: number, stop: number, fields: FieldMa
   const scheme = /^(?:Bearer|Basic|Token)[ \t]+/i.exec(text.slice(valueStart, Math.min(valueEnd, valueStart + 16)));
   if (scheme) valueStart += scheme[0].length;
   if (valueEnd <= valueStart || c === 123 || c === 91) return;
-  tokens.push({ start: valueStart, end: valueEnd, type: 'value', field: rule });
+  tokens.push(valueStart, valueEnd, valueToken, false, rule);
 }
 
 /**
@@ -317,9 +420,9 @@ function scanKeyValue(text: string, start: number, stop: number, fields: FieldMa
  * Linear: a failed JSON or CSV attempt is not retried on the lines it already read.
  */
 export function scanStructure(text: string, fields: FieldMatcher): Structure {
-  const tokens: Token[] = [];
+  const tokens = new TokenList();
   const regions: [number, number][] = [];
-  const keyCache = new Map<string, string>();
+  let keyCache: KeyCache | undefined;
   let pos = 0;
   let jsonFailedUntil = -1;
   while (pos < text.length) {
@@ -329,6 +432,7 @@ export function scanStructure(text: string, fields: FieldMatcher): Structure {
     if ((c === 123 || c === 91) && start >= jsonFailedUntil) {
       const mark = tokens.length;
       reached = start;
+      keyCache ??= new KeyCache();
       const end = scanJson(text, start, fields, tokens, keyCache);
       if (end !== -1) {
         regions.push([start, end]);

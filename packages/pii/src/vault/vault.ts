@@ -48,8 +48,11 @@ export class PiiVault {
   readonly file: string | undefined;
   readonly #key: VaultKey | undefined;
   #counters: Record<string, number> = {};
+  /** Placeholder → entry, brought up to date with `#list` on first use (masking a large text creates many entries and looks few up). */
   #byPlaceholder = new Map<string, VaultEntry & { normalized: string }>();
-  #byValue = new Map<string, VaultEntry & { normalized: string }>();
+  #indexed = 0;
+  /** kind → normalized value → entry (two lookups instead of building a `kind\0value` key per call). */
+  #byValue = new Map<string, Map<string, VaultEntry & { normalized: string }>>();
   #list: (VaultEntry & { normalized: string })[] = [];
   #version = 0;
   #generation = 0;
@@ -90,7 +93,7 @@ export class PiiVault {
 
   /** Number of values held. */
   get size(): number {
-    return this.#byPlaceholder.size;
+    return this.#list.length;
   }
 
   /** True when there are changes not yet saved. */
@@ -102,21 +105,30 @@ export class PiiVault {
   tokenize(input: TokenizeInput): string {
     const value = String(input.value);
     const normalized = input.normalized ?? value;
-    const lookupKey = `${input.kind}\u0000${normalized}`;
-    const existing = this.#byValue.get(lookupKey);
+    let ofKind = this.#byValue.get(input.kind);
+    if (ofKind === undefined) {
+      ofKind = new Map();
+      this.#byValue.set(input.kind, ofKind);
+    }
+    const existing = ofKind.get(normalized);
     if (existing) {
       if (input.server !== undefined && !existing.origins.includes(input.server)) {
-        existing.origins.push(input.server);
+        existing.origins = [...existing.origins, input.server];
         this.#changed();
       }
       return existing.placeholder;
     }
     const n = (this.#counters[input.kind] ?? 0) + 1;
     this.#counters[input.kind] = n;
-    const entry = { placeholder: formatPlaceholder(input.kind, n), kind: input.kind, value, type: typeof input.value === 'number' ? 'number' : 'string', origins: input.server === undefined ? [] : [input.server], normalized } as const;
-    const stored = { ...entry, origins: [...entry.origins] };
-    this.#byPlaceholder.set(stored.placeholder, stored);
-    this.#byValue.set(lookupKey, stored);
+    const stored: VaultEntry & { normalized: string } = {
+      placeholder: formatPlaceholder(input.kind, n),
+      kind: input.kind,
+      value,
+      type: typeof input.value === 'number' ? 'number' : 'string',
+      origins: this.#originsOf(input.server),
+      normalized,
+    };
+    ofKind.set(normalized, stored);
     this.#list.push(stored);
     this.#changed();
     return stored.placeholder;
@@ -124,32 +136,32 @@ export class PiiVault {
 
   /** Records that `server` also returned the value behind `placeholder`. */
   addOrigin(placeholder: string, server: string): void {
-    const entry = this.#byPlaceholder.get(placeholder);
+    const entry = this.#index().get(placeholder);
     if (entry && !entry.origins.includes(server)) {
-      entry.origins.push(server);
+      entry.origins = [...entry.origins, server];
       this.#changed();
     }
   }
 
   /** The entry behind a placeholder. */
   lookup(placeholder: string): VaultEntry | undefined {
-    return this.#byPlaceholder.get(placeholder);
+    return this.#index().get(placeholder);
   }
 
   /** The placeholder a value already has, if any. */
   placeholderFor(kind: string, normalized: string): string | undefined {
-    return this.#byValue.get(`${kind}\u0000${normalized}`)?.placeholder;
+    return this.#byValue.get(kind)?.get(normalized)?.placeholder;
   }
 
   /** Every entry, in the order they were created per kind. */
   entries(): VaultEntry[] {
-    return [...this.#byPlaceholder.values()].map(({ normalized: _normalized, ...entry }) => ({ ...entry, origins: [...entry.origins] }));
+    return this.#list.map(({ normalized: _normalized, ...entry }) => ({ ...entry, origins: [...entry.origins] }));
   }
 
   /** Writes the vault to its file (atomically, mode 0600) when it changed. No-op in memory. */
   save(): void {
     if (this.file === undefined || this.#key === undefined || !this.#dirty) return;
-    const data: VaultData = { version: 1, counters: this.#counters, entries: [...this.#byPlaceholder.values()] };
+    const data: VaultData = { version: 1, counters: this.#counters, entries: this.#list };
     const sealed = seal(this.#key, JSON.stringify(data), aad);
     mkdirSync(path.dirname(this.file), { recursive: true, mode: 0o700 });
     const tmp = `${this.file}.${process.pid}.tmp`;
@@ -163,6 +175,27 @@ export class PiiVault {
   reloadIfChanged(): void {
     if (this.file === undefined || this.#dirty) return;
     if (this.#fileStamp() !== this.#stamp) this.#load();
+  }
+
+  #index(): Map<string, VaultEntry & { normalized: string }> {
+    for (; this.#indexed < this.#list.length; this.#indexed++) {
+      const entry = this.#list[this.#indexed]!;
+      this.#byPlaceholder.set(entry.placeholder, entry);
+    }
+    return this.#byPlaceholder;
+  }
+
+  // New entries share one origins array per server (a large text creates many entries from one
+  // server); an entry's array is replaced, never changed, when an origin is added.
+  readonly #sharedOrigins = new Map<string | undefined, string[]>();
+  #originsOf(server: string | undefined): string[] {
+    let origins = this.#sharedOrigins.get(server);
+    if (origins === undefined) {
+      // Frozen: `lookup()` hands entries out, and a push by a caller would change every entry sharing it.
+      origins = Object.freeze(server === undefined ? [] : [server]) as string[];
+      this.#sharedOrigins.set(server, origins);
+    }
+    return origins;
   }
 
   #changed(): void {
@@ -181,6 +214,7 @@ export class PiiVault {
     const key = this.#key!;
     this.#counters = {};
     this.#byPlaceholder = new Map();
+    this.#indexed = 0;
     this.#byValue = new Map();
     this.#list = [];
     this.#version++;
@@ -209,8 +243,12 @@ export class PiiVault {
     const data = JSON.parse(plaintext) as VaultData;
     this.#counters = { ...data.counters };
     for (const entry of data.entries) {
-      this.#byPlaceholder.set(entry.placeholder, entry);
-      this.#byValue.set(`${entry.kind}\u0000${entry.normalized}`, entry);
+      let ofKind = this.#byValue.get(entry.kind);
+      if (ofKind === undefined) {
+        ofKind = new Map();
+        this.#byValue.set(entry.kind, ofKind);
+      }
+      ofKind.set(entry.normalized, entry);
       this.#list.push(entry);
     }
   }
