@@ -1,8 +1,9 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createRunner, SandboxPool } from '../src/index.ts';
-import { tempRunnerConfig, testClient } from './helpers.ts';
+import { repoRoot, tempRunnerConfig, testClient } from './helpers.ts';
 
 const temp = tempRunnerConfig();
 const { client, close } = testClient();
@@ -81,6 +82,21 @@ describe('sandbox pool admission control', () => {
     } finally {
       pool.close();
     }
+  });
+
+  it('keeps a script alive while it waits for start(), and reports when each worker was ready', () => {
+    const script =
+      "import { SandboxPool } from '@magsag/runner';\n" +
+      'const pool = new SandboxPool({ maxWorkers: 1 });\n' +
+      'await pool.start(1);\n' +
+      "console.log('ready', pool.workerReadyMs.filter((ms) => typeof ms === 'number' && ms > 0).length);\n" +
+      'pool.close();\n';
+    const run = spawnSync(process.execPath, ['--no-node-snapshot', '--conditions=magsag-source', '--import', 'tsx', '--input-type=module', '-e', script], {
+      cwd: repoRoot,
+      encoding: 'utf8',
+    });
+    expect(run.stdout, run.stderr).toContain('ready 1');
+    expect(run.status).toBe(0);
   });
 
   it('refuses a run whose memory reserve cannot fit the ceiling, naming the largest memoryMb that fits', async () => {

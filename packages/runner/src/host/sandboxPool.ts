@@ -218,7 +218,18 @@ export class SandboxPool {
   async start(count = this.options.maxWorkers): Promise<void> {
     this.#closed = false;
     while (this.#open().length < Math.min(count, this.options.maxWorkers)) this.#spawn(false);
-    await Promise.allSettled(this.#open().map((w) => w.ready));
+    // An idle worker does not keep the process alive; one we are waiting for must, or a script that
+    // only awaits start() would end before the worker is ready.
+    await Promise.allSettled(
+      this.#open().map(async (worker) => {
+        setProcessRef(worker.child, true);
+        try {
+          await worker.ready;
+        } finally {
+          if (worker.runs.size === 0) setProcessRef(worker.child, false);
+        }
+      }),
+    );
   }
 
   /** Starts `count` workers ahead of the first runs without waiting for them (they start lazily otherwise). */
