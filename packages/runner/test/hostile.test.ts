@@ -120,6 +120,13 @@ describe('hostile programs', () => {
     expect(wall.error?.data).toMatchObject({ limit: 'wallMs', value: 400 });
   });
 
+  it('counts host time spent in its workspace calls against the CPU limit', async () => {
+    const run = await fails("for (;;) { await workspace.write('f.txt', 'x'.repeat(2e5)); await workspace.read('f.txt'); }", 'SANDBOX_CPU_LIMIT', {
+      limits: { cpuMs: 300, wallMs: 60_000 },
+    });
+    expect((run.error?.data as { hostMs?: number }).hostMs).toBeGreaterThan(0);
+  });
+
   it('ends synchronous and asynchronous memory bombs at the memory limit', async () => {
     const roomy = { limits: { cpuMs: 10_000 } };
     const sync = await fails('const a: number[][] = []; for (;;) a.push(new Array(1e5).fill(0));', 'SANDBOX_MEMORY_LIMIT', roomy);

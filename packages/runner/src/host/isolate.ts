@@ -189,7 +189,34 @@ export async function runInIsolate(input: IsolateRunInput): Promise<IsolateRunOu
     out.logs.push({ level: entryLevel, message, ms: ms() });
   };
 
+  // Host time spent on the guest's behalf in workspace calls (file reads, writes, listings) counts
+  // against its CPU limit like its own: a loop of workspace calls would otherwise cost the worker's
+  // main thread (and every other run in it) far more than the isolate's own CPU time shows.
+  let hostMs = 0;
+  const cpuUsed = (): number => Number(isolate.cpuTime) / 1e6 + hostMs;
+  const cpuLimitError = (cpu: number): MagsagError =>
+    limitError(
+      'SANDBOX_CPU_LIMIT',
+      'cpuMs',
+      limits.cpuMs,
+      `The program used more than cpuMs = ${limits.cpuMs} ms of CPU time (${Math.round(cpu)} ms${hostMs >= 1 ? `, ${Math.round(hostMs)} ms of it in workspace calls` : ''}) and was stopped. Look for an endless loop, or raise the limit.`,
+      { used: Math.round(cpu), hostMs: Math.round(hostMs) },
+    );
   const workspaceCall = (op: unknown, requested: unknown, data: unknown): string => {
+    const started = performance.now();
+    try {
+      return workspaceOp(op, requested, data);
+    } finally {
+      hostMs += performance.now() - started;
+      try {
+        const cpu = cpuUsed();
+        if (cpu > limits.cpuMs) stop(cpuLimitError(cpu));
+      } catch {
+        // Disposed meanwhile: the run is ending anyway.
+      }
+    }
+  };
+  const workspaceOp = (op: unknown, requested: unknown, data: unknown): string => {
     try {
       const p = typeof requested === 'string' ? requested : String(requested);
       let value: unknown;
@@ -357,18 +384,8 @@ export async function runInIsolate(input: IsolateRunInput): Promise<IsolateRunOu
           return;
         }
         try {
-          const cpu = Number(isolate.cpuTime) / 1e6;
-          if (cpu > limits.cpuMs) {
-            stop(
-              limitError(
-                'SANDBOX_CPU_LIMIT',
-                'cpuMs',
-                limits.cpuMs,
-                `The program used more than cpuMs = ${limits.cpuMs} ms of CPU time (${Math.round(cpu)} ms) and was stopped. Look for an endless loop, or raise the limit.`,
-                { used: Math.round(cpu) },
-              ),
-            );
-          }
+          const cpu = cpuUsed();
+          if (cpu > limits.cpuMs) stop(cpuLimitError(cpu));
         } catch {
           // Disposed between the check and the read: the next tick reports it.
         }
@@ -398,7 +415,7 @@ export async function runInIsolate(input: IsolateRunInput): Promise<IsolateRunOu
     semaphore.close();
     if (!out.stopError && !isolate.isDisposed) {
       try {
-        out.cpuMs = Math.round(Number(isolate.cpuTime) / 1e6);
+        out.cpuMs = Math.round(cpuUsed());
         out.heapBytes = isolate.getHeapStatisticsSync().used_heap_size;
       } catch {
         // The isolate died on the way out; figures stay 0.
