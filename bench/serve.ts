@@ -174,7 +174,10 @@ function roleOf(pid: number): string {
   } catch {
     return 'gone';
   }
-  roleCache.set(pid, role);
+  // A process read between fork and exec still shows its parent's command line: name it again on
+  // the next sample instead of remembering it as "other" (a sandbox worker that replaced a retired
+  // one was counted as "other processes" that way).
+  if (!role.startsWith('other')) roleCache.set(pid, role);
   return role;
 }
 /** Every process of the tree under `root` (itself included). */
