@@ -152,7 +152,6 @@ export async function execute(options: ExecuteOptions): Promise<ExecuteResult> {
   let programName = options.filename ?? (options.file ? path.basename(options.file) : 'program.ts');
   let inputsHash = '';
   let heartbeat: NodeJS.Timeout | undefined;
-  let finished = false;
   // Record writes land in order: a heartbeat still being written never lands over the final record.
   let recordWrites: Promise<void> = Promise.resolve();
   const saveRecord = (runDir: string, value: RunRecord): Promise<void> => {
@@ -188,7 +187,6 @@ export async function execute(options: ExecuteOptions): Promise<ExecuteResult> {
     const ok = error === null;
     let runWorkspace: RunWorkspace | null = null;
     let outputPath: string | undefined;
-    finished = true;
     if (heartbeat) clearInterval(heartbeat);
     if (workspace) {
       const runDir = workspace.runDir(runId);
@@ -280,8 +278,6 @@ export async function execute(options: ExecuteOptions): Promise<ExecuteResult> {
     await saveRecord(runDir, record());
     // A live run keeps its heartbeat fresh, so a record left `running` by a dead process can be told apart.
     heartbeat = setInterval(() => {
-      // After the run has finished, a late heartbeat must not put `running` back over the final record.
-      if (finished) return;
       saveRecord(runDir, record()).catch((error: unknown) => logger.warn({ err: error }, 'could not refresh the run record'));
     }, heartbeatIntervalMs);
     heartbeat.unref();

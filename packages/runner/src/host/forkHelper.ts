@@ -7,21 +7,12 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const isSource = import.meta.url.endsWith('.ts');
 const hostDir = path.dirname(fileURLToPath(import.meta.url));
 
-/** Every `.ts` file under `src` (recursively), with its modification time. */
-function sourceFiles(src: string, rel = ''): { rel: string; mtimeMs: number }[] {
-  const out: { rel: string; mtimeMs: number }[] = [];
-  for (const entry of readdirSync(path.join(src, rel), { withFileTypes: true })) {
-    const child = path.join(rel, entry.name);
-    if (entry.isDirectory()) out.push(...sourceFiles(src, child));
-    else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts')) out.push({ rel: child, mtimeMs: statSync(path.join(src, child)).mtimeMs });
-  }
-  return out;
-}
-
 /** True when every source file of `pkg` has a built `.js` in its `dist` at least as new. */
 function builtIsFresh(pkg: string): boolean {
   try {
-    return sourceFiles(path.join(pkg, 'src')).every(({ rel, mtimeMs }) => statSync(path.join(pkg, 'dist', rel.replace(/\.ts$/, '.js'))).mtimeMs >= mtimeMs);
+    return readdirSync(path.join(pkg, 'src'), { recursive: true, encoding: 'utf8' })
+      .filter((rel) => rel.endsWith('.ts') && !rel.endsWith('.d.ts'))
+      .every((rel) => statSync(path.join(pkg, 'dist', rel.replace(/\.ts$/, '.js'))).mtimeMs >= statSync(path.join(pkg, 'src', rel)).mtimeMs);
   } catch {
     return false;
   }

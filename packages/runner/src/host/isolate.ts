@@ -202,18 +202,22 @@ export async function runInIsolate(input: IsolateRunInput): Promise<IsolateRunOu
       `The program used more than cpuMs = ${limits.cpuMs} ms of CPU time (${Math.round(cpu)} ms${hostMs >= 1 ? `, ${Math.round(hostMs)} ms of it in workspace calls` : ''}) and was stopped. Look for an endless loop, or raise the limit.`,
       { used: Math.round(cpu), hostMs: Math.round(hostMs) },
     );
+  /** Stops the run once its CPU (the isolate's and the host's on its behalf) is over the limit. */
+  const checkCpu = (): void => {
+    try {
+      const cpu = cpuUsed();
+      if (cpu > limits.cpuMs) stop(cpuLimitError(cpu));
+    } catch {
+      // Disposed between the check and the read: the run is ending anyway.
+    }
+  };
   const workspaceCall = (op: unknown, requested: unknown, data: unknown): string => {
     const started = performance.now();
     try {
       return workspaceOp(op, requested, data);
     } finally {
       hostMs += performance.now() - started;
-      try {
-        const cpu = cpuUsed();
-        if (cpu > limits.cpuMs) stop(cpuLimitError(cpu));
-      } catch {
-        // Disposed meanwhile: the run is ending anyway.
-      }
+      checkCpu();
     }
   };
   const workspaceOp = (op: unknown, requested: unknown, data: unknown): string => {
@@ -383,12 +387,7 @@ export async function runInIsolate(input: IsolateRunInput): Promise<IsolateRunOu
           stop(memoryError(limits));
           return;
         }
-        try {
-          const cpu = cpuUsed();
-          if (cpu > limits.cpuMs) stop(cpuLimitError(cpu));
-        } catch {
-          // Disposed between the check and the read: the next tick reports it.
-        }
+        checkCpu();
       }, 10),
     );
 

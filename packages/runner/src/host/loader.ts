@@ -44,6 +44,20 @@ function within(parent: string, child: string): boolean {
 }
 
 /**
+ * Where a relative specifier points under the virtual project root: `servers` or `skills` and the
+ * path below it, or `undefined` when it leaves both (or has empty or `..` parts after normalizing).
+ */
+function locate(specifier: string, importerId: string): { which: 'servers' | 'skills'; rel: string } | undefined {
+  if (!specifier.startsWith('./') && !specifier.startsWith('../')) return undefined;
+  const target = path.posix.normalize(path.posix.join(path.posix.dirname(importerId), specifier));
+  const which = target.startsWith('/servers/') ? 'servers' : target.startsWith('/skills/') ? 'skills' : undefined;
+  if (!which) return undefined;
+  const rel = target.slice(which.length + 2).replace(/\/$/, '');
+  if (!rel || rel.split('/').some((part) => part === '..' || part === '')) return undefined;
+  return { which, rel };
+}
+
+/**
  * Resolves imports the same way for the loader and the type-checker: `./servers/<id>/<tool>`,
  * `./servers/<id>`, `./skills/<name>` from the program (virtual paths rooted at the project), real
  * relative paths between files under those roots, and `@magsag/mcp-client` from generated modules
@@ -72,13 +86,10 @@ export class ModuleResolver {
 
   resolve(specifier: string, importerId: string, importerKind: ModuleKind): ResolvedFile | typeof shimModuleId | undefined {
     if (specifier === shimModuleId) return importerKind === 'program' ? undefined : shimModuleId;
-    if (!specifier.startsWith('./') && !specifier.startsWith('../')) return undefined;
-    const target = path.posix.normalize(path.posix.join(path.posix.dirname(importerId), specifier));
-    const which = target.startsWith('/servers/') ? 'servers' : target.startsWith('/skills/') ? 'skills' : undefined;
-    if (!which) return undefined;
+    const located = locate(specifier, importerId);
+    if (!located) return undefined;
+    const { which, rel } = located;
     const prefix = `/${which}/`;
-    const rel = target.slice(prefix.length).replace(/\/$/, '');
-    if (!rel || rel.split('/').some((part) => part === '..' || part === '')) return undefined;
     const candidates = rel.endsWith('.ts')
       ? [rel]
       : rel.endsWith('.js')
@@ -104,17 +115,13 @@ export class ModuleResolver {
    * specifier is not of an allowed shape at all (then the import is denied, not missing).
    */
   missing(specifier: string, importerId: string): { near: string[] } | undefined {
-    if (!specifier.startsWith('./') && !specifier.startsWith('../')) return undefined;
-    const target = path.posix.normalize(path.posix.join(path.posix.dirname(importerId), specifier));
-    const which = target.startsWith('/servers/') ? 'servers' : target.startsWith('/skills/') ? 'skills' : undefined;
-    if (!which) return undefined;
-    const full = target.slice(which.length + 2).replace(/\/$/, '');
+    const located = locate(specifier, importerId);
     // A declaration file or a file of another kind is not a module: denied, not missing.
-    const base = full.split('/').pop() ?? '';
-    if (isDeclarationFile(base) || /\.d(\.[cm]?js)?$/.test(base) || (/\.[A-Za-z0-9]+$/.test(base) && !/\.(ts|js)$/.test(base))) return undefined;
-    const rel = full.replace(/\.(ts|js)$/, '');
+    if (!located || nonModuleNote(specifier) !== '') return undefined;
+    const { which } = located;
+    const rel = located.rel.replace(/\.(ts|js)$/, '');
     const parts = rel.split('/');
-    if (!rel || parts.some((part) => part === '..' || part === '' || part.startsWith('.')) || parts.length > 2) return undefined;
+    if (!rel || parts.some((part) => part.startsWith('.')) || parts.length > 2) return undefined;
     const rootDir = which === 'servers' ? this.roots.serversDir : this.roots.skillsDir;
     const entries = (dir: string): string[] => {
       try {

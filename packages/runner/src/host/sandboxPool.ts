@@ -300,11 +300,8 @@ export class SandboxPool {
     this.#active--;
     this.#reservedMb -= lease.memoryMb * memoryReserveFactor;
     worker.served++;
-    if (worker.solo || worker.served >= maxRunsPerWorker) worker.retired = true;
-    if (worker.runs.size === 0) {
-      if (worker.retired) worker.kill();
-      else setProcessRef(worker.child, false);
-    }
+    if (worker.solo || worker.served >= maxRunsPerWorker || worker.retired) this.retire(worker);
+    else if (worker.runs.size === 0) setProcessRef(worker.child, false);
     this.#drain();
   }
 
@@ -317,10 +314,7 @@ export class SandboxPool {
   /** Ends the idle workers (busy ones end after their runs) and refuses the waiting runs. */
   close(): void {
     this.#closed = true;
-    for (const worker of [...this.#workers]) {
-      worker.retired = true;
-      if (worker.runs.size === 0) worker.kill();
-    }
+    for (const worker of [...this.#workers]) this.retire(worker);
     for (const waiter of this.#queue.splice(0)) {
       clearTimeout(waiter.timer);
       waiter.signal?.removeEventListener('abort', waiter.onAbort);
