@@ -47,6 +47,7 @@ export function createBenchProject(repoRoot: string): BenchProject {
   const source = path.join(repoRoot, 'tools', 'adk', 'servers');
   const serversDir = path.join(root, 'tools', 'adk', 'servers');
   mkdirSync(serversDir, { recursive: true });
+  cpSync(path.join(repoRoot, 'magsag.config.yaml'), path.join(root, 'magsag.config.yaml'));
   for (const name of readdirSync(source).filter((n) => n.endsWith('.yaml') || n.endsWith('.yml')).sort()) {
     const doc: unknown = parseYaml(readFileSync(path.join(source, name), 'utf8'));
     if (!isRecord(doc)) continue;

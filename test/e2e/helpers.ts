@@ -7,6 +7,9 @@ import { pathToFileURL } from 'node:url';
 export const repoRoot = path.resolve(import.meta.dirname, '../..');
 // tsx by absolute URL: `--import tsx` would resolve against the working directory.
 const tsx = pathToFileURL(path.join(repoRoot, 'node_modules/tsx/dist/loader.mjs')).href;
+// tsx also reads the tsconfig.json of the working directory (its `paths` would remap the CLI's own
+// imports in a user's project); the CLI from source always compiles with the repository's.
+process.env['TSX_TSCONFIG_PATH'] ??= path.join(repoRoot, 'tsconfig.json');
 
 /** The command line that runs the `magsag` CLI from source, for spawning it yourself. */
 export function cliArgs(args: string[]): string[] {

@@ -30,14 +30,14 @@ describe('@magsag/mcp-client as a dependency of another project', () => {
   });
 
   it('a scratch project calls server-memory through the built package in a dozen lines', () => {
-    mkdirSync(path.join(scratch, 'tools/adk/servers'), { recursive: true });
+    mkdirSync(path.join(scratch, 'mcp'), { recursive: true });
     writeFileSync(
       path.join(scratch, 'package.json'),
       JSON.stringify({ name: 'scratch', private: true, type: 'module', dependencies: { '@magsag/mcp-client': `file:${path.join(repoRoot, 'packages/mcp-client')}` } }),
     );
     writeFileSync(
-      path.join(scratch, 'tools/adk/servers/memory.yaml'),
-      `id: memory\ntransport:\n  type: stdio\n  command: node\n  args: [${JSON.stringify(path.join(repoRoot, 'node_modules/@modelcontextprotocol/server-memory/dist/index.js'))}]\n  env:\n    MEMORY_FILE_PATH: ../../../memory.jsonl\n`,
+      path.join(scratch, 'mcp/memory.yaml'),
+      `id: memory\ntransport:\n  type: stdio\n  command: node\n  args: [${JSON.stringify(path.join(repoRoot, 'node_modules/@modelcontextprotocol/server-memory/dist/index.js'))}]\n  env:\n    MEMORY_FILE_PATH: ../memory.jsonl\n`,
     );
     writeFileSync(
       path.join(scratch, 'demo.mjs'),

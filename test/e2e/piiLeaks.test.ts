@@ -44,6 +44,7 @@ beforeAll(() => {
   project = mkdtempSync(path.join(os.tmpdir(), 'magsag-leaks-'));
   stateDir = path.join(project, '.magsag');
   const servers = path.join(project, 'tools/adk/servers');
+  writeFileSync(path.join(project, 'magsag.config.yaml'), 'version: 1\nfolders:\n  servers: tools/adk/servers\n');
   mkdirSync(servers, { recursive: true });
   mkdirSync(path.join(project, 'data/crm'), { recursive: true });
   mkdirSync(path.join(project, 'data/files'), { recursive: true });

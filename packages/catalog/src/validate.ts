@@ -55,7 +55,7 @@ export function validateCatalog(options: ValidateCatalogOptions): { ok: boolean;
   try {
     catalog = (JSON.parse(readFileSync(catalogFile, 'utf8')) as { tools: CatalogTool[] }).tools;
   } catch {
-    diagnostics.push({ level: 'error', file: catalogFile, message: `cannot read ${catalogFile}; run \`pnpm mcp:codegen\`.` });
+    diagnostics.push({ level: 'error', file: catalogFile, message: `cannot read ${catalogFile}; run \`magsag codegen\`.` });
   }
 
   const allSources: string[] = [];

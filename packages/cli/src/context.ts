@@ -4,7 +4,6 @@ import type { McpClient } from '@magsag/mcp-client';
 import { resolveProjectPaths, type ProjectPaths } from '@magsag/mcp-client/paths';
 import type * as PiiModule from '@magsag/pii';
 import type { Pii } from '@magsag/pii';
-import path from 'node:path';
 import type * as PinoModule from 'pino';
 
 // The MCP client and the PII layer load on demand (`loadClient()`, `loadPii()`): a command that
@@ -15,7 +14,10 @@ let piiModule: typeof PiiModule | undefined;
 
 /** Options every command accepts. */
 export interface GlobalOptions {
+  /** `--project` / `MAGSAG_PROJECT`: the project folder (or its magsag.config.yaml). */
+  project?: string;
   serversDir?: string;
+  stateDir?: string;
   verbose?: boolean;
   /** `human` (one readable line per log entry, the default) or `json` (pino's JSON lines). */
   logFormat?: 'human' | 'json';
@@ -46,22 +48,40 @@ export class CliContext {
   private piiInstance: Pii | undefined;
   private piiWired = false;
   private readonly closeHooks: (() => Promise<void>)[] = [];
-  readonly paths: ProjectPaths;
 
-  constructor(readonly options: GlobalOptions) {
-    // Outside any project (an MCP client starting `pnpm --dir <magsag> magsag serve` from elsewhere),
-    // fall back to the MAGSAG checkout this CLI belongs to.
-    this.paths = resolveProjectPaths({ ...(options.serversDir ? { serversDir: options.serversDir } : {}), fallbackRoot: path.resolve(import.meta.dirname, '../../..') });
+  private pathsInstance: ProjectPaths | undefined;
+
+  constructor(readonly options: GlobalOptions) {}
+
+  /**
+   * The project's folders, resolved on first use: the nearest magsag.config.yaml above the working
+   * directory unless --project names one; a flag beats the environment (commander merges the two),
+   * which beats the config. A command that makes a project (`init`) never asks.
+   */
+  get paths(): ProjectPaths {
+    this.pathsInstance ??= resolveProjectPaths({
+      // An empty value (MAGSAG_SERVERS_DIR= in the environment) counts as not given.
+      ...(this.options.project ? { project: this.options.project } : {}),
+      ...(this.options.serversDir ? { serversDir: this.options.serversDir } : {}),
+      ...(this.options.stateDir ? { stateDir: this.options.stateDir } : {}),
+    });
+    return this.pathsInstance;
   }
 
-  /** The generated modules folder: `<project>/servers`. */
+  /** Uses these folders instead of the project's (`serve --mcp-config` serves a cache of its own). Only before first use. */
+  usePaths(paths: ProjectPaths): void {
+    if (this.clientInstance || this.piiInstance) throw new MagsagError('INTERNAL', 'CliContext.usePaths() after the client or the PII layer was created.');
+    this.pathsInstance = paths;
+  }
+
+  /** The generated modules folder: the project's `folders.modules` (`<project>/servers`). */
   get generatedDir(): string {
-    return path.join(this.paths.root, 'servers');
+    return this.paths.modulesDir;
   }
 
-  /** The skills folder: `<project>/skills`. */
+  /** The skills folder: the project's `folders.skills` (`<project>/skills`). */
   get skillsDir(): string {
-    return path.join(this.paths.root, 'skills');
+    return this.paths.skillsDir;
   }
 
   /** The one pino logger of the process: readable lines on stderr (JSON with `--log-format json`), `warn` unless `--verbose`. */

@@ -1,6 +1,5 @@
 import { redactHostDetails, toMagsagError } from '@magsag/core';
 import { resolveProjectPaths } from '@magsag/mcp-client/config';
-import path from 'node:path';
 
 /** Where a command writes: stdout for results, stderr for progress and errors. */
 export interface Io {
@@ -41,7 +40,7 @@ export function table(headers: string[], rows: string[][]): string {
  */
 export function reportError(io: Io, error: unknown, options: { json?: boolean; verbose?: boolean; root?: string }): 1 | 2 {
   const e = toMagsagError(error);
-  const root = options.root ?? resolveProjectPaths({ fallbackRoot: path.resolve(import.meta.dirname, '../../..') }).root;
+  const root = options.root ?? projectRootOrCwd();
   const message = redactHostDetails(e.message, { root });
   if (options.json) printJson(io, { error: { code: e.code, message } });
   else io.stderr(`error ${e.code}: ${message}\n`);
@@ -67,5 +66,14 @@ export async function withProgress<T>(io: Io, label: string, work: Promise<T>): 
   } finally {
     clearTimeout(first);
     if (repeat) clearInterval(repeat);
+  }
+}
+
+/** The project root for shortening paths in messages; the working directory when the project config itself is what failed. */
+function projectRootOrCwd(): string {
+  try {
+    return resolveProjectPaths().root;
+  } catch {
+    return process.cwd();
   }
 }

@@ -5,6 +5,7 @@ import { Command, CommanderError, Option } from 'commander';
 // `magsag --version` or `magsag servers list` never loads the sandbox, the PII layer or the SDK.
 import type { CliContext, GlobalOptions } from './context.ts';
 import type { ExecDocument, ExecFlags } from './commands/exec.ts';
+import type { InitOptions } from './commands/init.ts';
 import type { ServerTestResult } from './commands/servers.ts';
 import path from 'node:path';
 import type { ServeDeps } from './serve/server.ts';
@@ -24,7 +25,9 @@ export function createProgram(io: Io = processIo, contexts: CliContext[] = [], o
   const program = new Command('magsag')
     .description('Use MCP servers by writing code: typed tool modules, a sandbox, PII masking.')
     .version(version)
-    .addOption(new Option('--servers-dir <dir>', 'folder of server YAML files').env('MAGSAG_SERVERS_DIR'))
+    .addOption(new Option('--project <dir>', 'the project folder (default: the nearest folder above with a magsag.config.yaml)').env('MAGSAG_PROJECT'))
+    .addOption(new Option('--servers-dir <dir>', 'folder of server YAML files (default: the config\'s folders.servers)').env('MAGSAG_SERVERS_DIR'))
+    .addOption(new Option('--state-dir <dir>', 'state folder: caches, workspaces, the PII vault (default: the config\'s folders.state)').env('MAGSAG_STATE_DIR'))
     .option('--verbose', 'debug logs on stderr and stack traces on errors')
     .addOption(new Option('--log-format <format>', 'logs on stderr as readable lines or JSON lines').choices(['human', 'json']).default('human').env('MAGSAG_LOG_FORMAT'))
     .showHelpAfterError()
@@ -127,20 +130,9 @@ export function createProgram(io: Io = processIo, contexts: CliContext[] = [], o
     .option('--keep-secrets', 'write secret-looking env values and headers literally instead of ${VAR}')
     .option('--json', 'print JSON')
     .action(
-      run(async (ctx, file: string, opts: JsonFlag & { force?: boolean; keepSecrets?: boolean; rename: string[]; prefix?: string }) => {
+      run(async (ctx, file: string, opts: JsonFlag & ImportFlags) => {
         const { importServersFile } = await import('./commands/servers.ts');
-        const rename: Record<string, string> = {};
-        for (const pair of opts.rename) {
-          const at = pair.indexOf('=');
-          if (at <= 0 || at === pair.length - 1) throw new MagsagError('USAGE', `--rename takes <old>=<new>, got "${pair}". Example: --rename memory=my-memory.`);
-          rename[pair.slice(0, at)] = pair.slice(at + 1);
-        }
-        const result = importServersFile(file, ctx.paths.serversDir, {
-          force: opts.force === true,
-          keepSecrets: opts.keepSecrets === true,
-          rename,
-          ...(opts.prefix === undefined ? {} : { prefix: opts.prefix }),
-        });
+        const result = importServersFile(file, ctx.paths.serversDir, importOptions(opts));
         if (opts.json) printJson(io, result);
         else {
           for (const w of result.written) {
@@ -148,6 +140,45 @@ export function createProgram(io: Io = processIo, contexts: CliContext[] = [], o
           }
         }
         return 0;
+      }),
+    );
+
+  program
+    .command('init')
+    .description('make a folder a MAGSAG project: magsag.config.yaml, .gitignore, tsconfig.json, codegen scripts; optionally import and snapshot servers')
+    .argument('[dir]', 'the project folder (created if missing)', '.')
+    .option('--from <file>', 'import the servers of a claude_desktop_config.json, .mcp.json, Cursor or VS Code mcp.json')
+    .option('--refresh', 'start the servers once and snapshot their tools, so `magsag codegen` can generate modules')
+    .option('--force', 'with --from: overwrite servers that are already configured')
+    .option('--rename <old=new>', 'with --from: import the entry <old> under the id <new> (repeatable)', collect, [])
+    .option('--prefix <prefix>', 'with --from: put <prefix> before every imported id that --rename does not set')
+    .option('--keep-secrets', 'with --from: write secret-looking env values and headers literally instead of ${VAR}')
+    .option('--json', 'print JSON: { project, configFile, created, updated, kept, imported?, refreshed?, next }')
+    .action(
+      run(async (_ctx, dir: string, opts: JsonFlag & ImportFlags & { from?: string; refresh?: boolean }) => {
+        const globals = program.opts<GlobalOptions>();
+        if (opts.from === undefined && (opts.force || opts.prefix !== undefined || opts.rename.length > 0 || opts.keepSecrets)) {
+          throw new MagsagError('USAGE', '--force, --rename, --prefix and --keep-secrets apply to --from <file>; add --from or leave them out.');
+        }
+        if (globals.project && dir !== '.') throw new MagsagError('USAGE', `Give the folder once: magsag init ${dir}, or --project ${globals.project}, not both.`);
+        const { initProject } = await import('./commands/init.ts');
+        const { formatDiagnostic } = await import('@magsag/codegen');
+        const progress = io.interactive && !opts.json && opts.refresh === true;
+        const result = await (progress ? withProgress(io, 'starting the servers to snapshot their tools', initProject(globals.project || dir, initFlags(opts, globals))) : initProject(globals.project || dir, initFlags(opts, globals)));
+        if (opts.json) printJson(io, result);
+        else {
+          io.stdout(`MAGSAG project in ${result.project}\n`);
+          for (const file of result.created) io.stdout(`  created  ${file}\n`);
+          for (const file of result.updated) io.stdout(`  updated  ${file}\n`);
+          for (const k of result.kept) io.stdout(`  kept     ${k.file}: ${k.note}\n`);
+          for (const w of result.imported?.written ?? []) {
+            io.stdout(`  imported ${w.id}${w.variables.length ? ` (set ${w.variables.join(', ')} in the environment)` : ''}\n`);
+          }
+          for (const r of result.refreshed?.servers ?? []) io.stdout(`  snapshot ${r.id}: ${r.tools} tools\n`);
+          for (const d of result.refreshed?.diagnostics ?? []) io.stderr(`${formatDiagnostic(d)}\n`);
+          io.stdout(`Next:\n${result.next.map((n) => `  ${n}\n`).join('')}`);
+        }
+        return result.refreshed?.ok === false ? 1 : 0;
       }),
     );
 
@@ -236,7 +267,7 @@ export function createProgram(io: Io = processIo, contexts: CliContext[] = [], o
       }),
     );
 
-  addCodegenOptions(program.command('codegen').description('generate typed modules under servers/ from the server YAML snapshots (same as pnpm mcp:codegen)')).action(
+  addCodegenOptions(program.command('codegen').description('generate typed modules under servers/ from the server YAML snapshots (the project\'s mcp:codegen script)')).action(
     run(async (ctx, opts: CodegenCliOptions) =>
       (await import('@magsag/codegen/cli')).runCodegenCommand(
         { ...opts, ...(opts.serversDir === undefined ? { serversDir: ctx.paths.serversDir } : {}), ...(opts.out === undefined ? { out: ctx.generatedDir } : {}) },
@@ -450,6 +481,8 @@ export function createProgram(io: Io = processIo, contexts: CliContext[] = [], o
     .option('--memory-ceiling-mb <n>', 'memory all running isolates may reserve together, 3 x memoryMb each (default: half the RAM)', (v) => positiveInt(v, '--memory-ceiling-mb'))
     .option('--queue-length <n>', 'runs that may wait for a sandbox slot; past it, SANDBOX_BUSY (default: 256)', (v) => nonNegativeInt(v, '--queue-length'))
     .option('--queue-timeout-ms <ms>', 'how long a run may wait for a sandbox slot before SANDBOX_BUSY (default: 60000)', (v) => positiveInt(v, '--queue-timeout-ms'))
+    .option('--mcp-config <file>', 'serve the servers of this claude_desktop_config.json, .mcp.json or mcp.json directly (tools snapshotted and modules generated into the state folder on first start); the project is the file\'s folder (the one above .vscode/ or .cursor/) unless --project says otherwise')
+    .option('--refresh', 'with --mcp-config: snapshot the servers\' tools again instead of using the cache')
     .action(
       run(
         async (
@@ -470,8 +503,21 @@ export function createProgram(io: Io = processIo, contexts: CliContext[] = [], o
             memoryCeilingMb?: number;
             queueLength?: number;
             queueTimeoutMs?: number;
+            mcpConfig?: string;
+            refresh?: boolean;
           },
         ) => {
+          if (opts.refresh && opts.mcpConfig === undefined) throw new MagsagError('USAGE', '--refresh applies to --mcp-config <file>; without it, refresh snapshots with `magsag codegen --refresh`.');
+          if (opts.mcpConfig !== undefined) {
+            if (ctx.options.serversDir) throw new MagsagError('USAGE', '--mcp-config names the servers; leave out --servers-dir (or unset MAGSAG_SERVERS_DIR).');
+            const [{ resolveProjectPaths }, { prepareMcpConfig }] = await Promise.all([import('@magsag/mcp-client/config'), import('./serve/mcpConfig.ts')]);
+            const base = resolveProjectPaths({
+              project: ctx.options.project || configFolder(opts.mcpConfig),
+              ...(ctx.options.stateDir ? { stateDir: ctx.options.stateDir } : {}),
+            });
+            const prepared = await prepareMcpConfig(opts.mcpConfig, base, { refresh: opts.refresh === true, log: io.stderr });
+            ctx.usePaths(prepared.paths);
+          }
           const [{ runProgram, runSkill }, { findSkill, loadSkills }, { RunTracker, serveHttp, serveStdio }, { configureSandboxPool, markInterruptedRuns, warmTranspiler, warmTypeChecker }] = await Promise.all([
             import('./commands/exec.ts'),
             import('@magsag/catalog'),
@@ -578,6 +624,39 @@ export function createProgram(io: Io = processIo, contexts: CliContext[] = [], o
     );
 
   return program;
+}
+
+/** The folder an MCP config file belongs to: its own, or the one above `.vscode/` and `.cursor/`. */
+function configFolder(file: string): string {
+  const dir = path.dirname(path.resolve(file));
+  return ['.vscode', '.cursor'].includes(path.basename(dir)) ? path.dirname(dir) : dir;
+}
+
+/** The flags `servers import` and `init --from` share. */
+interface ImportFlags {
+  force?: boolean;
+  keepSecrets?: boolean;
+  rename: string[];
+  prefix?: string;
+}
+
+function importOptions(opts: ImportFlags): { force: boolean; keepSecrets: boolean; rename: Record<string, string>; prefix?: string } {
+  const rename: Record<string, string> = {};
+  for (const pair of opts.rename) {
+    const at = pair.indexOf('=');
+    if (at <= 0 || at === pair.length - 1) throw new MagsagError('USAGE', `--rename takes <old>=<new>, got "${pair}". Example: --rename memory=my-memory.`);
+    rename[pair.slice(0, at)] = pair.slice(at + 1);
+  }
+  return { force: opts.force === true, keepSecrets: opts.keepSecrets === true, rename, ...(opts.prefix === undefined ? {} : { prefix: opts.prefix }) };
+}
+
+function initFlags(opts: ImportFlags & { from?: string; refresh?: boolean }, globals: GlobalOptions): InitOptions {
+  return {
+    ...(opts.from === undefined ? {} : { from: opts.from, import: importOptions(opts) }),
+    refresh: opts.refresh === true,
+    ...(globals.serversDir ? { serversDir: globals.serversDir } : {}),
+    ...(globals.stateDir ? { stateDir: globals.stateDir } : {}),
+  };
 }
 
 function collect(value: string, previous: string[]): string[] {

@@ -1,6 +1,6 @@
 import { skillFrontmatterSchema } from '@magsag/catalog';
 import { errorCodes } from '@magsag/core';
-import { serverConfigSchema } from '@magsag/mcp-client';
+import { projectConfigFileName, projectConfigSchema, serverConfigSchema } from '@magsag/mcp-client';
 import { defaultLimits, defaultQuota, defaultRetention, maxLimits, maxProgramBytes } from '@magsag/runner';
 import type { Command, Option } from 'commander';
 import { z } from 'zod';
@@ -101,6 +101,7 @@ export function renderReference(): ReferencePage[] {
   const server = z.toJSONSchema(serverConfigSchema, { io: 'input', unrepresentable: 'any' }) as JsonSchemaNode;
   const transports = ((server.properties?.['transport']?.anyOf ?? server.properties?.['transport']?.oneOf) ?? []) as JsonSchemaNode[];
   const skill = z.toJSONSchema(skillFrontmatterSchema, { io: 'input', unrepresentable: 'any' }) as JsonSchemaNode;
+  const project = z.toJSONSchema(projectConfigSchema(), { io: 'input', unrepresentable: 'any' }) as JsonSchemaNode;
   const defaults = (title: string, values: Record<string, unknown>): string[] => [
     `### ${title}`,
     '',
@@ -114,7 +115,15 @@ export function renderReference(): ReferencePage[] {
     '',
     'Generated from the zod schemas and defaults in the code by `pnpm docs:reference`; do not edit by hand.',
     '',
-    '## Server YAML (`tools/adk/servers/<id>.yaml`)',
+    `## Project (\`${projectConfigFileName}\`)`,
+    '',
+    `One per project, at its root: every command finds its project by walking up from the working directory to the nearest \`${projectConfigFileName}\` (\`--project <dir>\` or \`MAGSAG_PROJECT\` name one instead; without any, the working directory is the project and every default applies). \`magsag init\` writes one. Relative folders are relative to the project root.`,
+    '',
+    'Precedence, for each setting: a flag (`--servers-dir`, `--state-dir`, `--timeout`...), then the environment (`MAGSAG_SERVERS_DIR`, `MAGSAG_STATE_DIR`), then this file, then the defaults. A skill\'s own `limits` come before this file\'s `limits`.',
+    '',
+    ...schemaTable(project),
+    '',
+    '## Server YAML (`<folders.servers>/<id>.yaml`; `tools/adk/servers/` in this repository)',
     '',
     ...schemaTable(server),
     '',
@@ -125,7 +134,7 @@ export function renderReference(): ReferencePage[] {
     '',
     '## Run limits and workspaces',
     '',
-    'Defaults of `@magsag/runner`; `magsag exec --timeout` and `--memory` and a skill\'s `limits` override them.',
+    'Defaults of `@magsag/runner`; the project\'s `limits`, a skill\'s `limits` and `magsag exec --timeout` and `--memory` override them.',
     '',
     '### Limits per run',
     '',
@@ -152,7 +161,7 @@ export function renderReference(): ReferencePage[] {
 
   return [
     { file: 'cli.md', title: 'CLI reference', description: 'Every magsag command, argument and option, generated from the commander definitions.', body: `${cli.join('\n').trimEnd()}\n` },
-    { file: 'config.md', title: 'Configuration reference', description: 'Server YAML keys, SKILL.md frontmatter and run limits, generated from the zod schemas and defaults.', body: `${config.join('\n').trimEnd()}\n` },
+    { file: 'config.md', title: 'Configuration reference', description: 'magsag.config.yaml, server YAML keys, SKILL.md frontmatter and run limits, generated from the zod schemas and defaults.', body: `${config.join('\n').trimEnd()}\n` },
     { file: 'errors.md', title: 'Error codes', description: 'Every MagsagError code with its exit status, generated from the error-code table.', body: `${errors.join('\n').trimEnd()}\n` },
   ];
 }

@@ -79,7 +79,7 @@ export function addCodegenOptions(command: Command): Command {
     .option('--check', 'write nothing; exit 1 when a generated file is missing, stale or extra')
     .option('--thorough', 'with --check: generate in memory and compare bytes instead of comparing source hashes (slower)')
     .option('--refresh [server...]', 'first take tool snapshots from the live servers (all enabled, or those named) into their YAML')
-    .addOption(new Option('--servers-dir <dir>', 'folder of server YAML files (default: tools/adk/servers)'))
-    .option('--out <dir>', 'folder to generate into (default: servers)')
+    .addOption(new Option('--servers-dir <dir>', 'folder of server YAML files (default: the project\'s folders.servers)'))
+    .option('--out <dir>', 'folder to generate into (default: the project\'s folders.modules, servers)')
     .option('--json', 'print the result as JSON on stdout');
 }

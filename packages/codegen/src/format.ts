@@ -29,7 +29,7 @@ export function formatSummary(result: GenerateResult, cwd: string = process.cwd(
       `codegen --check: ${plural(s.servers, 'server')}, ${plural(s.tools, 'tool')}: ` +
         (outOfDate === 0
           ? `${s.unchanged} files up to date.`
-          : `${s.missing} missing, ${s.stale} stale, ${s.extra} extra, ${s.unchanged} up to date. Run \`${result.fix ?? 'pnpm mcp:codegen'}\` to fix.`),
+          : `${s.missing} missing, ${s.stale} stale, ${s.extra} extra, ${s.unchanged} up to date. Run \`${result.fix ?? 'magsag codegen'}\` to fix.`),
     );
   } else {
     lines.push(

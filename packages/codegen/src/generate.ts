@@ -9,6 +9,7 @@ import type { Diagnostic } from './diagnostics.ts';
 import { assignToolNames, compareCodeUnits, typeStem } from './naming.ts';
 import {
   bannerMarker,
+  legacyBannerMarker,
   codegenCommand,
   contentHash,
   contentIntact,
@@ -26,9 +27,9 @@ import { compileToolTypes, isObjectSchema } from './schema.ts';
 
 /** Options for {@link generate}. */
 export interface GenerateOptions {
-  /** Folder of server YAML files. @default MAGSAG_SERVERS_DIR, else the nearest tools/adk/servers */
+  /** Folder of server YAML files. @default MAGSAG_SERVERS_DIR, else the project's `folders.servers` */
   serversDir?: string;
-  /** Folder the modules are written to. @default `servers` in the project root */
+  /** Folder the modules are written to. @default the project's `folders.modules` (`<root>/servers`) */
   outDir?: string;
   /** Write nothing; report missing, stale and extra files. @default false */
   check?: boolean;
@@ -156,7 +157,7 @@ export async function generate(options: GenerateOptions = {}): Promise<GenerateR
   const logger = (options.logger ?? silentLogger).child({ component: 'codegen' });
   const project = resolveProjectPaths({ cwd, ...(options.serversDir === undefined ? {} : { serversDir: options.serversDir }), env: options.env ?? process.env });
   const serversDir = project.serversDir;
-  const outDir = options.outDir === undefined ? path.join(project.root, 'servers') : path.resolve(cwd, options.outDir);
+  const outDir = options.outDir === undefined ? project.modulesDir : path.resolve(cwd, options.outDir);
   const baseDir = path.dirname(outDir);
   const check = options.check === true;
   const diagnostics: Diagnostic[] = [];
@@ -325,7 +326,7 @@ export async function generate(options: GenerateOptions = {}): Promise<GenerateR
   for (const file of listFiles(outDir)) {
     if (expected.has(file) || path.basename(file).startsWith('.')) continue;
     const head = readFileSync(file, 'utf8').slice(0, 600);
-    if (!head.includes(bannerMarker)) {
+    if (!head.includes(bannerMarker) && !head.includes(legacyBannerMarker)) {
       diagnostics.push({
         level: 'warning',
         file,

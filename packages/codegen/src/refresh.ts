@@ -8,7 +8,7 @@ import { compareCodeUnits } from './naming.ts';
 
 /** Options for {@link refreshSnapshots}. */
 export interface RefreshOptions {
-  /** Folder of server YAML files. @default MAGSAG_SERVERS_DIR, else the nearest tools/adk/servers */
+  /** Folder of server YAML files. @default MAGSAG_SERVERS_DIR, else the project's `folders.servers` */
   serversDir?: string;
   /** Server ids to refresh. @default every enabled server */
   servers?: string[];
@@ -39,7 +39,7 @@ export interface RefreshResult {
 }
 
 const snapshotComment =
-  ' Tool snapshot taken from the live server by `pnpm mcp:codegen --refresh`; codegen reads it so that CI\n' +
+  ' Tool snapshot taken from the live server by `magsag codegen --refresh`; codegen reads it so that CI\n' +
   ' never starts servers. Refresh it instead of editing it.';
 
 /** The snapshot of one tool: the fields codegen reads, in a fixed order, nothing else. */

@@ -105,10 +105,10 @@ describe('generate', () => {
     for (const thorough of [false, true]) {
       const check = await generate({ serversDir: project.serversDir, outDir: project.outDir, check: true, thorough });
       expect(check.exitCode).toBe(1);
-      expect(check.fix).toBe('pnpm mcp:codegen');
+      expect(check.fix).toBe('magsag codegen');
       expect(byStatus(check, 'stale')).toEqual(['servers/catalog.json', 'servers/shop/README.md', 'servers/shop/getItem.ts']);
       expect(check.diagnostics.at(-1)).toMatchObject({ level: 'error', code: 'CODEGEN_STALE' });
-      expect(formatSummary(check, project.root)).toContain('0 missing, 3 stale, 0 extra, 2 up to date. Run `pnpm mcp:codegen` to fix.');
+      expect(formatSummary(check, project.root)).toContain('0 missing, 3 stale, 0 extra, 2 up to date. Run `magsag codegen` to fix.');
       expect(tree(project.outDir)).toEqual(before);
     }
 
@@ -189,7 +189,7 @@ describe('generate', () => {
     project.writeServer('fresh', undefined);
     const result = await generate({ serversDir: project.serversDir, outDir: project.outDir });
     expect(result.exitCode).toBe(0);
-    expect(result.diagnostics).toEqual([expect.objectContaining({ level: 'warning', server: 'fresh', message: expect.stringContaining('pnpm mcp:codegen --refresh fresh') })]);
+    expect(result.diagnostics).toEqual([expect.objectContaining({ level: 'warning', server: 'fresh', message: expect.stringContaining('magsag codegen --refresh fresh') })]);
   });
 
   it('resolves colliding and reserved tool names and reports them', async () => {

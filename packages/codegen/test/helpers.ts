@@ -6,7 +6,7 @@ import { stringify } from 'yaml';
 /** The repository root. */
 export const repoRoot = path.resolve(import.meta.dirname, '../../..');
 
-/** A throwaway project: `<root>/tools/adk/servers/*.yaml` and `<root>/servers/`, like the repo's layout. */
+/** A throwaway project: `magsag.config.yaml`, `<root>/tools/adk/servers/*.yaml` and `<root>/servers/`, like the repo's layout. */
 export interface TempProject {
   root: string;
   serversDir: string;
@@ -22,6 +22,7 @@ export function tempProject(options: { copyDemoServers?: boolean } = {}): TempPr
   const serversDir = path.join(root, 'tools', 'adk', 'servers');
   const outDir = path.join(root, 'servers');
   mkdirSync(serversDir, { recursive: true });
+  writeFileSync(path.join(root, 'magsag.config.yaml'), 'version: 1\nfolders:\n  servers: tools/adk/servers\n');
   if (options.copyDemoServers) cpSync(path.join(repoRoot, 'tools', 'adk', 'servers'), serversDir, { recursive: true });
   return {
     root,

@@ -20,7 +20,7 @@ describe('writeSnapshot', () => {
       { name: 'a_tool', description: 'First.\nSecond line.', inputSchema: { type: 'object', properties: { x: { type: 'string' } } } },
     ]);
     expect(text.startsWith(yaml)).toBe(true);
-    expect(text).toContain('# Tool snapshot taken from the live server by `pnpm mcp:codegen --refresh`');
+    expect(text).toContain('# Tool snapshot taken from the live server by `magsag codegen --refresh`');
     expect(text.indexOf('name: a_tool')).toBeLessThan(text.indexOf('name: b_tool'));
     expect(writeSnapshot(text, [{ name: 'c_tool', inputSchema: { type: 'object' } }])).toMatchSnapshot();
   });

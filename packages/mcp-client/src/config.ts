@@ -4,8 +4,10 @@ export { loadServerConfigs, loadServerConfigFile, parseServerConfig } from './co
 export type { LoadedServerConfigs, LoadOptions } from './config/load.ts';
 export { importMcpServers } from './config/importMcpServers.ts';
 export type { ImportedServer, ImportOptions } from './config/importMcpServers.ts';
-export { defaultServersDir, resolveProjectPaths } from './config/paths.ts';
-export type { ProjectPaths } from './config/paths.ts';
+export { defaultServersDir, findProjectRoot, loadProjectConfig, projectConfigSchema, resolveProjectPaths } from './config/paths.ts';
+export type { ProjectPaths, ResolveProjectOptions } from './config/paths.ts';
+export { buildProjectConfigSchema, defaultFolders, initialProjectConfig, projectConfigFileName } from './config/project.ts';
+export type { ProjectConfig, ProjectConfigSchema } from './config/project.ts';
 export { defaultTimeouts, serverConfigSchema, toolSnapshotSchema, transportSchema } from './config/schema.ts';
 export type { HttpTransportConfig, ServerConfig, SseTransportConfig, StdioTransportConfig, ToolSnapshot, TransportConfig } from './config/schema.ts';
 export { isToolAllowed } from './config/toolFilter.ts';

@@ -1,49 +1,9 @@
 import type { SandboxPool } from './host/sandboxPool.ts';
-import type { Logger, RunContext } from '@magsag/core';
+import type { Logger, RunContext, RunLimits } from '@magsag/core';
 import type { ToolCallResult } from '@magsag/mcp-client';
 
-/** Resource limits of one run. Every limit ends the run with a typed error when it is hit. */
-export interface RunLimits {
-  /** Heap of the isolate, in MiB. @default 128 */
-  memoryMb: number;
-  /** CPU time the program may use, in ms. @default 10000 */
-  cpuMs: number;
-  /** Wall-clock time of the whole run, tool calls included, in ms. @default 30000 */
-  wallMs: number;
-  /** Tool calls one run may make. @default 1000 */
-  maxToolCalls: number;
-  /** Bytes (JSON) all tool results of one run may add up to. @default 16777216 (16 MiB) */
-  maxToolBytes: number;
-  /** Bytes of output: the result as JSON plus every log line. @default 1048576 (1 MiB) */
-  maxOutputBytes: number;
-  /** Tool calls in flight at once; more wait their turn on the host. @default 32 */
-  maxConcurrentToolCalls: number;
-}
-
-/** The limits used when neither the runner config nor the call sets one. */
-export const defaultLimits: Readonly<RunLimits> = Object.freeze({
-  memoryMb: 128,
-  cpuMs: 10_000,
-  wallMs: 30_000,
-  maxToolCalls: 1000,
-  maxToolBytes: 16 * 1024 * 1024,
-  maxOutputBytes: 1024 * 1024,
-  maxConcurrentToolCalls: 32,
-});
-
-/**
- * The largest value a caller may ask for each limit. A larger one is refused with `USAGE` and
- * `data: { limit, value, max }` before anything runs: never clamped, never overflowing a timer.
- */
-export const maxLimits: Readonly<RunLimits> = Object.freeze({
-  memoryMb: 1024,
-  cpuMs: 10 * 60 * 1000,
-  wallMs: 60 * 60 * 1000,
-  maxToolCalls: 100_000,
-  maxToolBytes: 256 * 1024 * 1024,
-  maxOutputBytes: 64 * 1024 * 1024,
-  maxConcurrentToolCalls: 256,
-});
+export { defaultLimits, maxLimits } from '@magsag/core';
+export type { RunLimits } from '@magsag/core';
 
 /** The largest program (source text, UTF-8 bytes) a run accepts, and the largest input (JSON bytes). */
 export const maxProgramBytes = 512 * 1024;
@@ -97,13 +57,13 @@ export type ToolCaller = (server: string, tool: string, args: Record<string, unk
 
 /** Settings shared by every run of a runner; each may be overridden per call. */
 export interface RunnerConfig {
-  /** The project root. @default the nearest folder holding tools/adk/servers above the working directory */
+  /** The project root. @default the nearest folder holding a magsag.config.yaml above the working directory, else the working directory */
   root?: string;
-  /** Where the generated modules live (`./servers/<id>/<tool>`). @default <root>/servers */
+  /** Where the generated modules live (`./servers/<id>/<tool>`). @default the project's `folders.modules` (`<root>/servers`) */
   serversDir?: string;
-  /** Where skills live (`./skills/<name>`). @default <root>/skills */
+  /** Where skills live (`./skills/<name>`). @default the project's `folders.skills` (`<root>/skills`) */
   skillsDir?: string;
-  /** State folder; workspaces go to `<stateDir>/workspaces`. @default <root>/.magsag, or MAGSAG_STATE_DIR */
+  /** State folder; workspaces go to `<stateDir>/workspaces`. @default MAGSAG_STATE_DIR, else the project's `folders.state` (`<root>/.magsag`) */
   stateDir?: string;
   /** Calls a tool on the host. @default the default McpClient of @magsag/mcp-client */
   callTool?: ToolCaller;

@@ -128,8 +128,8 @@ describe.each([ownMajor, ...extraMajors])('the packed packages installed with np
 
   it('runs the @magsag/mcp-client README example against server-memory', () => {
     const readme = path.join(repoRoot, 'packages/mcp-client/README.md');
-    mkdirSync(path.join(project(), 'tools/adk/servers'), { recursive: true });
-    writeFileSync(path.join(project(), 'tools/adk/servers/memory.yaml'), readmeBlock(readme, 'yaml'));
+    mkdirSync(path.join(project(), 'mcp'), { recursive: true });
+    writeFileSync(path.join(project(), 'mcp/memory.yaml'), readmeBlock(readme, 'yaml'));
     writeFileSync(path.join(project(), 'example.mjs'), readmeBlock(readme, 'js'));
     // The README keeps the memory file in ${HOME}; here HOME is the project.
     const result = run(build(), build().node, ['example.mjs'], project(), { HOME: project() });
@@ -174,6 +174,58 @@ describe.each([ownMajor, ...extraMajors])('the packed packages installed with np
       expect(client.getServerVersion()?.version).toBe(JSON.parse(readFileSync(path.join(repoRoot, 'packages/cli/package.json'), 'utf8')).version);
     } finally {
       await client.close();
+    }
+  });
+
+  it("the README's own-project steps work with npx --no-install, against the user's servers and nothing of the demo's", async () => {
+    const dir = project();
+    // The folder holds only the installed packages from here on: the library example's server YAML goes.
+    rmSync(path.join(dir, 'mcp'), { recursive: true, force: true });
+    const memoryServer = path.join(dir, 'node_modules/@modelcontextprotocol/server-memory/dist/index.js');
+    writeFileSync(path.join(dir, 'claude_desktop_config.json'), JSON.stringify({ mcpServers: { memory: { command: 'node', args: [memoryServer], env: { MEMORY_FILE_PATH: path.join(dir, 'graph.jsonl') } } } }));
+    writeFileSync(
+      path.join(dir, 'plan.ts'),
+      "import { createEntities } from './servers/memory/createEntities';\nimport { readGraph } from './servers/memory/readGraph';\n" +
+        "await createEntities({ entities: [{ name: 'Ada', entityType: 'person', observations: [] }] });\nexport default (await readGraph({})).entities.length;\n",
+    );
+    const readme = readFileSync(path.join(repoRoot, 'README.md'), 'utf8');
+    const block = /## Your own project[\s\S]*?```sh\n([\s\S]*?)```/.exec(readme)?.[1] ?? '';
+    const steps = block.split('\n').filter((line) => line.startsWith('npx --no-install magsag '));
+    expect(steps.length).toBeGreaterThanOrEqual(3);
+    for (const step of steps) {
+      const args = step.replace('~/.config/Claude/claude_desktop_config.json', 'claude_desktop_config.json').split(/\s+/).slice(1);
+      const result = run(build(), 'npx', args, dir);
+      expect(result.status, `${step}\n${result.stdout}${result.stderr}`).toBe(0);
+    }
+    expect(readdirSync(path.join(dir, 'servers')).sort()).toEqual(['catalog.json', 'memory']);
+    expect(readFileSync(path.join(dir, 'graph.jsonl'), 'utf8')).toContain('Ada');
+    const check = run(build(), 'npm', ['run', 'mcp:codegen:check'], dir);
+    expect(check.status, check.stdout + check.stderr).toBe(0);
+
+    const env = { PATH: `${path.dirname(build().node)}${path.delimiter}${process.env['PATH'] ?? ''}`, HOME: dir };
+    const search = async (args: string[], cwd: string): Promise<string[]> => {
+      const client = new Client({ name: 'magsag-packages-test', version: '0.0.0' });
+      await client.connect(new StdioClientTransport({ command: build().node, args: [path.join(dir, 'node_modules/magsag/bin/magsag.js'), ...args], cwd, env, stderr: 'pipe' }));
+      try {
+        const answer = await client.callTool({ name: 'search_tools', arguments: { query: 'create entities read file echo issue', limit: 10 } });
+        const hits = JSON.parse((answer.content as { text: string }[])[0]!.text) as { server: string }[];
+        const ran = await client.callTool({ name: 'execute_code', arguments: { code: "import { readGraph } from './servers/memory/readGraph';\nexport default (await readGraph({})).entities.map((e) => e.entityType);" } });
+        expect(ran.isError, JSON.stringify(ran.content)).toBeFalsy();
+        return [...new Set(hits.map((h) => h.server))];
+      } finally {
+        await client.close();
+      }
+    };
+    // An MCP client starts serve from anywhere, naming the project.
+    expect(await search(['--project', dir, 'serve'], tmpdir())).toEqual(['memory']);
+    // serve --mcp-config in a folder with no project, no codegen and no modules.
+    const bare = mkdtempSync(path.join(tmpdir(), `magsag-mcp-config-${major}-`));
+    try {
+      writeFileSync(path.join(bare, '.mcp.json'), JSON.stringify({ mcpServers: { memory: { type: 'stdio', command: 'node', args: [memoryServer], env: { MEMORY_FILE_PATH: path.join(bare, 'graph.jsonl') } } } }));
+      expect(await search(['serve', '--mcp-config', path.join(bare, '.mcp.json')], bare)).toEqual(['memory']);
+      expect(existsSync(path.join(bare, 'servers'))).toBe(false);
+    } finally {
+      rmSync(bare, { recursive: true, force: true });
     }
   });
 });

@@ -17,7 +17,7 @@ export interface DemoResetResult {
 export function resetDemo(paths: ProjectPaths): DemoResetResult {
   const seed = path.join(paths.root, 'tools', 'adk', 'demo-data');
   if (!existsSync(seed)) {
-    throw new MagsagError('CONFIG_NOT_FOUND', `No demo seed at ${seed}. Run this from the MAGSAG repository (the demo data ships with it).`, {
+    throw new MagsagError('CONFIG_NOT_FOUND', `No demo seed at ${seed}: this project has no demo data (only the MAGSAG repository ships it). Nothing to reset.`, {
       data: { dir: seed },
     });
   }

@@ -54,7 +54,7 @@ export async function runDoctor(client: McpClient, paths: ProjectPaths, generate
   try {
     servers = client.servers();
   } catch (error) {
-    checks.push({ check: 'config', status: 'fail', message: (error as Error).message, fix: 'Create the servers folder or set MAGSAG_SERVERS_DIR.' });
+    checks.push({ check: 'config', status: 'fail', message: (error as Error).message, fix: 'Run `magsag init` here (it creates the servers folder), or set folders.servers in magsag.config.yaml.' });
     return checks;
   }
   const errors = client.configErrors();
@@ -76,7 +76,11 @@ export async function runDoctor(client: McpClient, paths: ProjectPaths, generate
           check: `server:${server.id}`,
           status: 'fail',
           message: `missing path(s): ${missing.join(', ')}`,
-          fix: missing.some((m) => m.includes('node_modules')) ? 'Run `npm run setup` to install the pinned servers.' : 'Run `magsag demo reset` or fix the path in the YAML.',
+          fix: missing.some((m) => m.includes('node_modules'))
+            ? 'Install the server package (npm install), or fix the path in the YAML.'
+            : existsSync(path.join(paths.root, 'tools', 'adk', 'demo-data')) && missing.some((m) => m.startsWith(path.join(paths.stateDir, 'demo')))
+              ? 'Run `magsag demo reset` to recreate the demo data.'
+              : `Create it, or fix the path in ${server.file}.`,
         });
         continue;
       }
@@ -93,8 +97,10 @@ export async function runDoctor(client: McpClient, paths: ProjectPaths, generate
   checks.push(
     existsSync(catalog)
       ? { check: 'modules', status: 'ok', message: `generated modules in ${generatedDir}` }
-      : { check: 'modules', status: 'warn', message: `no ${catalog}`, fix: 'Run `pnpm mcp:codegen`.' },
+      : { check: 'modules', status: 'warn', message: `no ${catalog}`, fix: 'Run `magsag codegen` (after `magsag codegen --refresh` for servers without a tool snapshot).' },
   );
+  // Only this repository (and copies of it) ships demo data; a project of the user's own has none to check.
+  if (!existsSync(path.join(paths.root, 'tools', 'adk', 'demo-data'))) return checks;
   const demo = path.join(paths.stateDir, 'demo');
   checks.push(
     existsSync(demo) && statSync(demo).isDirectory()

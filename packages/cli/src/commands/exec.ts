@@ -46,7 +46,9 @@ export async function runProgram(
   ctx.pii.recordInput(workspace, { program: program.code, ...(program.input === undefined ? {} : { value: program.input }) });
   const masker = ctx.pii.masker(workspace);
   const client = ctx.maskedClient;
+  // A flag (or a skill's own limit, passed as one) wins over the project's magsag.config.yaml.
   const limits: Partial<RunLimits> = {
+    ...ctx.paths.limits,
     ...(flags.timeout === undefined ? {} : { wallMs: flags.timeout }),
     ...(flags.memory === undefined ? {} : { memoryMb: flags.memory }),
   };
@@ -56,6 +58,7 @@ export async function runProgram(
     ...(program.input === undefined ? {} : { input: program.input }),
     root: ctx.paths.root,
     serversDir: ctx.generatedDir,
+    skillsDir: ctx.skillsDir,
     stateDir: ctx.paths.stateDir,
     callTool: (server, tool, args, options) => client.callTool(server, tool, args, options),
     masker,

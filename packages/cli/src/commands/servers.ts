@@ -146,6 +146,8 @@ export function importServersFile(file: string, serversDir: string, options: Imp
   }
   const { servers, errors } = importMcpServers(document, {
     source: file,
+    // ${workspaceFolder} of .vscode/mcp.json or .cursor/mcp.json is the folder above; of any other file, its own folder.
+    workspaceFolder: ['.vscode', '.cursor'].includes(path.basename(path.dirname(path.resolve(file)))) ? path.dirname(path.dirname(path.resolve(file))) : path.dirname(path.resolve(file)),
     keepSecrets: options.keepSecrets ?? false,
     ...(options.rename ? { rename: options.rename } : {}),
     ...(options.prefix ? { prefix: options.prefix } : {}),

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { CatalogEntry } from '@magsag/codegen';
 import { didYouMean, MagsagError } from '@magsag/core';
 
-/** One tool in `servers/catalog.json`, as `pnpm mcp:codegen` writes it. */
+/** One tool in `servers/catalog.json`, as `magsag codegen` writes it. */
 export type CatalogTool = CatalogEntry;
 
 /** Reads `<serversRoot>/catalog.json`; starts no server. */
@@ -17,14 +17,14 @@ export function readCatalog(serversRoot: string): CatalogTool[] {
     throw new MagsagError(
       missing ? 'CONFIG_NOT_FOUND' : 'CONFIG_INVALID',
       missing
-        ? `No tool catalog at ${file}. Run \`pnpm mcp:codegen\` (after \`pnpm mcp:codegen --refresh\` for servers without a snapshot).`
-        : `${file} is not valid JSON (${(cause as Error).message}). Regenerate it with \`pnpm mcp:codegen\`.`,
+        ? `No tool catalog at ${file}. Run \`magsag codegen\` (after \`magsag codegen --refresh\` for servers without a snapshot).`
+        : `${file} is not valid JSON (${(cause as Error).message}). Regenerate it with \`magsag codegen\`.`,
       { cause, data: { file } },
     );
   }
   const tools = (document as { tools?: unknown } | null)?.tools;
   if (!Array.isArray(tools)) {
-    throw new MagsagError('CONFIG_INVALID', `${file} has no "tools" list. Regenerate it with \`pnpm mcp:codegen\`.`, { data: { file } });
+    throw new MagsagError('CONFIG_INVALID', `${file} has no "tools" list. Regenerate it with \`magsag codegen\`.`, { data: { file } });
   }
   return tools as CatalogTool[];
 }

@@ -32,6 +32,8 @@ export interface ImportOptions {
   rename?: Record<string, string>;
   /** Put before every id that `rename` does not set: `work-` turns `memory` into `work-memory`. */
   prefix?: string;
+  /** What `${workspaceFolder}` (VS Code, Cursor) stands for. @default left as written */
+  workspaceFolder?: string;
 }
 
 const secretKey = /token|secret|password|passwd|api[-_]?key|auth|credential|private/i;
@@ -57,12 +59,16 @@ const toVariable = (...parts: string[]): string =>
  */
 export function importMcpServers(document: unknown, options: ImportOptions = {}): { servers: ImportedServer[]; errors: MagsagError[] } {
   const source = options.source ?? 'mcpServers document';
-  const root = document as { mcpServers?: unknown } | null;
-  const entries = root !== null && typeof root === 'object' ? root.mcpServers : undefined;
+  const root = document as { mcpServers?: unknown; servers?: unknown } | null;
+  // Claude Desktop, Claude Code and Cursor keep servers under "mcpServers"; VS Code's mcp.json under "servers".
+  const key = root !== null && typeof root === 'object' && root.mcpServers === undefined && root.servers !== undefined ? 'servers' : 'mcpServers';
+  const entries = root !== null && typeof root === 'object' ? root[key] : undefined;
   if (entries === null || typeof entries !== 'object' || Array.isArray(entries)) {
-    throw new MagsagError('CONFIG_INVALID', `${source}: expected an object with a "mcpServers" object (as in claude_desktop_config.json or .mcp.json).`, {
-      data: { file: source, field: 'mcpServers' },
-    });
+    throw new MagsagError(
+      'CONFIG_INVALID',
+      `${source}: expected an object with a "mcpServers" object (claude_desktop_config.json, .mcp.json, Cursor's mcp.json) or a "servers" object (VS Code's mcp.json).`,
+      { data: { file: source, field: key } },
+    );
   }
   const servers: ImportedServer[] = [];
   const errors: MagsagError[] = [];
@@ -80,27 +86,27 @@ export function importMcpServers(document: unknown, options: ImportOptions = {})
       const chosen = rename[name] ?? rename[toId(name)];
       const base = chosen ?? `${options.prefix ?? ''}${toId(name)}`;
       if (!serverIdSchema.safeParse(base).success) {
-        throw new MagsagError('USAGE', `${source}: mcpServers.${name}: the id "${base}" is not a server id (lowercase letters, digits, "-" and "_", starting with a letter or digit).`, {
-          data: { file: source, field: `mcpServers.${name}`, id: base },
+        throw new MagsagError('USAGE', `${source}: ${key}.${name}: the id "${base}" is not a server id (lowercase letters, digits, "-" and "_", starting with a letter or digit).`, {
+          data: { file: source, field: `${key}.${name}`, id: base },
         });
       }
       let id = base;
       for (let n = 2; used.has(id); n++) id = `${base}-${n}`;
-      const { definition, variables } = convertEntry(id, name, value, source, options.keepSecrets ?? false);
+      const { definition, variables } = convertEntry(id, `${key}.${name}`, value, source, options.keepSecrets ?? false, options.workspaceFolder);
       const checked = serverConfigSchema.safeParse(definition);
       if (!checked.success) {
         const issue = checked.error.issues[0]!;
         throw new MagsagError(
           'CONFIG_INVALID',
-          `${source}: mcpServers.${name}: ${issue.path.join('.') || 'entry'}: ${issue.message}`,
-          { data: { file: source, field: `mcpServers.${name}` } },
+          `${source}: ${key}.${name}: ${issue.path.join('.') || 'entry'}: ${issue.message}`,
+          { data: { file: source, field: `${key}.${name}` } },
         );
       }
       used.add(id);
-      const header = `# Imported from ${source} (mcpServers.${name}) by magsag servers import.\n`;
+      const header = `# Imported from ${source} (${key}.${name}) by magsag.\n`;
       servers.push({ id, sourceName: name, yaml: header + (require('yaml') as typeof Yaml).stringify(definition, { lineWidth: 0 }), variables });
     } catch (error) {
-      errors.push(error instanceof MagsagError ? error : new MagsagError('CONFIG_INVALID', `${source}: mcpServers.${name}: ${String(error)}`));
+      errors.push(error instanceof MagsagError ? error : new MagsagError('CONFIG_INVALID', `${source}: ${key}.${name}: ${String(error)}`));
     }
   }
   return { servers, errors };
@@ -108,13 +114,15 @@ export function importMcpServers(document: unknown, options: ImportOptions = {})
 
 function convertEntry(
   id: string,
-  name: string,
+  field: string,
   value: unknown,
   source: string,
   keepSecrets: boolean,
+  workspaceFolder: string | undefined,
 ): { definition: Record<string, unknown>; variables: string[] } {
+  const name = field.slice(field.indexOf('.') + 1);
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw new MagsagError('CONFIG_INVALID', `${source}: mcpServers.${name}: expected an object with "command" or "url".`);
+    throw new MagsagError('CONFIG_INVALID', `${source}: ${field}: expected an object with "command" or "url".`);
   }
   const entry = value as Record<string, unknown>;
   const variables: string[] = [];
@@ -123,13 +131,29 @@ function convertEntry(
     variables.push(variable);
     return `\${${variable}}`;
   };
-  const stringRecord = (field: string): Record<string, string> => {
-    const raw = entry[field];
+  // Editor variables become ours: ${env:X} (VS Code, Cursor) is ${X}; ${input:x} (VS Code prompts for
+  // it) is read from the environment as ${X}; ${workspaceFolder} is the folder the config belongs to.
+  const translate = (text: string): string =>
+    text
+      .replace(/\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}/g, (_m, v: string) => `\${${v}}`)
+      .replace(/\$\{input:([^}]+)\}/g, (_m, v: string) => {
+        const variable = toVariable(v);
+        if (!variables.includes(variable)) variables.push(variable);
+        return `\${${variable}}`;
+      })
+      .replace(/\$\{workspaceFolder\}/g, (m) => workspaceFolder ?? m);
+  if (entry['envFile'] !== undefined) {
+    throw new MagsagError('CONFIG_INVALID', `${source}: ${field}.envFile: an env file is not read on import; put its variables under "env" (or in the environment as \${VAR}).`, {
+      data: { file: source, field: `${field}.envFile` },
+    });
+  }
+  const stringRecord = (key: string): Record<string, string> => {
+    const raw = entry[key];
     if (raw === undefined) return {};
     if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
-      throw new MagsagError('CONFIG_INVALID', `${source}: mcpServers.${name}.${field}: expected an object of strings.`);
+      throw new MagsagError('CONFIG_INVALID', `${source}: ${field}.${key}: expected an object of strings.`);
     }
-    return Object.fromEntries(Object.entries(raw).map(([key, v]) => [key, String(v)]));
+    return Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, translate(String(v))]));
   };
   const type = typeof entry['type'] === 'string' ? entry['type'] : undefined;
   let transport: Record<string, unknown>;
@@ -137,19 +161,19 @@ function convertEntry(
     const headers = Object.fromEntries(
       Object.entries(stringRecord('headers')).map(([key, v]) => [key, protect(key, v, toVariable(id, key))]),
     );
-    transport = { type: type === 'sse' ? 'sse' : 'http', url: entry['url'], ...(Object.keys(headers).length ? { headers } : {}) };
+    transport = { type: type === 'sse' ? 'sse' : 'http', url: translate(entry['url']), ...(Object.keys(headers).length ? { headers } : {}) };
   } else if (typeof entry['command'] === 'string') {
     const env = Object.fromEntries(Object.entries(stringRecord('env')).map(([key, v]) => [key, protect(key, v, key)]));
-    const args = Array.isArray(entry['args']) ? entry['args'].map(String) : [];
+    const args = Array.isArray(entry['args']) ? entry['args'].map((a) => translate(String(a))) : [];
     transport = {
       type: 'stdio',
-      command: entry['command'],
+      command: translate(entry['command']),
       ...(args.length ? { args } : {}),
       ...(Object.keys(env).length ? { env } : {}),
-      ...(typeof entry['cwd'] === 'string' ? { cwd: entry['cwd'] } : {}),
+      ...(typeof entry['cwd'] === 'string' ? { cwd: translate(entry['cwd']) } : {}),
     };
   } else {
-    throw new MagsagError('CONFIG_INVALID', `${source}: mcpServers.${name}: has neither "command" (stdio) nor "url" (http/sse).`);
+    throw new MagsagError('CONFIG_INVALID', `${source}: ${field}: has neither "command" (stdio) nor "url" (http/sse).`);
   }
   const enabled = entry['disabled'] === true ? false : undefined;
   return {

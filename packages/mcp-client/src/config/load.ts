@@ -1,19 +1,12 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { MagsagError } from '@magsag/core';
-import type * as Yaml from 'yaml';
 import type { Document, LineCounter } from 'yaml';
 import type { z } from 'zod';
 import { interpolateEnv } from './interpolate.ts';
+import { formatConfigIssues, formatPath, locate, parseYaml, type ParsedYaml } from './yamlErrors.ts';
 import { serverConfigSchema, type ServerConfig, type TransportConfig } from './schema.ts';
-
-// The YAML parser loads on first use (require keeps loading synchronous): with a warm parse cache
-// (`parseCacheDir`) a command never needs it.
-const require = createRequire(import.meta.url);
-let yamlModule: typeof Yaml | undefined;
-const yaml = (): typeof Yaml => (yamlModule ??= require('yaml') as typeof Yaml);
 
 /** What {@link loadServerConfigs} found: the valid servers, and one error per broken file. */
 export interface LoadedServerConfigs {
@@ -36,17 +29,6 @@ export interface LoadOptions {
    * every time. @default no cache
    */
   parseCacheDir?: string;
-}
-
-interface ParsedYaml {
-  doc: Document;
-  lineCounter: LineCounter;
-}
-
-function parseYaml(text: string): ParsedYaml {
-  const { LineCounter: Counter, parseDocument } = yaml();
-  const lineCounter = new Counter();
-  return { doc: parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true }), lineCounter };
 }
 
 /** True when JSON keeps `value` exactly (no NaN, Infinity or non-plain values from YAML). */
@@ -100,7 +82,7 @@ export function loadServerConfigs(dir: string, options: LoadOptions = {}): Loade
     throw new MagsagError(
       'CONFIG_NOT_FOUND',
       `Servers folder ${absDir} does not exist or is not a folder. Create it with one <id>.yaml per server, ` +
-        'or point MAGSAG_SERVERS_DIR (or --servers-dir) at the folder that has them.',
+        'import some with `magsag servers import <mcp.json>`, or point folders.servers in magsag.config.yaml (or --servers-dir, MAGSAG_SERVERS_DIR) at the folder that has them.',
       { cause, data: { dir: absDir } },
     );
   }
@@ -232,57 +214,6 @@ function resolveTransportPaths(transport: TransportConfig, baseDir: string): Tra
   };
 }
 
-function formatPath(segments: readonly PropertyKey[]): string {
-  if (segments.length === 0) return '(top level)';
-  return segments
-    .map((segment, index) => (typeof segment === 'number' ? `[${segment}]` : `${index === 0 ? '' : '.'}${String(segment)}`))
-    .join('');
-}
-
-/** `:line` of the node at `segments` in the YAML document, or of its nearest existing parent. */
-function locate(doc: Document, lineCounter: LineCounter, segments: readonly PropertyKey[]): string {
-  for (let depth = segments.length; depth >= 0; depth--) {
-    const node = doc.getIn(segments.slice(0, depth) as (string | number)[], true) as { range?: [number, number, number] } | undefined;
-    if (node && (yaml().isScalar(node) || yaml().isMap(node) || 'range' in node) && node.range) {
-      return `:${lineCounter.linePos(node.range[0]).line}`;
-    }
-  }
-  return '';
-}
-
-function keyLine(doc: Document, lineCounter: LineCounter, parent: readonly PropertyKey[], key: string): string {
-  const node = parent.length === 0 ? doc.contents : doc.getIn(parent as (string | number)[], true);
-  const { isMap, isScalar } = yaml();
-  if (isMap(node)) {
-    const pair = node.items.find((item) => isScalar(item.key) && item.key.value === key);
-    const range = pair && isScalar(pair.key) ? pair.key.range : undefined;
-    if (range) return `:${lineCounter.linePos(range[0]).line}`;
-  }
-  return locate(doc, lineCounter, parent);
-}
-
 function formatIssues(file: string, doc: Document, lineCounter: LineCounter, issues: readonly z.core.$ZodIssue[]): string {
-  const lines = issues.flatMap((issue) => {
-    if (issue.code === 'unrecognized_keys') {
-      return issue.keys.map(
-        (key) =>
-          `  ${file}${keyLine(doc, lineCounter, issue.path, key)}: unknown field "${formatPath([...issue.path, key])}". ` +
-          'Remove it or fix its spelling (see SSOT.md for the server YAML keys).',
-      );
-    }
-    const field = formatPath(issue.path);
-    return [`  ${file}${locate(doc, lineCounter, issue.path)}: field "${field}": ${describeIssue(issue)}`];
-  });
-  return `${file}: invalid server config (${lines.length} problem${lines.length === 1 ? '' : 's'}):\n${lines.join('\n')}`;
-}
-
-function describeIssue(issue: z.core.$ZodIssue): string {
-  if (issue.code === 'invalid_union' && issue.path.at(-1) === 'transport') {
-    return 'expected transport.type to be one of "stdio" (with command), "http" or "sse" (with url)';
-  }
-  if (issue.code === 'invalid_union') return 'expected "type" to be one of "stdio", "http", "sse"';
-  if (issue.code === 'invalid_type') {
-    return issue.input === undefined ? `is required (expected ${issue.expected})` : `expected ${issue.expected}, got ${typeof issue.input}`;
-  }
-  return issue.message;
+  return formatConfigIssues(file, doc, lineCounter, issues, { what: 'server config', keysDoc: 'SSOT.md' });
 }

@@ -43,14 +43,17 @@ function resolveLimits(overrides: Partial<RunLimits> | undefined): RunLimits {
   return limits;
 }
 
-/** The folders a run uses, from the options or the project around the working directory. */
+/**
+ * The folders a run uses: those the options name, else the project's (`config.root`, or the project
+ * around the working directory, with its `magsag.config.yaml`).
+ */
 export function resolveRunnerPaths(config: RunnerConfig): { root: string; serversDir: string; skillsDir: string; stateDir: string } {
-  const project = resolveProjectPaths(config.root === undefined ? {} : { cwd: config.root });
-  const root = config.root === undefined ? project.root : path.resolve(config.root);
+  const project = resolveProjectPaths(config.root === undefined ? {} : { project: config.root });
+  const root = project.root;
   return {
     root,
-    serversDir: path.resolve(root, config.serversDir ?? 'servers'),
-    skillsDir: path.resolve(root, config.skillsDir ?? 'skills'),
+    serversDir: config.serversDir === undefined ? project.modulesDir : path.resolve(root, config.serversDir),
+    skillsDir: config.skillsDir === undefined ? project.skillsDir : path.resolve(root, config.skillsDir),
     stateDir: config.stateDir === undefined ? project.stateDir : path.resolve(root, config.stateDir),
   };
 }

@@ -40,6 +40,17 @@ ${workspaceTypes}declare var console: MagsagConsole;
 declare var workspace: MagsagWorkspace;
 `;
 
+/**
+ * One declaration file with what a program sees in the sandbox: `@magsag/mcp-client` as an ambient
+ * module (the shim; an installed package's own types take precedence) and the globals. `magsag init`
+ * writes it into a project so that editors and `tsc` check programs the way the sandbox's
+ * type-checker does, with no `paths` mapping that tools such as tsx would also apply.
+ */
+export function sandboxDeclarations(): string {
+  const shim = shimTypes.trimEnd().split('\n').map((line) => `  ${line.replace(/^export declare /, 'export ')}`).join('\n');
+  return `declare module '@magsag/mcp-client' {\n${shim}\n}\n${globalTypes}`;
+}
+
 const compilerOptions: ts.CompilerOptions = {
   target: ts.ScriptTarget.ES2022,
   module: ts.ModuleKind.ESNext,
