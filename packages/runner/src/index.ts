@@ -7,7 +7,7 @@ export { cleanWorkspaces, listWorkspaces, localOwner, newWorkspaceId, showWorksp
 export { markInterruptedRuns } from './host/runRecords.ts';
 export { maskDeep } from './host/maskDeep.ts';
 export type { CleanOptions, RunOwner, RunRecord, WorkspaceUsage, WorkspaceEntry, WorkspaceMeta, WorkspaceQueryOptions, WorkspaceSummary } from './host/workspace.ts';
-export { createTypeChecker, sandboxDeclarations, workspaceTypes } from './host/typecheck.ts';
+export { createTypeChecker, sandboxDeclarations, sandboxTsconfigOptions, workspaceTypes } from './host/typecheck.ts';
 export { warmTypeChecker } from './host/checker.ts';
 export type { TypeChecker, TypeCheckerOptions } from './host/typecheck.ts';
 export { warmTranspiler } from './host/transpiler.ts';

@@ -51,30 +51,9 @@ function writeAtomic(file: string, text: string): void {
 }
 
 /** A tsconfig.json with the sandbox type-checker's settings, so editors and `tsc` check programs as it does. */
-function tsconfigText(paths: ProjectPaths): string {
+function tsconfigText(paths: ProjectPaths, compilerOptions: Readonly<Record<string, unknown>>): string {
   const rel = (dir: string): string => path.relative(paths.root, dir).split(path.sep).join('/') || '.';
-  const include = [`*.ts`, rel(paths.modulesDir), rel(paths.skillsDir), envDeclarationsFile];
-  return `${JSON.stringify(
-    {
-      compilerOptions: {
-        target: 'ES2022',
-        module: 'ESNext',
-        moduleResolution: 'Bundler',
-        moduleDetection: 'force',
-        lib: ['ES2023'],
-        types: [],
-        strict: true,
-        noEmit: true,
-        skipLibCheck: true,
-        allowImportingTsExtensions: true,
-        esModuleInterop: true,
-        isolatedModules: true,
-      },
-      include,
-    },
-    null,
-    2,
-  )}\n`;
+  return `${JSON.stringify({ compilerOptions, include: ['*.ts', rel(paths.modulesDir), rel(paths.skillsDir), envDeclarationsFile] }, null, 2)}\n`;
 }
 
 /** The `.gitignore` line for the state folder, when it is inside the project. */
@@ -129,7 +108,7 @@ export async function initProject(dir: string, options: InitOptions = {}): Promi
     }
   }
 
-  const { sandboxDeclarations } = await import('@magsag/runner');
+  const { sandboxDeclarations, sandboxTsconfigOptions } = await import('@magsag/runner');
   const envFile = path.join(root, envDeclarationsFile);
   const envText = `// Written by \`magsag init\`: what programs see inside the MAGSAG sandbox (the \`@magsag/mcp-client\`\n// that generated modules import, and the globals), so editors and tsc check them as the sandbox does.\n${sandboxDeclarations()}`;
   if (!existsSync(envFile)) {
@@ -147,7 +126,7 @@ export async function initProject(dir: string, options: InitOptions = {}): Promi
       note: `yours; for programs to type-check as in the sandbox, add ${envDeclarationsFile} to its files or include`,
     });
   } else {
-    writeAtomic(tsconfig, tsconfigText(paths));
+    writeAtomic(tsconfig, tsconfigText(paths, sandboxTsconfigOptions));
     result.created.push('tsconfig.json');
   }
 

@@ -51,20 +51,26 @@ export function sandboxDeclarations(): string {
   return `declare module '@magsag/mcp-client' {\n${shim}\n}\n${globalTypes}`;
 }
 
-const compilerOptions: ts.CompilerOptions = {
-  target: ts.ScriptTarget.ES2022,
-  module: ts.ModuleKind.ESNext,
-  moduleResolution: ts.ModuleResolutionKind.Bundler,
-  moduleDetection: ts.ModuleDetectionKind.Force,
-  lib: ['lib.es2023.d.ts'],
-  types: [],
+/**
+ * The sandbox type-checker's compiler options, as a tsconfig.json spells them: the checker converts
+ * them, and `magsag init` writes them into a project's tsconfig.json, so both check alike.
+ */
+export const sandboxTsconfigOptions = Object.freeze({
+  target: 'ES2022',
+  module: 'ESNext',
+  moduleResolution: 'Bundler',
+  moduleDetection: 'force',
+  lib: ['ES2023'],
+  types: [] as string[],
   strict: true,
   noEmit: true,
   skipLibCheck: true,
   allowImportingTsExtensions: true,
   esModuleInterop: true,
   isolatedModules: true,
-};
+});
+
+const compilerOptions: ts.CompilerOptions = ts.convertCompilerOptionsFromJson(sandboxTsconfigOptions, '').options;
 
 /** Type-checks programs against the generated modules; keeps one warm LanguageService. */
 export interface TypeChecker {
