@@ -11,7 +11,9 @@ describe('serve admission control', () => {
     const client = new Client({ name: 'e2e-pool', version: '1.0.0' });
     try {
       await client.connect(new StreamableHTTPClientTransport(served.url));
-      const hog = client.callTool({ name: 'execute_code', arguments: { code: 'await new Promise(() => {});\nexport default 1;', timeoutMs: 8000 } });
+      // Its wall-clock limit also covers its type-check, which a loaded machine can make slow: long
+      // enough that it surely holds the slot for a while.
+      const hog = client.callTool({ name: 'execute_code', arguments: { code: 'await new Promise(() => {});\nexport default 1;', timeoutMs: 20_000 } });
       // Until the hog holds the only slot (it is type-checked first, while probes may be checked on
       // the other checker process), a probe may still get it; once it does, probes are refused.
       let busy = '';

@@ -218,7 +218,7 @@ export function createProgram(io: Io = processIo, contexts: CliContext[] = [], o
     .option('--server <id>', 'only this server')
     .addOption(new Option('--detail <level>', 'name, summary or full (adds the typed signature)').choices(['name', 'summary', 'full']).default('summary'))
     .option('--limit <n>', 'most hits', (v) => positiveInt(v, '--limit'), 10)
-    .option('--json', 'print JSON: [{ server, tool, function, summary?, signature?, score }]')
+    .option('--json', 'print JSON: [{ server, tool, function, summary?, signature?, parameters?, score }]')
     .action(
       run(async (ctx, query: string[], opts: JsonFlag & { server?: string; detail: SearchDetail; limit: number }) => {
         const [{ readCatalog }, { searchTools }] = await Promise.all([import('./tools/catalog.ts'), import('./tools/search.ts')]);

@@ -21,6 +21,7 @@ import {
   renderReadme,
   renderToolModule,
   type CatalogEntry,
+  type CatalogServer,
   type ToolPlan,
 } from './render.ts';
 import { compileToolTypes, isObjectSchema } from './schema.ts';
@@ -240,7 +241,7 @@ export async function generate(options: GenerateOptions = {}): Promise<GenerateR
   const catalogSource = `${relative(serversDir)}/*.yaml`;
   const catalogPlan = {
     file: path.join(outDir, 'catalog.json'),
-    sourceHash: contentHash(JSON.stringify([fingerprint, 'catalog', catalogSource, serverPlans.map((s) => s.plans.map((p) => p.sourceHash))])),
+    sourceHash: contentHash(JSON.stringify([fingerprint, 'catalog', catalogSource, serverPlans.map((s) => [s.server.id, s.server.description, s.plans.map((p) => p.sourceHash)])])),
   };
   const toolFile = (plan: ToolPlan): string => path.join(outDir, plan.server, `${plan.functionName}.ts`);
 
@@ -271,6 +272,7 @@ export async function generate(options: GenerateOptions = {}): Promise<GenerateR
     const { compile } = require('json-schema-to-typescript') as typeof JsonSchemaToTypeScript;
     const printers = createPrinters(require('typescript') as typeof TypeScript);
     const catalog: CatalogEntry[] = [];
+    const catalogServers: CatalogServer[] = [];
     for (const { server, source, plans, index, readme } of serverPlans) {
       const rendered: ToolPlan[] = [];
       const entries: CatalogEntry[] = [];
@@ -299,11 +301,12 @@ export async function generate(options: GenerateOptions = {}): Promise<GenerateR
       expected.set(readme.file, renderReadme(server, source, readme.sourceHash, entries));
       serverFiles.set(server.id, [...rendered.map(toolFile), index.file, readme.file]);
       catalog.push(...entries);
+      catalogServers.push({ server: server.id, description: server.description, tools: entries.length });
       result.servers.push({ id: server.id, file: server.file, tools: rendered.length, changed: 0, unchanged: 0 });
       result.summary.tools += rendered.length;
       logger.debug({ server: server.id, tools: rendered.length }, 'generated');
     }
-    expected.set(catalogPlan.file, renderCatalog(catalogSource, catalogPlan.sourceHash, catalog));
+    expected.set(catalogPlan.file, renderCatalog(catalogSource, catalogPlan.sourceHash, catalog, catalogServers));
   }
   result.summary.servers = result.servers.length;
 

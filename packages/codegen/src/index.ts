@@ -6,7 +6,7 @@ export { formatDiagnostic, formatSummary } from './format.ts';
 export { assignToolNames, reservedNames, toolFunctionName, typeStem } from './naming.ts';
 export type { AssignedNames } from './naming.ts';
 export { codegenCommand } from './render.ts';
-export type { CatalogEntry, CatalogParameter } from './render.ts';
+export type { CatalogEntry, CatalogParameter, CatalogServer } from './render.ts';
 export type { Diagnostic, DiagnosticLevel } from './diagnostics.ts';
 export { addCodegenOptions, runCodegenCommand } from './cli.ts';
 export type { CodegenCliOptions, CodegenIo } from './cli.ts';

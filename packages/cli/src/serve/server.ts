@@ -6,7 +6,7 @@ import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js'
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
-import { readCatalog, readToolSource } from '../tools/catalog.ts';
+import { catalogServers, readCatalog, readToolSource } from '../tools/catalog.ts';
 import { searchTools } from '../tools/search.ts';
 import { localPrincipal, type Principal, TokenTable } from './principals.ts';
 import { createTransportGuard } from './transportGuard.ts';
@@ -169,7 +169,8 @@ export function createMagsagServer(deps: ServeDeps, principal: Principal = local
   server.registerTool(
     'search_tools',
     {
-      description: 'Find MCP tools by keyword. Returns names, one-line summaries, or typed signatures (detail). Import them in execute_code from ./servers/<server>/<function>.',
+      description:
+        'Find MCP tools by keyword (an empty query lists the servers). Returns names, one-line summaries, or typed signatures with every parameter (detail "full"). Import them in execute_code from ./servers/<server>/<function>.',
       inputSchema: {
         query: z.string(),
         detail: z.enum(['name', 'summary', 'full']).optional(),
@@ -180,6 +181,7 @@ export function createMagsagServer(deps: ServeDeps, principal: Principal = local
     },
     async ({ query, detail, server: only, limit }) => {
       try {
+        if (query.trim() === '') return text(mask(JSON.stringify({ servers: catalogServers(deps.generatedDir).filter((s) => !only || s.server === only) })));
         const hits = searchTools(readCatalog(deps.generatedDir), query, { detail: detail ?? 'summary', limit: limit ?? 10, ...(only ? { server: only } : {}) });
         return text(mask(JSON.stringify(hits)));
       } catch (error) {

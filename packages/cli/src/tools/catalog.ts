@@ -1,6 +1,6 @@
 import { readFileSync, existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import type { CatalogEntry } from '@magsag/codegen';
+import type { CatalogEntry, CatalogServer } from '@magsag/codegen';
 import { didYouMean, MagsagError } from '@magsag/core';
 
 /** One tool in `servers/catalog.json`, as `magsag codegen` writes it. */
@@ -27,6 +27,20 @@ export function readCatalog(serversRoot: string): CatalogTool[] {
     throw new MagsagError('CONFIG_INVALID', `${file} has no "tools" list. Regenerate it with \`magsag codegen\`.`, { data: { file } });
   }
   return tools as CatalogTool[];
+}
+
+/**
+ * The servers of a catalog with their one-line descriptions and tool counts: what an agent sees
+ * before it knows what to search for. A catalog from before descriptions were recorded gives counts only.
+ */
+export function catalogServers(serversRoot: string): CatalogServer[] {
+  const file = path.join(serversRoot, 'catalog.json');
+  const tools = readCatalog(serversRoot);
+  const recorded = (JSON.parse(readFileSync(file, 'utf8')) as { servers?: CatalogServer[] }).servers;
+  if (Array.isArray(recorded)) return recorded;
+  const counts = new Map<string, number>();
+  for (const entry of tools) counts.set(entry.server, (counts.get(entry.server) ?? 0) + 1);
+  return [...counts].sort(([a], [b]) => a.localeCompare(b)).map(([server, n]) => ({ server, description: '', tools: n }));
 }
 
 /** What `magsag tools ls` shows: the servers, or one server's tools. */

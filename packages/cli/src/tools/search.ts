@@ -11,6 +11,8 @@ export interface SearchHit {
   function: string;
   summary?: string;
   signature?: string;
+  /** With detail `full`: every parameter, with its description when the server gave one (types are in `signature`). */
+  parameters?: { name: string; description?: string }[];
   score: number;
 }
 
@@ -94,7 +96,13 @@ export function searchTools(catalog: readonly CatalogTool[], query: string, opti
       tool: entry.tool,
       function: entry.function,
       ...(detail === 'name' ? {} : { summary: entry.summary }),
-      ...(detail === 'full' ? { signature: entry.signature } : {}),
+      ...(detail === 'full'
+        ? {
+            signature: entry.signature,
+            // Types and optionality are in the signature; this adds what each parameter means.
+            parameters: entry.parameters.map((p) => ({ name: p.name, ...(p.description ? { description: p.description } : {}) })),
+          }
+        : {}),
       score: Math.round(score * 1000) / 1000,
     }));
 }

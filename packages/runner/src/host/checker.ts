@@ -57,7 +57,7 @@ export class TypeCheckService {
     child.once('exit', () => {
       if (this.#child !== child) return;
       this.#child = undefined;
-      this.#fail(new MagsagError('INTERNAL', 'The type-checker process exited unexpectedly; the program was not checked. Run it again, or with typecheck off.'));
+      this.#fail(new MagsagError('INTERNAL', 'The type-checker process exited unexpectedly; the program was not checked. Run it again.'));
     });
     return child;
   }
@@ -78,7 +78,7 @@ export class TypeCheckService {
       this.#fail(
         new MagsagError(
           'SANDBOX_TYPECHECK',
-          `The program took longer than ${job.budgetMs} ms to type-check and was not run. Make it shorter (move reusable parts into skills, data into the workspace), or run it with typecheck off.`,
+          `The program took longer than ${job.budgetMs} ms to type-check and was not run. Make it shorter: move reusable parts into skills and data into the workspace.`,
           { data: { limit: 'typecheckMs', value: job.budgetMs } },
         ),
       );

@@ -58,6 +58,28 @@ export function resolveRunnerPaths(config: RunnerConfig): { root: string; server
   };
 }
 
+/** How many type errors a SANDBOX_TYPECHECK message spells out; the rest are counted. */
+export const maxReportedTypeErrors = 10;
+
+/**
+ * Every type error (up to {@link maxReportedTypeErrors}, then a count), each with the line of the
+ * program it points at, so one answer is enough to fix them all. It suggests nothing a model
+ * calling `execute_code` cannot do.
+ */
+export function typeErrorReport(diagnostics: readonly Diagnostic[], source: string, programName: string): string {
+  const lines = source.split(/\r?\n/);
+  const shown = diagnostics.slice(0, maxReportedTypeErrors).map((d) => {
+    const code = d.file === programName ? lines[d.line - 1] : undefined;
+    const pointer = code === undefined ? '' : `\n    ${code.trim().slice(0, 160)}`;
+    return `  ${d.file}:${d.line}:${d.column} ${d.message.split('\n').join('\n    ')}${pointer}`;
+  });
+  const more = diagnostics.length - shown.length;
+  return (
+    `The program has ${diagnostics.length} type error${diagnostics.length === 1 ? '' : 's'}:\n${shown.join('\n')}` +
+    `${more > 0 ? `\n  ...and ${more} more.` : ''}\nFix them and run it again; each tool's types are in its module (read_tool, or servers/<server>/<tool>.ts).`
+  );
+}
+
 function emptyMetrics(): RunMetrics {
   return { wallMs: 0, cpuMs: 0, heapBytes: 0, typecheckMs: 0, compileMs: 0, toolCallCount: 0, toolBytes: 0, maxToolCallsInFlight: 0, outputBytes: 0, toolCalls: [] };
 }
@@ -294,15 +316,7 @@ export async function execute(options: ExecuteOptions): Promise<ExecuteResult> {
       // In the checker process: a slow check never holds up the host's other work.
       diagnostics = await typeCheckService().check(roots, source, programName);
       metrics.typecheckMs = Math.round(performance.now() - checkStarted);
-      if (diagnostics.length > 0) {
-        const first = diagnostics[0];
-        throw new MagsagError(
-          'SANDBOX_TYPECHECK',
-          `The program has ${diagnostics.length} type error${diagnostics.length === 1 ? '' : 's'}; the first: ${first?.file}:${first?.line}:${first?.column} ${first?.message}. ` +
-            'Fix them (see `diagnostics`; tool types are in servers/<id>/), or run with typecheck off.',
-          { data: { count: diagnostics.length } },
-        );
-      }
+      if (diagnostics.length > 0) throw new MagsagError('SANDBOX_TYPECHECK', typeErrorReport(diagnostics, source, programName), { data: { count: diagnostics.length } });
     }
 
     const callTool = options.callTool ?? defaultCallTool;

@@ -1,0 +1,60 @@
+// What a model learns from `serve`'s answers alone: the servers there are, every parameter of a
+// tool, and every type error of a program with the line it points at.
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cliArgs, repoRoot } from './helpers.ts';
+
+const textOf = (result: unknown): string => ((result as { content: { text?: string }[] }).content ?? []).map((c) => c.text ?? '').join('');
+let client: Client;
+
+beforeAll(async () => {
+  const [command, ...args] = cliArgs(['serve']);
+  client = new Client({ name: 'answers-test', version: '1.0.0' });
+  const env = Object.fromEntries(Object.entries({ ...process.env, MAGSAG_SERVE_TOKEN: '', MAGSAG_SERVE_TOKENS: '' }).filter((e): e is [string, string] => e[1] !== undefined));
+  await client.connect(new StdioClientTransport({ command: command!, args, cwd: repoRoot, env, stderr: 'ignore' }));
+}, 120_000);
+
+afterAll(async () => {
+  await client.close();
+});
+
+describe('serve answers a model can act on', { timeout: 120_000 }, () => {
+  it('an empty search_tools query lists every server with its description and tool count', async () => {
+    const answer = JSON.parse(textOf(await client.callTool({ name: 'search_tools', arguments: { query: '' } }))) as { servers: { server: string; description: string; tools: number }[] };
+    expect(answer.servers.map((s) => s.server)).toEqual(['crm', 'everything', 'filesystem', 'github', 'memory', 'notion', 'postgres', 'vault']);
+    expect(answer.servers.find((s) => s.server === 'memory')).toEqual({ server: 'memory', description: expect.stringContaining('knowledge graph'), tools: 9 });
+    const one = JSON.parse(textOf(await client.callTool({ name: 'search_tools', arguments: { query: ' ', server: 'crm' } }))) as { servers: { server: string }[] };
+    expect(one.servers.map((s) => s.server)).toEqual(['crm']);
+  });
+
+  it('detail "full" describes every parameter of a hit', async () => {
+    const hits = JSON.parse(textOf(await client.callTool({ name: 'search_tools', arguments: { query: 'get_record', server: 'crm', detail: 'full', limit: 1 } }))) as {
+      tool: string;
+      signature: string;
+      parameters: { name: string; description?: string }[];
+    }[];
+    expect(hits[0]!.tool).toBe('get_record');
+    expect(hits[0]!.parameters.map((p) => p.name)).toEqual(['object_name', 'record_id', 'format']);
+    expect(hits[0]!.parameters.find((p) => p.name === 'record_id')).toEqual({ name: 'record_id', description: expect.stringContaining('record ID') });
+    expect(hits[0]!.signature).toContain('record_id: string; format?:');
+  });
+
+  it('a failed type-check returns every error with its line of code, and suggests nothing a model cannot do', async () => {
+    const code = [
+      "import { readGraph } from './servers/memory/readGraph';",
+      'const graph = await readGraph({});',
+      'const count: string = graph.entities.length;',
+      "const flag: boolean = 'yes';",
+      'export default { count, flag, missing: notDefinedAnywhere };',
+    ].join('\n');
+    const answer = await client.callTool({ name: 'execute_code', arguments: { code } });
+    expect(answer.isError).toBe(true);
+    const body = textOf(answer);
+    expect(body).toContain('3 type errors');
+    expect(body).toMatch(/execute_code\.ts:3:7 Type 'number' is not assignable to type 'string'\.\n\s+const count: string = graph\.entities\.length;/);
+    expect(body).toMatch(/execute_code\.ts:4:7 .*\n\s+const flag: boolean = 'yes';/);
+    expect(body).toContain("Cannot find name 'notDefinedAnywhere'");
+    expect(body).not.toMatch(/typecheck off|--no-typecheck|diagnostics`/);
+  });
+});
