@@ -123,7 +123,7 @@ const magsagBin = path.join(repoRoot, 'packages/cli/src/bin.ts');
 // quarter of a second per command); a test below keeps the two the same. Other pnpm scripts run
 // through pnpm itself.
 const magsagScript = 'node --no-node-snapshot --conditions=magsag-source --import tsx packages/cli/src/bin.ts';
-const prelude = `pnpm() { if [ "$1" = magsag ]; then shift; node --no-node-snapshot --conditions=magsag-source --import '${tsx}' '${magsagBin}' "$@"; else command pnpm "$@"; fi; }\n`;
+const prelude = `pnpm() { if [ "$1" = magsag ]; then shift; '${process.execPath}' --no-node-snapshot --conditions=magsag-source --import '${tsx}' '${magsagBin}' "$@"; else command pnpm "$@"; fi; }\n`;
 
 /** A scratch project: copies of what the examples write, links to what they only read. */
 function createProject(name: string): string {
@@ -262,7 +262,7 @@ async function libraryStep(block: Block, ctx: Context): Promise<Step> {
   const pkg = /^packages\/[^/]+\//.exec(block.file)?.[0] ?? '';
   const dir = path.join(repoRoot, pkg, '.cache/docs-examples');
   mkdirSync(dir, { recursive: true });
-  const file = path.join(dir, `example-${process.pid}-${block.line}.${block.lang === 'js' ? 'mjs' : 'ts'}`);
+  const file = path.join(dir, `example${process.pid}Line${block.line}.${block.lang === 'js' ? 'mjs' : 'ts'}`);
   writeFileSync(file, block.body);
   try {
     const result = await run(process.execPath, ['--no-node-snapshot', '--conditions=magsag-source', '--import', tsx, file], { cwd: ctx.cwd, env: ctx.env });
@@ -314,7 +314,8 @@ async function pool<T>(tasks: (() => Promise<T>)[], limit: number): Promise<T[]>
     Array.from({ length: limit }, async () => {
       while (next < tasks.length) {
         const index = next++;
-        results[index] = await tasks[index]!();
+        // A task reports its own failure through the promise its test awaits; the pool goes on.
+        results[index] = await tasks[index]!().catch(() => undefined as T);
       }
     }),
   );
@@ -394,8 +395,8 @@ beforeAll(async () => {
   const seen = new Map<string, Promise<Step>>();
   const repoCtx: Context = { cwd: repoRoot, env: {}, fill: {}, ran: new Map() };
   const later = <T,>(work: () => Promise<T>): Promise<T> =>
-    new Promise<T>((resolve) => {
-      tasks.push(async () => resolve(await work()));
+    new Promise<T>((resolve, reject) => {
+      tasks.push(() => work().then(resolve, reject));
     });
   for (const [file, list] of byFile) {
     if (inProjects.has(file)) continue;
