@@ -25,6 +25,9 @@ export function resetDemo(paths: ProjectPaths): DemoResetResult {
   rmSync(demoDir, { recursive: true, force: true });
   mkdirSync(demoDir, { recursive: true, mode: 0o700 });
   cpSync(seed, demoDir, { recursive: true });
+  // The postgres demo server's database folder has no seed (its wrapper starts the database there
+  // on first use), but the server YAML names it: without it `magsag doctor` fails right after a reset.
+  mkdirSync(path.join(demoDir, 'postgres'), { recursive: true });
   // The state folder is this user's alone, the demo data included (the demo servers run as the user).
   for (const entry of readdirSync(demoDir, { withFileTypes: true, recursive: true })) {
     chmodSync(path.join(entry.parentPath, entry.name), entry.isDirectory() ? 0o700 : 0o600);
