@@ -57,4 +57,23 @@ describe('serve answers a model can act on', { timeout: 120_000 }, () => {
     expect(body).toContain("Cannot find name 'notDefinedAnywhere'");
     expect(body).not.toMatch(/typecheck off|--no-typecheck|diagnostics`/);
   });
+
+  it('a truncated answer names its run, and read_output returns the rest in pages', async () => {
+    const code = "export default Array.from({ length: 400 }, (_, i) => ({ i, label: 'row ' + i }));";
+    const answer = textOf(await client.callTool({ name: 'execute_code', arguments: { code } }));
+    const notice = /\[truncated: (\d+) of (\d+) bytes shown; the whole output is kept: read_output\(\{ "workspace": "(\S+)", "runId": "(\S+)" \}\)/.exec(answer);
+    expect(notice, answer.slice(-300)).not.toBeNull();
+    const [, , , workspace, runId] = notice!;
+    const pages: string[] = [];
+    let offset: number | undefined = 0;
+    while (offset !== undefined) {
+      const page = JSON.parse(textOf(await client.callTool({ name: 'read_output', arguments: { workspace, runId, offset } }))) as { text: string; next?: number; total: number };
+      pages.push(page.text);
+      offset = page.next;
+    }
+    expect((JSON.parse(pages.join('')) as { ok: boolean; result: { i: number }[] }).result.map((r) => r.i)).toEqual(Array.from({ length: 400 }, (_, i) => i));
+    const missing = await client.callTool({ name: 'read_output', arguments: { workspace, runId: 'run-20200101T000000-00000000' } });
+    expect(missing.isError).toBe(true);
+    expect(textOf(missing)).toContain('RUN_NOT_FOUND');
+  });
 });

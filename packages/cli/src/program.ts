@@ -465,7 +465,7 @@ export function createProgram(io: Io = processIo, contexts: CliContext[] = [], o
 
   program
     .command('serve')
-    .description('run MAGSAG as an MCP server (stdio by default): search_tools, read_tool, execute_code, run_skill, list_skills')
+    .description('run MAGSAG as an MCP server (stdio by default): search_tools, read_tool, execute_code, read_output, run_skill, list_skills')
     .option('--http <port>', 'serve streamable HTTP on this port instead of stdio', (v) => portNumber(v))
     .option('--host <host>', 'address to bind with --http', '127.0.0.1')
     .addOption(new Option('--token <token>', 'bearer token clients must send, for the principal "default" (a token is required off loopback)').env('MAGSAG_SERVE_TOKEN'))
@@ -518,7 +518,7 @@ export function createProgram(io: Io = processIo, contexts: CliContext[] = [], o
             const prepared = await prepareMcpConfig(opts.mcpConfig, base, { refresh: opts.refresh === true, log: io.stderr });
             ctx.usePaths(prepared.paths);
           }
-          const [{ runProgram, runSkill }, { findSkill, loadSkills }, { RunTracker, serveHttp, serveStdio }, { configureSandboxPool, markInterruptedRuns, warmTranspiler, warmTypeChecker }] = await Promise.all([
+          const [{ runProgram, runSkill }, { findSkill, loadSkills }, { RunTracker, serveHttp, serveStdio }, { configureSandboxPool, markInterruptedRuns, readRunOutput, warmTranspiler, warmTypeChecker }] = await Promise.all([
             import('./commands/exec.ts'),
             import('@magsag/catalog'),
             import('./serve/server.ts'),
@@ -558,6 +558,8 @@ export function createProgram(io: Io = processIo, contexts: CliContext[] = [], o
               const doc = await runSkill(ctx, findSkill(ctx.skillsDir, name), input, { owner: principal.name, createWorkspace: false, ...(workspace === undefined ? {} : { workspace }) }, signal);
               return { ok: doc.ok, modelView: doc.modelView, workspace: doc.workspace?.id };
             },
+            readOutput: ({ workspace, runId, offset, length, principal }) =>
+              readRunOutput(ctx.paths.stateDir, workspace, runId, { owner: principal.name, ...(offset === undefined ? {} : { offset }), ...(length === undefined ? {} : { length }) }),
             skillWriters: opts.skillWriters,
             // Answers that are not run output: a stateless masker, so one answer never changes the next.
             mask: (text) => ctx.pii.staticMasker().mask(text),

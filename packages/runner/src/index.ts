@@ -13,3 +13,5 @@ export type { TypeChecker, TypeCheckerOptions } from './host/typecheck.ts';
 export { warmTranspiler } from './host/transpiler.ts';
 export { closeSandboxes, configureSandboxPool, SandboxPool, sandboxPool, sandboxPoolDefaults, warmSandboxes } from './host/sandboxPool.ts';
 export type { Isolation, SandboxPoolOptions } from './host/sandboxPool.ts';
+export { maxOutputPage, readRunOutput, runIdPattern } from './host/readOutput.ts';
+export type { RunOutputPage } from './host/readOutput.ts';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createRunner, type Masker } from '../src/index.ts';
+import { createRunner, readRunOutput, type Masker, type RunOutputPage } from '../src/index.ts';
 import { tempRunnerConfig } from './helpers.ts';
 
 const temp = tempRunnerConfig();
@@ -15,13 +15,33 @@ describe('model view', () => {
     });
     expect(run.ok).toBe(true);
     expect(Buffer.byteLength(run.modelView)).toBeLessThanOrEqual(600);
-    expect(run.modelView).toContain('[truncated: showing part of');
-    expect(run.modelView).toContain(`run ${run.workspace?.runId} in workspace ${run.workspace?.id}`);
+    expect(run.modelView).toMatch(/\[truncated: \d+ of \d+ bytes shown; the whole output is kept: read_output/);
+    expect(run.modelView).toContain(`read_output({ "workspace": "${run.workspace?.id}", "runId": "${run.workspace?.runId}" })`);
+    // Cut at a value boundary: every line before the notice is a whole log line, JSON line or section note.
+    const body = run.modelView.slice(0, run.modelView.indexOf('\n\n[truncated'));
+    for (const line of body.split('\n')) expect(line).toMatch(/^(Run |Result:|Logs \(|\[log\] line \d+ x{40}$|[[\]{}]|\s+"i": \d+$|\s+[{}],?$|\.\.\. \(\d+ more bytes\)$|$)/);
     expect(run.modelView).not.toContain(temp.config.stateDir);
     expect(run.modelView).not.toMatch(/\/(tmp|root|home)\//);
     const full = JSON.parse(readFileSync(run.workspace?.outputPath ?? '', 'utf8')) as { result: unknown[]; logs: unknown[] };
     expect(full.result).toHaveLength(100);
     expect(full.logs).toHaveLength(50);
+  });
+
+  it('read_output pages through the whole output of a run, only in a workspace its owner opens', async () => {
+    const runner = createRunner({ ...temp.config, modelViewBytes: 400 });
+    const run = await runner.execute({ code: "export default Array.from({ length: 300 }, (_, i) => ({ i, word: 'w' + i }));" });
+    const workspace = run.workspace!.id;
+    const pages: string[] = [];
+    let offset: number | undefined = 0;
+    while (offset !== undefined) {
+      const page: RunOutputPage = readRunOutput(temp.config.stateDir!, workspace, run.workspace!.runId, { offset, length: 4000 });
+      pages.push(page.text);
+      offset = page.next;
+    }
+    expect((JSON.parse(pages.join('')) as { result: unknown[] }).result).toHaveLength(300);
+    expect(() => readRunOutput(temp.config.stateDir!, workspace, run.workspace!.runId, { owner: 'mallory' })).toThrow(expect.objectContaining({ code: 'WORKSPACE_NOT_FOUND' }));
+    expect(() => readRunOutput(temp.config.stateDir!, workspace, 'run-20200101T000000-00000000')).toThrow(expect.objectContaining({ code: 'RUN_NOT_FOUND' }));
+    expect(() => readRunOutput(temp.config.stateDir!, workspace, '../../etc/passwd')).toThrow(expect.objectContaining({ code: 'USAGE' }));
   });
 
   it('is whole when it fits, with result, logs and status', async () => {

@@ -49,6 +49,8 @@ export interface ServeDeps {
   runSkill?: RunSkill;
   /** Lists the skills. */
   listSkills?: ListSkills;
+  /** A page of a run's whole (masked) output, in a workspace the principal owns. */
+  readOutput?: (args: { workspace: string; runId: string; offset?: number; length?: number; principal: Principal }) => unknown;
   /** Masks any text before it leaves the server (the PII second guard). @default identity */
   mask?: (text: string) => string;
   /**
@@ -62,6 +64,10 @@ export interface ServeDeps {
 export function mayWriteSkills(deps: Pick<ServeDeps, 'skillWriters'>, principal: Principal): boolean {
   return principal.local || (deps.skillWriters ?? []).includes(principal.name);
 }
+
+// A whole number without zod's `.int()`, whose JSON Schema also says `maximum: 9007199254740991`:
+// these definitions go to the model on every turn, so every token in them counts.
+const wholeNumber = z.number().min(0).refine(Number.isSafeInteger, 'expected a whole number');
 
 const text = (value: string, isError = false): { content: { type: 'text'; text: string }[]; isError?: boolean } => ({
   content: [{ type: 'text', text: value }],
@@ -213,7 +219,7 @@ export function createMagsagServer(deps: ServeDeps, principal: Principal = local
       {
         description:
           'Run a TypeScript module in a sandbox. Import tools from ./servers/<server>/<function>; export default the result (or an async function). Returns the curated, masked output after a line "workspace <id>"; pass that id as workspace to keep files and placeholders.',
-        inputSchema: { code: z.string(), workspace: z.string().optional(), timeoutMs: z.number().int().positive().optional() },
+        inputSchema: { code: z.string(), workspace: z.string().optional(), timeoutMs: wholeNumber.optional() },
       },
       async ({ code, workspace, timeoutMs }, extra) => {
         try {
@@ -221,6 +227,25 @@ export function createMagsagServer(deps: ServeDeps, principal: Principal = local
             executeCode({ code, principal, signal, ...(workspace === undefined ? {} : { workspace }), ...(timeoutMs ? { timeoutMs } : {}) }),
           );
           return runAnswer(answer, mask);
+        } catch (error) {
+          return failure(error);
+        }
+      },
+    );
+  }
+  if (deps.readOutput) {
+    const readOutput = deps.readOutput;
+    server.registerTool(
+      'read_output',
+      {
+        description: 'Page through the output a truncated answer left out (its notice names workspace and runId); pass next as offset.',
+        inputSchema: { workspace: z.string(), runId: z.string(), offset: wholeNumber.optional() },
+        annotations: { readOnlyHint: true },
+      },
+      async ({ workspace, runId, offset }) => {
+        try {
+          const page = readOutput({ workspace, runId, principal, ...(offset === undefined ? {} : { offset }) });
+          return text(mask(JSON.stringify(page)));
         } catch (error) {
           return failure(error);
         }

@@ -17,12 +17,20 @@ export interface ModelViewInput {
   masker: Masker;
 }
 
+/**
+ * At most `maxBytes` (UTF-8) of `text`, ending at a value boundary: the end of a line (pretty JSON
+ * holds one value per line) when one is in the second half of the room, else after a comma or a
+ * space, so no placeholder or number is cut in two. Linear in the room.
+ */
 function cut(text: string, maxBytes: number): string {
   if (Buffer.byteLength(text) <= maxBytes) return text;
   // Bytes, not characters: cut by characters, then back off until the UTF-8 size fits.
   let end = Math.min(text.length, maxBytes);
   while (end > 0 && Buffer.byteLength(text.slice(0, end)) > maxBytes) end = Math.floor(end * 0.9);
-  return text.slice(0, end);
+  const line = text.lastIndexOf('\n', end - 1);
+  if (line >= end / 2) return text.slice(0, line);
+  const word = Math.max(text.lastIndexOf(', ', end - 2) + 1, text.lastIndexOf(' ', end - 1));
+  return word >= end / 2 ? text.slice(0, word) : text.slice(0, end);
 }
 
 /**
@@ -52,16 +60,26 @@ export function buildModelView(input: ModelViewInput): string {
   }
   if (input.error?.stack) sections.push(mask(input.error.stack));
   // No one section may crowd out the others: each gets at most half the room.
+  const untruncated = Buffer.byteLength([header, ...sections].join('\n\n'));
   const share = Math.floor(input.maxBytes / 2);
+  let shortened = false;
   for (let i = 0; i < sections.length; i++) {
     const section = sections[i] ?? '';
-    if (Buffer.byteLength(section) > share) sections[i] = `${cut(section, Math.max(0, share - 4))} ...`;
+    const bytes = Buffer.byteLength(section);
+    if (bytes > share) {
+      const kept = cut(section, Math.max(0, share - 32));
+      sections[i] = `${kept}\n... (${bytes - Buffer.byteLength(kept)} more bytes)`;
+      shortened = true;
+    }
   }
   const full = [header, ...sections].join('\n\n');
-  if (Buffer.byteLength(full) <= input.maxBytes) return full;
-  const notice = mask(
-    `\n\n[truncated: showing part of ${Buffer.byteLength(full)} bytes of output${input.workspaceId ? `; the whole output is kept with run ${input.runId} in workspace ${input.workspaceId}` : ''}]`,
-  );
-  const room = Math.max(0, input.maxBytes - Buffer.byteLength(notice));
-  return cut(full, room) + notice;
+  if (!shortened && Buffer.byteLength(full) <= input.maxBytes) return full;
+  const total = untruncated;
+  const where = input.workspaceId
+    ? `; the whole output is kept: read_output({ "workspace": "${input.workspaceId}", "runId": "${input.runId}" }) returns it in pages`
+    : '';
+  // The notice's own size depends on the figure it states; reserve room for the longest one.
+  const room = Math.max(0, input.maxBytes - Buffer.byteLength(mask(`\n\n[truncated: ${total} of ${total} bytes shown${where}]`)));
+  const kept = Buffer.byteLength(full) <= room ? full : cut(full, room);
+  return kept + mask(`\n\n[truncated: ${Buffer.byteLength(kept)} of ${total} bytes shown${where}]`);
 }
