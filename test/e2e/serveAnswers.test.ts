@@ -76,4 +76,14 @@ describe('serve answers a model can act on', { timeout: 120_000 }, () => {
     expect(missing.isError).toBe(true);
     expect(textOf(missing)).toContain('RUN_NOT_FOUND');
   });
+
+  it('a misspelt argument is a type error, and at run time TOOL_INPUT_INVALID names the nearest known key', async () => {
+    const typo = "import { readTextFile } from './servers/filesystem/readTextFile';\nexport default await readTextFile({ path: 'notes/welcome.md', haed: 2 });";
+    const typed = textOf(await client.callTool({ name: 'execute_code', arguments: { code: typo } }));
+    expect(typed).toContain("'haed' does not exist in type 'ReadTextFileInput'");
+    const cast = typo.replace('haed: 2 })', 'haed: 2 } as never)');
+    const refused = textOf(await client.callTool({ name: 'execute_code', arguments: { code: cast } }));
+    expect(refused).toContain('TOOL_INPUT_INVALID');
+    expect(refused).toContain('"haed" (did you mean "head"? known: path, tail, head)');
+  });
 });

@@ -1,4 +1,4 @@
-import type { ToolSnapshot } from '@magsag/mcp-client/config';
+import { closeInputSchema, type ToolSnapshot } from '@magsag/mcp-client/config';
 import type { compile } from 'json-schema-to-typescript';
 
 type JsonObject = Record<string, unknown>;
@@ -92,7 +92,8 @@ export interface ToolTypeNames {
  * TypeScript declarations (unformatted); the wrapper type {@link rootTypeName} is among them.
  */
 export async function compileToolTypes(compile: CompileSchema, tool: ToolSnapshot, names: ToolTypeNames): Promise<string> {
-  const properties: JsonObject = { input: prepareRoot(tool.inputSchema, names.input, '#/properties/input') };
+  // Inputs are closed (a misspelt argument is a type error); outputs stay as the server wrote them.
+  const properties: JsonObject = { input: prepareRoot(closeInputSchema(tool.inputSchema), names.input, '#/properties/input') };
   if (names.output !== undefined && tool.outputSchema !== undefined) {
     properties['output'] = prepareRoot(tool.outputSchema, names.output, '#/properties/output');
   }

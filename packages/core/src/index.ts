@@ -9,6 +9,6 @@ export { silentLogger } from './logger.ts';
 export type { Logger } from './logger.ts';
 export { assertWorkspaceId, workspaceIdPattern } from './ids.ts';
 export { version } from './version.ts';
-export { didYouMean, suggest } from './suggest.ts';
+export { didYouMean, nearest, suggest } from './suggest.ts';
 export { defaultLimits, maxLimits } from './limits.ts';
 export type { RunLimits } from './limits.ts';

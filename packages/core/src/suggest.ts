@@ -32,3 +32,16 @@ export function didYouMean(wanted: string, names: Iterable<string>): string {
   const quoted = near.map((n) => `"${n}"`);
   return ` Did you mean ${quoted.length === 1 ? quoted[0] : `${quoted.slice(0, -1).join(', ')} or ${quoted.at(-1)}`}?`;
 }
+
+/** The name nearest to `wanted` by edit distance, however far (ties: alphabetical); undefined when there are none. Bounded like {@link suggest}. */
+export function nearest(wanted: string, names: Iterable<string>): string | undefined {
+  const target = wanted.toLowerCase().slice(0, 100);
+  let best: { name: string; edits: number } | undefined;
+  let seen = 0;
+  for (const name of names) {
+    if (++seen > 10_000) break;
+    const edits = distance(target, name.toLowerCase().slice(0, 100));
+    if (!best || edits < best.edits || (edits === best.edits && name.localeCompare(best.name) < 0)) best = { name, edits };
+  }
+  return best?.name;
+}

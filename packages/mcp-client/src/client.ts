@@ -9,6 +9,15 @@ import { mcpErrorKind, ServerConnection } from './connection.ts';
 import { isToolAllowed } from './config/toolFilter.ts';
 import type { ToolCall, ToolCallMiddleware, ToolCallResult } from './middleware.ts';
 import { validateAgainstSchema } from './validate.ts';
+import { closeInputSchema } from './config/closeSchema.ts';
+
+// One closed copy per tool definition: validation compiles it once (ajv caches by object).
+const closedSchemas = new WeakMap<object, Record<string, unknown>>();
+function closedInputSchema(schema: Record<string, unknown>): Record<string, unknown> {
+  let closed = closedSchemas.get(schema);
+  if (!closed) closedSchemas.set(schema, (closed = closeInputSchema(schema)));
+  return closed;
+}
 
 /** Options for {@link McpClient}. */
 export interface McpClientOptions {
@@ -261,7 +270,7 @@ export class McpClient {
       const replaced = await m.beforeCall?.(call);
       if (replaced) call.args = replaced;
     }
-    const problems = validateAgainstSchema(definition.inputSchema as Record<string, unknown>, call.args);
+    const problems = validateAgainstSchema(closedInputSchema(definition.inputSchema as Record<string, unknown>), call.args);
     if (problems.length > 0) {
       throw new MagsagError(
         'TOOL_INPUT_INVALID',

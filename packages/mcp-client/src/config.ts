@@ -11,4 +11,5 @@ export type { ProjectConfig, ProjectConfigSchema } from './config/project.ts';
 export { defaultTimeouts, serverConfigSchema, toolSnapshotSchema, transportSchema } from './config/schema.ts';
 export type { HttpTransportConfig, ServerConfig, SseTransportConfig, StdioTransportConfig, ToolSnapshot, TransportConfig } from './config/schema.ts';
 export { isToolAllowed } from './config/toolFilter.ts';
+export { closeInputSchema } from './config/closeSchema.ts';
 export { validateAgainstSchema } from './validate.ts';

@@ -12,6 +12,7 @@ export { buildProjectConfigSchema, defaultFolders, initialProjectConfig, project
 export type { ProjectConfig, ProjectConfigSchema } from './config/project.ts';
 export { defaultTimeouts, serverConfigSchema, toolSnapshotSchema, transportSchema } from './config/schema.ts';
 export { isToolAllowed } from './config/toolFilter.ts';
+export { closeInputSchema } from './config/closeSchema.ts';
 export type { HttpTransportConfig, ServerConfig, SseTransportConfig, StdioTransportConfig, ToolSnapshot, TransportConfig } from './config/schema.ts';
 export { connectionKey } from './cache.ts';
 export { describeTransport } from './connection.ts';

@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { nearest } from '@magsag/core';
 import type * as AjvModule from 'ajv';
 import type { Ajv, ValidateFunction } from 'ajv';
 import type * as Ajv2020Module from 'ajv/dist/2020.js';
@@ -9,7 +10,7 @@ import type { Ajv2020 } from 'ajv/dist/2020.js';
 const require = createRequire(import.meta.url);
 const addFormats = (ajv: Ajv | Ajv2020): void => (require('ajv-formats') as (ajv: Ajv | Ajv2020) => void)(ajv);
 
-const options = { allErrors: true, strict: false, validateFormats: true } as const;
+const options = { allErrors: true, strict: false, validateFormats: true, verbose: true } as const;
 let draft07: Ajv | undefined;
 let draft2020: Ajv2020 | undefined;
 
@@ -50,10 +51,16 @@ export function validateAgainstSchema(schema: Record<string, unknown>, value: un
     const where = error.instancePath || '(arguments)';
     const extra =
       error.keyword === 'additionalProperties'
-        ? ` "${String((error.params as { additionalProperty?: unknown }).additionalProperty)}"`
+        ? unknownKey(String((error.params as { additionalProperty?: unknown }).additionalProperty), Object.keys((error.parentSchema as { properties?: object } | undefined)?.properties ?? {}))
         : error.keyword === 'enum'
           ? ` ${JSON.stringify((error.params as { allowedValues?: unknown }).allowedValues)}`
           : '';
     return `${where}: ${error.message ?? 'is invalid'}${extra}`;
   });
+}
+
+/** ` "haed" (did you mean "head"? known: path, tail, head)`: the unknown key, the nearest known one, and all of them. */
+function unknownKey(key: string, known: string[]): string {
+  const near = nearest(key, known);
+  return ` "${key}" (${near === undefined ? 'it takes no named arguments' : `did you mean "${near}"? known: ${known.join(', ')}`})`;
 }
