@@ -279,15 +279,30 @@ export function findCandidates(text: string, detector: Detector, options: FindOp
   const out: Candidate[] = [];
   if (text.length === 0) return out;
   const { tokens, regions } = scanStructure(text, detector.fields);
-  // Values under a personal key are replaced whole: rules need not check inside them.
+  // Values under a personal key are replaced whole, by one candidate each, built first. Rules need
+  // not look inside a JSON string or number that got one: a finding inside a JSON value lies inside
+  // its quotes, so that candidate is the longest there and wins. A value no field candidate stands
+  // for (a placeholder, `N/A`), and cells and `key: value` values, whose spans are looser, stay open
+  // to every rule.
   let fieldCount = 0;
   for (let i = 0; i < tokens.length; i++) if (tokens.fieldIds[i] !== 0 && !tokens.isKey(i)) fieldCount++;
+  const fields: Candidate[] = [];
   const fieldSpans = fieldCount === 0 ? noTokens : new Int32Array(fieldCount);
-  for (let i = 0, k = 0; i < tokens.length; i++) if (tokens.fieldIds[i] !== 0 && !tokens.isKey(i)) fieldSpans[k++] = i;
+  let covering = 0;
+  if (fieldCount > 0) {
+    for (let i = 0; i < tokens.length; i++) {
+      if (tokens.fieldIds[i] === 0 || tokens.isKey(i)) continue;
+      const candidate = fieldCandidate(text, tokens, i);
+      if (candidate === undefined) continue;
+      fields.push(candidate);
+      const type = tokens.type(i);
+      if (type === stringToken || type === numberToken) fieldSpans[covering++] = i;
+    }
+  }
   const covered = (start: number, end: number): boolean => {
     // The last field value starting at or before `start`.
     let lo = 0;
-    let hi = fieldCount - 1;
+    let hi = covering - 1;
     let found = -1;
     while (lo <= hi) {
       const mid = (lo + hi) >> 1;
@@ -300,7 +315,7 @@ export function findCandidates(text: string, detector: Detector, options: FindOp
     }
     return found !== -1 && end <= tokens.ends[fieldSpans[found]!]!;
   };
-  detector.ruleCandidates(text, out, 0, fieldCount > 0 ? covered : undefined);
+  detector.ruleCandidates(text, out, 0, covering > 0 ? covered : undefined);
   // Field pairs in free text, only between the structured regions.
   let cursor = 0;
   for (const [start, end] of [...regions, [text.length, text.length] as [number, number]]) {
@@ -308,10 +323,7 @@ export function findCandidates(text: string, detector: Detector, options: FindOp
     cursor = end;
   }
   for (let i = 0; i < tokens.length; i++) {
-    if (tokens.fieldIds[i] !== 0 && !tokens.isKey(i)) {
-      const candidate = fieldCandidate(text, tokens, i);
-      if (candidate) out.push(candidate);
-    } else if (tokens.type(i) === cellToken && tokens.ends[i]! - tokens.starts[i]! >= 3) {
+    if (tokens.type(i) === cellToken && (tokens.fieldIds[i] === 0 || tokens.isKey(i)) && tokens.ends[i]! - tokens.starts[i]! >= 3) {
       // A cell is its own text: a rule's left boundary (no comma before a phone) does not apply.
       const tokenStart = tokens.starts[i]!;
       const cell = cellValue(text.slice(tokenStart, tokens.ends[i]!));
@@ -350,5 +362,7 @@ export function findCandidates(text: string, detector: Detector, options: FindOp
     out[kept++] = candidate;
   }
   out.length = kept;
+  // Field candidates lie inside one token and hold no placeholder by construction: no filter needed.
+  for (const candidate of fields) out.push(candidate);
   return options.resolve === false ? out : resolveOverlaps(out);
 }

@@ -67,7 +67,7 @@ export function regexRule(options: RegexRuleOptions): Rule {
     priority,
     needsDigit: options.needsDigit,
     needsAny: options.needsAny,
-    scan(text, out) {
+    scan(text, out, covered) {
       regex.lastIndex = 0;
       for (let m = regex.exec(text); m !== null; m = regex.exec(text)) {
         if (m[0].length === 0) {
@@ -82,7 +82,7 @@ export function regexRule(options: RegexRuleOptions): Rule {
           start = span[0];
           value = text.slice(span[0], span[1]);
         }
-        if (validate && !validate(value, text, start)) continue;
+        if (covered?.(start, start + value.length) || (validate && !validate(value, text, start))) continue;
         out.push({ kind, rule: id, priority, start, end: start + value.length, value, normalized: normalize?.(value) });
       }
     },
@@ -115,7 +115,7 @@ export const emailRule: Rule = {
   id: 'email',
   kind: 'EMAIL',
   priority: priorities.EMAIL,
-  scan(text, out) {
+  scan(text, out, covered) {
     let at = text.indexOf('@');
     while (at !== -1) {
       let start = at;
@@ -127,7 +127,8 @@ export const emailRule: Rule = {
       while (end < text.length && end - at < 255 && isDomainChar(text, end)) end++;
       while (end > at + 1 && (text.charCodeAt(end - 1) === 46 || text.charCodeAt(end - 1) === 45)) end--;
       let next = text.indexOf('@', at + 1);
-      if (start < at && text.charCodeAt(at - 1) !== 46) {
+      // An address inside a value a field rule replaces whole needs no checks (the common case in CRM data).
+      if (start < at && text.charCodeAt(at - 1) !== 46 && !covered?.(start, end)) {
         const domain = text.slice(at + 1, end);
         const labels = domain.split('.');
         const tld = labels.at(-1) ?? '';
