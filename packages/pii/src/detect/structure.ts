@@ -122,65 +122,10 @@ function isSpace(c: number): boolean {
 }
 
 /**
- * The first index of `needle` at or after a position, remembered until a later position passes it:
- * positions asked for only grow within one scan, so each character is searched at most once.
+ * Where the JSON string starting at `start` (a quote) ends (after its closing quote), or -1 when it
+ * does not end on its line (JSON forbids raw line breaks in strings). Reads each character once.
  */
-class NextIndex {
-  #at = -1;
-  #from = Number.POSITIVE_INFINITY;
-
-  constructor(
-    readonly text: string,
-    readonly needle: string,
-  ) {}
-
-  /** The first index of the needle at or after `i`, or -1. */
-  from(i: number): number {
-    if (i < this.#from || (this.#at !== -1 && this.#at < i)) {
-      this.#at = this.text.indexOf(this.needle, i);
-      this.#from = i;
-    }
-    return this.#at;
-  }
-}
-
-/** Where JSON strings end in one text: the next quote, line break and backslash, each found natively. */
-class StringEnds {
-  readonly #quotes: NextIndex;
-  readonly #newlines: NextIndex;
-  readonly #backslashes: NextIndex;
-
-  constructor(readonly text: string) {
-    this.#quotes = new NextIndex(text, '"');
-    this.#newlines = new NextIndex(text, '\n');
-    this.#backslashes = new NextIndex(text, '\\');
-  }
-
-  /**
-   * Where the JSON string starting at `start` (a quote) ends (after its closing quote), or -1 when
-   * it does not end on its line (JSON forbids raw line breaks in strings). Most strings hold no
-   * escape: the closing quote is the next quote, found by `indexOf` instead of a loop in script.
-   */
-  end(start: number): number {
-    const text = this.text;
-    const quote = this.#quotes.from(start + 1);
-    const backslash = this.#backslashes.from(start + 1);
-    if (backslash !== -1 && (quote === -1 || backslash < quote)) return escapedStringEnd(text, start);
-    const newline = this.#newlines.from(start + 1);
-    if (newline !== -1 && (quote === -1 || newline < quote)) {
-      reached = newline;
-      return -1;
-    }
-    if (quote === -1) {
-      reached = text.length;
-      return -1;
-    }
-    return quote + 1;
-  }
-}
-
-/** {@link StringEnds.end} for a string with an escape: reads each character once. */
-function escapedStringEnd(text: string, start: number): number {
+function stringEnd(text: string, start: number): number {
   const n = text.length;
   for (let i = start + 1; i < n; i++) {
     const c = text.charCodeAt(i);
@@ -246,7 +191,7 @@ interface Frame {
  * the text there is not JSON (tokens pushed by a failed attempt are removed by the caller).
  * Iterative (no recursion), one pass.
  */
-function scanJson(text: string, start: number, fields: FieldMatcher, tokens: TokenList, keyCache: KeyCache, strings: StringEnds): number {
+function scanJson(text: string, start: number, fields: FieldMatcher, tokens: TokenList, keyCache: KeyCache): number {
   const path: string[] = [];
   const frames: Frame[] = [];
   let i = start;
@@ -286,7 +231,7 @@ function scanJson(text: string, start: number, fields: FieldMatcher, tokens: Tok
           continue;
         }
       } else if (c === 34) {
-        const end = strings.end(i);
+        const end = stringEnd(text, i);
         if (end === -1) return -1;
         tokens.push(i, end, stringToken, false, rule);
         i = end;
@@ -328,7 +273,7 @@ function scanJson(text: string, start: number, fields: FieldMatcher, tokens: Tok
     }
     // A key inside an object.
     if (c !== 34 || !frame || frame.array) return fail(i);
-    const end = strings.end(i);
+    const end = stringEnd(text, i);
     if (end === -1) return -1;
     tokens.push(i, end, stringToken, true, undefined);
     path.push(keyCache.normalized(text, i + 1, end - 1, fields));
@@ -478,7 +423,6 @@ export function scanStructure(text: string, fields: FieldMatcher): Structure {
   const tokens = new TokenList();
   const regions: [number, number][] = [];
   let keyCache: KeyCache | undefined;
-  let strings: StringEnds | undefined;
   let pos = 0;
   let jsonFailedUntil = -1;
   while (pos < text.length) {
@@ -489,8 +433,7 @@ export function scanStructure(text: string, fields: FieldMatcher): Structure {
       const mark = tokens.length;
       reached = start;
       keyCache ??= new KeyCache();
-      strings ??= new StringEnds(text);
-      const end = scanJson(text, start, fields, tokens, keyCache, strings);
+      const end = scanJson(text, start, fields, tokens, keyCache);
       if (end !== -1) {
         regions.push([start, end]);
         pos = end;
