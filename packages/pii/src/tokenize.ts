@@ -2,7 +2,7 @@ import type { Detector } from './detect/detector.ts';
 import type { FieldRule } from './detect/fields.ts';
 import { asText, findCandidates, hasPlaceholder, normalizeValue } from './detect/find.ts';
 import { KnownValues } from './detect/known.ts';
-import type { Candidate } from './detect/rules.ts';
+import { type Candidate, encodeAs } from './detect/rules.ts';
 import type { PiiVault } from './vault/vault.ts';
 
 /**
@@ -89,7 +89,7 @@ export function replaceSpans(text: string, candidates: readonly Candidate[], pla
     if (candidate.inner) {
       const { start, end } = candidate;
       const inner = replaceSpans(candidate.inner.text, candidate.inner.candidates, placeholderOf, onReplaced && ((kind, placeholder) => onReplaced(kind, placeholder, start, end, 'encoded')));
-      parts.push(candidate.inner.encode(inner));
+      parts.push(encodeAs(candidate.inner.encoding, inner));
       continue;
     }
     const placeholder = placeholderOf(candidate);

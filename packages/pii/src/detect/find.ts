@@ -1,7 +1,7 @@
 import type { Detector } from './detector.ts';
 import { resolveOverlaps } from './overlaps.ts';
 import type { KnownValues } from './known.ts';
-import { type Candidate, priorities } from './rules.ts';
+import { type Candidate, type Encoding, newCandidate, priorities } from './rules.ts';
 import { type TokenList, cellToken, decodeJsonString, numberToken, scanStructure, stringToken } from './structure.ts';
 
 /** Options for {@link findCandidates}. */
@@ -109,9 +109,7 @@ function fieldCandidate(text: string, tokens: TokenList, i: number): Candidate |
   }
   if (value.trim().length === 0 || hasPlaceholder(value) || notAValue.test(value)) return undefined;
   if (rule.validate && !rule.validate(value)) return undefined;
-  const candidate: Candidate = { kind: rule.kind, rule: rule.id, priority: priorities.field, start, end, value };
-  const normalized = normalizeValue(rule.kind, value);
-  if (normalized !== undefined) candidate.normalized = normalized;
+  const candidate = newCandidate(rule.kind, rule.id, priorities.field, start, end, value, normalizeValue(rule.kind, value));
   if (quote) {
     candidate.quote = true;
     candidate.number = true;
@@ -239,21 +237,15 @@ function percentRuns(text: string, each: (start: number, end: number, decoded: s
 function encodedCandidates(text: string, detector: Detector, options: FindOptions, out: Candidate[]): void {
   const depth = (options.depth ?? 0) + 1;
   if (depth > maxEncodedDepth) return;
-  const inner = (start: number, end: number, decoded: string, encode: (s: string) => string): void => {
+  const inner = (start: number, end: number, decoded: string, encoding: Encoding): void => {
     const found = findCandidates(decoded, detector, { ...options, depth, resolve: true });
     if (found.length === 0) return;
-    out.push({
-      kind: found[0]!.kind,
-      rule: 'encoded',
-      priority: priorities.field + 10,
-      start,
-      end,
-      value: text.slice(start, end),
-      inner: { text: decoded, candidates: found, encode },
-    });
+    const candidate = newCandidate(found[0]!.kind, 'encoded', priorities.field + 10, start, end, text.slice(start, end), undefined);
+    candidate.inner = { text: decoded, candidates: found, encoding };
+    out.push(candidate);
   };
-  base64Runs(text, (start, end, decoded, urlSafe) => inner(start, end, decoded, (s) => Buffer.from(s, 'utf8').toString(urlSafe ? 'base64url' : 'base64')));
-  if (text.includes('%')) percentRuns(text, (start, end, decoded) => inner(start, end, decoded, (s) => encodeURIComponent(s)));
+  base64Runs(text, (start, end, decoded, urlSafe) => inner(start, end, decoded, urlSafe ? 'base64url' : 'base64'));
+  if (text.includes('%')) percentRuns(text, (start, end, decoded) => inner(start, end, decoded, 'percent'));
 }
 
 function inRegion(regions: readonly [number, number][], at: number): boolean {

@@ -18,8 +18,28 @@ export interface Candidate {
   quote?: boolean;
   /** The value was a JSON number under a field rule (restored as a number when untokenized). */
   number?: boolean;
-  /** Encoded text (base64, percent-encoding): the findings in its decoded form, and how to encode it back. */
-  inner?: { text: string; candidates: Candidate[]; encode: (text: string) => string };
+  /**
+   * Encoded text (base64, percent-encoding): the findings in its decoded form, and how it was encoded
+   * (data, not a function, so that a candidate can be sent to another thread).
+   */
+  inner?: { text: string; candidates: Candidate[]; encoding: Encoding };
+}
+
+/** How an encoded span was written: {@link encodeAs} writes the masked text back the same way. */
+export type Encoding = 'base64' | 'base64url' | 'percent';
+
+/** Encodes `text` the way an encoded span was written. */
+export function encodeAs(encoding: Encoding, text: string): string {
+  return encoding === 'percent' ? encodeURIComponent(text) : Buffer.from(text, 'utf8').toString(encoding);
+}
+
+/**
+ * A candidate with every property present, so that all rules make objects of one shape: a large
+ * document has hundreds of thousands, and the overlap sort and the replacement loop read them through
+ * one inline cache instead of several.
+ */
+export function newCandidate(kind: string, rule: string, priority: number, start: number, end: number, value: string, normalized: string | undefined): Candidate {
+  return { kind, rule, priority, start, end, value, normalized, quote: false, number: false, inner: undefined };
 }
 
 /** A detection rule: scans a string and pushes candidates. */
@@ -83,7 +103,7 @@ export function regexRule(options: RegexRuleOptions): Rule {
           value = text.slice(span[0], span[1]);
         }
         if (covered?.(start, start + value.length) || (validate && !validate(value, text, start))) continue;
-        out.push({ kind, rule: id, priority, start, end: start + value.length, value, normalized: normalize?.(value) });
+        out.push(newCandidate(kind, id, priority, start, start + value.length, value, normalize?.(value)));
       }
     },
   };
@@ -134,7 +154,7 @@ export const emailRule: Rule = {
         const tld = labels.at(-1) ?? '';
         if (labels.length >= 2 && tldPattern.test(tld) && labels.every((l) => labelPattern.test(l)) && !(retinaAsset.test(domain) && fileTlds.has(tld.toLowerCase()))) {
           const value = text.slice(start, end);
-          out.push({ kind: 'EMAIL', rule: 'email', priority: priorities.EMAIL, start, end, value, normalized: value.toLowerCase() });
+          out.push(newCandidate('EMAIL', 'email', priorities.EMAIL, start, end, value, value.toLowerCase()));
           if (next !== -1 && next < end) next = text.indexOf('@', end);
         }
       }
@@ -155,7 +175,7 @@ export function phoneRule(regions?: readonly string[]): Rule {
     needsDigit: true,
     scan(text, out, covered) {
       scanner.scan(text, covered, ({ start, end, e164 }) => {
-        out.push({ kind: 'PHONE', rule: 'phone', priority: priorities.PHONE, start, end, value: text.slice(start, end), normalized: e164 });
+        out.push(newCandidate('PHONE', 'phone', priorities.PHONE, start, end, text.slice(start, end), e164));
       });
     },
   };
@@ -220,7 +240,7 @@ const ibanRule: Rule = {
       const value = text.slice(m.index, end);
       const compact = value.replace(/ /g, '');
       if (!ibanChecksumValid(compact)) continue;
-      out.push({ kind: 'IBAN', rule: 'iban', priority: priorities.IBAN, start: m.index, end, value, normalized: compact });
+      out.push(newCandidate('IBAN', 'iban', priorities.IBAN, m.index, end, value, compact));
       ibanCandidate.lastIndex = end;
     }
   },
@@ -280,7 +300,7 @@ const ipv6Rule: Rule = {
       if (/[\w]/.test(prev) || (stop < text.length && /\w/.test(text[stop]!))) continue;
       if (isIP(value) !== 6 || !/\d/.test(value) || value === '::1') continue;
       if (value.split('%')[0]!.split(':').filter((group) => group.length > 0).length < 2) continue;
-      out.push({ kind: 'IP', rule: 'ipv6', priority: priorities.IP, start, end: stop, value, normalized: value.toLowerCase() });
+      out.push(newCandidate('IP', 'ipv6', priorities.IP, start, stop, value, value.toLowerCase()));
     }
   },
 };

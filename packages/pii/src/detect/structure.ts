@@ -34,6 +34,12 @@ export class TokenList {
   /** The field rules tokens refer to. */
   readonly rules: FieldRule[] = [];
   #ruleIds: Map<FieldRule, number> | undefined;
+  readonly #capacity: number;
+
+  /** `capacity`: the first allocation (a large document would otherwise grow it a dozen times). */
+  constructor(capacity = 64) {
+    this.#capacity = capacity;
+  }
 
   push(start: number, end: number, type: number, key: boolean, field: FieldRule | undefined): void {
     if (this.length === this.starts.length) this.#grow();
@@ -88,7 +94,7 @@ export class TokenList {
   }
 
   #grow(): void {
-    const size = Math.max(64, this.starts.length * 2);
+    const size = Math.max(this.#capacity, this.starts.length * 2);
     const starts = new Int32Array(size);
     starts.set(this.starts);
     this.starts = starts;
@@ -420,7 +426,8 @@ function scanKeyValue(text: string, start: number, stop: number, fields: FieldMa
  * Linear: a failed JSON or CSV attempt is not retried on the lines it already read.
  */
 export function scanStructure(text: string, fields: FieldMatcher): Structure {
-  const tokens = new TokenList();
+  // Pretty-printed JSON holds about one token per 16 characters.
+  const tokens = new TokenList(Math.max(64, text.length >> 4));
   const regions: [number, number][] = [];
   let keyCache: KeyCache | undefined;
   let pos = 0;
