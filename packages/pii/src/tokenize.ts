@@ -74,6 +74,8 @@ export function withheldText(length: number, maxChars: number): string {
 /** Receives each replaced span (offsets in the original text) from {@link replaceSpans}. */
 export type OnReplaced = (kind: string, placeholder: string, start: number, end: number, rule: string) => void;
 
+const partsPerChunk = 2048;
+
 /**
  * Replaces resolved candidates by their placeholders (creating vault entries as needed) and returns
  * the new text; `onReplaced`, when given, hears of each replacement. No finding objects are built
@@ -81,9 +83,17 @@ export type OnReplaced = (kind: string, placeholder: string, start: number, end:
  */
 export function replaceSpans(text: string, candidates: readonly Candidate[], placeholderOf: (candidate: Candidate) => string, onReplaced?: OnReplaced): string {
   if (candidates.length === 0) return text;
+  // Joined every few thousand parts: one array of every part of a large document outlives the young
+  // generation, and each new string stored in it is then an old-to-young reference the collector
+  // must track (measured: 30% less time for this loop on 13 MB of CRM JSON).
+  const chunks: string[] = [];
   const parts: string[] = [];
   let cursor = 0;
   for (const candidate of candidates) {
+    if (parts.length >= partsPerChunk) {
+      chunks.push(parts.join(''));
+      parts.length = 0;
+    }
     parts.push(text.slice(cursor, candidate.start));
     cursor = candidate.end;
     if (candidate.inner) {
@@ -97,7 +107,9 @@ export function replaceSpans(text: string, candidates: readonly Candidate[], pla
     onReplaced?.(candidate.kind, placeholder, candidate.start, candidate.end, candidate.rule);
   }
   parts.push(text.slice(cursor));
-  return parts.join('');
+  if (chunks.length === 0) return parts.join('');
+  chunks.push(parts.join(''));
+  return chunks.join('');
 }
 
 /** Replaces resolved candidates by their placeholders, creating vault entries as needed. */
