@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { cardValid, createDetector, ibanValid, luhnValid, resolveOverlaps, ssnValid } from '../src/index.ts';
+import { resolveWithFields } from '../src/detect/find.ts';
 
 const detector = createDetector();
 const found = (text: string): [string, string][] => detector.detect(text).map((f) => [f.kind, text.slice(f.start, f.end)]);
@@ -95,6 +96,30 @@ describe('detectors', () => {
     const kinds = (list: typeof input) => resolveOverlaps([...list]).map((x) => x.kind);
     expect(kinds(input)).toEqual(['CARD', 'SECRET']);
     expect(kinds([...input].reverse())).toEqual(['CARD', 'SECRET']);
+  });
+
+  it('resolves field values apart from the other candidates with the same result as all together', () => {
+    let seed = 7;
+    const next = (n: number): number => {
+      seed = (seed * 48_271) % 2_147_483_647;
+      return seed % n;
+    };
+    const c = (kind: string, start: number, end: number, priority: number) => ({ kind, rule: kind, priority, start, end, value: '' });
+    for (let round = 0; round < 500; round++) {
+      // Field values: in text order, not overlapping (one per token); the others anywhere, clusters of more than 64 included.
+      const fields = [];
+      for (let at = next(5); at < 400; at += 2 + next(12)) {
+        const end = at + 1 + next(10);
+        fields.push(c('F', at, end, 110));
+        at = end;
+      }
+      const others = Array.from({ length: round % 10 === 0 ? 80 : next(12) }, () => {
+        const start = next(400);
+        return c(`R${next(4)}`, start, start + 1 + next(20), [50, 70, 105, 110, 120][next(5)]!);
+      });
+      const together = resolveOverlaps([...others, ...fields]);
+      expect(resolveWithFields([...others], [...fields])).toEqual(together);
+    }
   });
 
   it('checks checksums', () => {

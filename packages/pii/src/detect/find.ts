@@ -21,6 +21,11 @@ const noTokens = new Int32Array(0);
 const maxEncodedDepth = 2;
 // Field values that stand for no value: masks, nulls, template variables.
 const notAValue = /^(?:\*+|x+|•+|-+|null|none|undefined|n\/a|redacted|\$\{[^}]*\}|\$[A-Z_][A-Z0-9_]*|<[^>]*>)$/i;
+// The first characters a match of `notAValue` can start with (most values are tested by this alone).
+const notAValueStarts = new Set([...'*xX•-nNuUrR$<'].map((c) => c.charCodeAt(0)));
+function isNotAValue(value: string): boolean {
+  return notAValueStarts.has(value.charCodeAt(0)) && notAValue.test(value);
+}
 const placeholderRun = /\[[A-Z][A-Z0-9_]*_\d+\]/g;
 
 /** `[start, end)` of every placeholder in `text`: never tokenized again, never part of a finding. */
@@ -71,7 +76,8 @@ export function normalizeValue(kind: string, value: string): string | undefined 
     case 'PHONE': {
       // Written internationally, its E.164 form is its digits (without a bracketed trunk prefix).
       if (!trimmed.startsWith('+') && !trimmed.startsWith('00')) return undefined;
-      const digits = (trimmed.startsWith('00') ? trimmed.slice(2) : trimmed).replace(/\(0\)/, '').replace(/\D/g, '');
+      const international = trimmed.startsWith('00') ? trimmed.slice(2) : trimmed;
+      const digits = (international.includes('(0)') ? international.replace('(0)', '') : international).replace(/\D/g, '');
       return digits.length >= 8 && digits.length <= 15 ? `+${digits}` : undefined;
     }
     case 'CARD':
@@ -107,7 +113,7 @@ function fieldCandidate(text: string, tokens: TokenList, i: number): Candidate |
   } else {
     value = text.slice(start, end);
   }
-  if (value.trim().length === 0 || hasPlaceholder(value) || notAValue.test(value)) return undefined;
+  if (value.trim().length === 0 || hasPlaceholder(value) || isNotAValue(value)) return undefined;
   if (rule.validate && !rule.validate(value)) return undefined;
   const candidate = newCandidate(rule.kind, rule.id, priorities.field, start, end, value, normalizeValue(rule.kind, value));
   if (quote) {
@@ -355,6 +361,49 @@ export function findCandidates(text: string, detector: Detector, options: FindOp
   }
   out.length = kept;
   // Field candidates lie inside one token and hold no placeholder by construction: no filter needed.
-  for (const candidate of fields) out.push(candidate);
-  return options.resolve === false ? out : resolveOverlaps(out);
+  if (options.resolve === false) {
+    for (const candidate of fields) out.push(candidate);
+    return out;
+  }
+  return resolveWithFields(out, fields);
+}
+
+/**
+ * {@link resolveOverlaps} of `others` and `fields` together, where `fields` are in text order and do
+ * not overlap each other (one per token): a field candidate no other candidate overlaps is a cluster
+ * of its own and is kept as it is, so only the others and the fields they touch are resolved; the
+ * rest are merged in. Same result, but a document of field values (CRM JSON: every candidate) is not
+ * sorted and swept candidate by candidate.
+ */
+export function resolveWithFields(others: Candidate[], fields: Candidate[]): Candidate[] {
+  if (others.length === 0) return fields;
+  if (fields.length === 0) return resolveOverlaps(others);
+  const touched = new Uint8Array(fields.length);
+  let any = false;
+  for (const other of others) {
+    // The first field ending after `other` starts (field ends grow with their starts).
+    let lo = 0;
+    let hi = fields.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (fields[mid]!.end <= other.start) lo = mid + 1;
+      else hi = mid;
+    }
+    for (let f = lo; f < fields.length && fields[f]!.start < other.end; f++) {
+      touched[f] = 1;
+      any = true;
+    }
+  }
+  if (any) for (let f = 0; f < fields.length; f++) if (touched[f] === 1) others.push(fields[f]!);
+  const resolved = resolveOverlaps(others);
+  const merged: Candidate[] = [];
+  let r = 0;
+  for (let f = 0; f < fields.length; f++) {
+    if (touched[f] === 1) continue;
+    const field = fields[f]!;
+    while (r < resolved.length && resolved[r]!.start < field.start) merged.push(resolved[r++]!);
+    merged.push(field);
+  }
+  while (r < resolved.length) merged.push(resolved[r++]!);
+  return merged;
 }
