@@ -2,7 +2,7 @@ import type { Detector } from './detector.ts';
 import { resolveOverlaps } from './overlaps.ts';
 import type { KnownValues } from './known.ts';
 import { type Candidate, type Encoding, newCandidate, priorities } from './rules.ts';
-import { type TokenList, cellToken, decodeJsonString, numberToken, scanStructure, stringToken } from './structure.ts';
+import { TokenList, cellToken, decodeJsonString, numberToken, scanStructure, stringToken } from './structure.ts';
 
 /** Options for {@link findCandidates}. */
 export interface FindOptions {
@@ -90,37 +90,58 @@ export function normalizeValue(kind: string, value: string): string | undefined 
   }
 }
 
-/** A field value replaced whole by one placeholder. */
-function fieldCandidate(text: string, tokens: TokenList, i: number): Candidate | undefined {
+/** The value of a field token as a field rule sees it: JSON-decoded, a cell unquoted. */
+function rawFieldValue(text: string, tokens: TokenList, i: number): string {
+  const start = tokens.starts[i]!;
+  const end = tokens.ends[i]!;
+  const type = tokens.type(i);
+  if (type === stringToken) return decodeJsonString(text.slice(start + 1, end - 1));
+  if (type === cellToken) return cellValue(text.slice(start, end)).value;
+  return text.slice(start, end);
+}
+
+/** True when a field token holds a value to replace (not blank, a placeholder, `N/A`...). */
+function isFieldValue(text: string, tokens: TokenList, i: number): boolean {
+  const value = rawFieldValue(text, tokens, i);
+  if (value.trim().length === 0 || hasPlaceholder(value) || isNotAValue(value)) return false;
+  const rule = tokens.field(i)!;
+  return !rule.validate || rule.validate(value);
+}
+
+/** The candidate that replaces a field value ({@link isFieldValue}) whole. */
+function fieldCandidate(text: string, tokens: TokenList, i: number): Candidate {
   const rule = tokens.field(i)!;
   let start = tokens.starts[i]!;
   let end = tokens.ends[i]!;
   const type = tokens.type(i);
-  let value: string;
-  let quote = false;
+  const value = rawFieldValue(text, tokens, i);
   if (type === stringToken) {
     start++;
     end--;
-    value = decodeJsonString(text.slice(start, end));
-  } else if (type === numberToken) {
-    value = text.slice(start, end);
-    quote = true;
   } else if (type === cellToken) {
     const cell = cellValue(text.slice(start, end));
-    value = cell.value;
     end = start + cell.to;
     start += cell.from;
-  } else {
-    value = text.slice(start, end);
   }
-  if (value.trim().length === 0 || hasPlaceholder(value) || isNotAValue(value)) return undefined;
-  if (rule.validate && !rule.validate(value)) return undefined;
   const candidate = newCandidate(rule.kind, rule.id, priorities.field, start, end, value, normalizeValue(rule.kind, value));
-  if (quote) {
+  if (type === numberToken) {
     candidate.quote = true;
     candidate.number = true;
   }
   return candidate;
+}
+
+/** Where a field value's candidate starts and ends (what {@link fieldCandidate} would say). */
+function fieldSpan(text: string, tokens: TokenList, i: number): [number, number] {
+  const start = tokens.starts[i]!;
+  const end = tokens.ends[i]!;
+  const type = tokens.type(i);
+  if (type === stringToken) return [start + 1, end - 1];
+  if (type === cellToken) {
+    const cell = cellValue(text.slice(start, end));
+    return [start + cell.from, start + cell.to];
+  }
+  return [start, end];
 }
 
 function isUrlChar(c: number): boolean {
@@ -268,31 +289,91 @@ function inRegion(regions: readonly [number, number][], at: number): boolean {
 }
 
 /**
+ * What detection found in a text, resolved (in text order, not overlapping): `candidates`, and the
+ * field values no other candidate touches, kept as token indices. A large document is mostly field
+ * values; built one by one as they are replaced ({@link eachCandidate}), their candidates die young
+ * instead of all living through detection, which in a 13 MB document made the garbage collector
+ * copy every one of them and cost more than building them.
+ */
+export interface Spans {
+  text: string;
+  tokens: TokenList;
+  candidates: Candidate[];
+  /** Token indices of the untouched field values, in text order. */
+  fields: Int32Array;
+  fieldCount: number;
+}
+
+/** Calls `visit` with every candidate of `spans` in text order (field values built on the way). */
+export function eachCandidate(spans: Spans, visit: (candidate: Candidate) => void): void {
+  const { text, tokens, candidates, fields, fieldCount } = spans;
+  let c = 0;
+  for (let f = 0; f < fieldCount; f++) {
+    // No other candidate overlaps an untouched field value: the others before it start before it.
+    const field = fieldCandidate(text, tokens, fields[f]!);
+    while (c < candidates.length && candidates[c]!.start < field.start) visit(candidates[c++]!);
+    visit(field);
+  }
+  while (c < candidates.length) visit(candidates[c++]!);
+}
+
+/** Every candidate of `spans` as one array, in text order. */
+export function candidatesOf(spans: Spans): Candidate[] {
+  if (spans.fieldCount === 0) return spans.candidates;
+  const all: Candidate[] = [];
+  eachCandidate(spans, (candidate) => all.push(candidate));
+  return all;
+}
+
+/**
  * Every personal value in `text`, with its structure in view: JSON values and keys, CSV/TSV cells
  * under their column header, `key: value` lines, free text; values the vault already holds; base64
  * and percent-encoded text that decodes to text. A finding never overlaps a placeholder; in JSON and
  * CSV it lies inside one value (a number only whole, and then it is quoted when replaced).
  */
 export function findCandidates(text: string, detector: Detector, options: FindOptions = {}): Candidate[] {
+  if (options.resolve === false) {
+    const found = collect(text, detector, options);
+    for (let f = 0; f < found.fieldCount; f++) found.others.push(fieldCandidate(text, found.tokens, found.fields[f]!));
+    return found.others;
+  }
+  return candidatesOf(findSpans(text, detector, options));
+}
+
+/** {@link findCandidates}, with untouched field values left as token indices. */
+export function findSpans(text: string, detector: Detector, options: FindOptions = {}): Spans {
+  const { tokens, others, fields, fieldCount } = collect(text, detector, options);
+  return resolveWithFields(others, { text, tokens, candidates: [], fields, fieldCount });
+}
+
+interface Collected {
+  tokens: TokenList;
+  /** Candidates other than field values, filtered, not resolved. */
+  others: Candidate[];
+  /** Token indices of field values to replace, in text order. */
+  fields: Int32Array;
+  fieldCount: number;
+}
+
+function collect(text: string, detector: Detector, options: FindOptions): Collected {
   const out: Candidate[] = [];
-  if (text.length === 0) return out;
+  if (text.length === 0) return { tokens: new TokenList(), others: out, fields: noTokens, fieldCount: 0 };
   const { tokens, regions } = scanStructure(text, detector.fields);
-  // Values under a personal key are replaced whole, by one candidate each, built first. Rules need
-  // not look inside a JSON string or number that got one: a finding inside a JSON value lies inside
-  // its quotes, so that candidate is the longest there and wins. A value no field candidate stands
-  // for (a placeholder, `N/A`), and cells and `key: value` values, whose spans are looser, stay open
-  // to every rule.
+  // Values under a personal key are replaced whole, by one candidate each. Rules need not look
+  // inside a JSON string or number that gets one: a finding inside a JSON value lies inside its
+  // quotes, so that candidate is the longest there and wins. A value no field candidate stands for
+  // (a placeholder, `N/A`), and cells and `key: value` values, whose spans are looser, stay open to
+  // every rule.
+  let fieldTotal = 0;
+  for (let i = 0; i < tokens.length; i++) if (tokens.fieldIds[i] !== 0 && !tokens.isKey(i)) fieldTotal++;
+  const fields = fieldTotal === 0 ? noTokens : new Int32Array(fieldTotal);
   let fieldCount = 0;
-  for (let i = 0; i < tokens.length; i++) if (tokens.fieldIds[i] !== 0 && !tokens.isKey(i)) fieldCount++;
-  const fields: Candidate[] = [];
-  const fieldSpans = fieldCount === 0 ? noTokens : new Int32Array(fieldCount);
+  const fieldSpans = fieldTotal === 0 ? noTokens : new Int32Array(fieldTotal);
   let covering = 0;
-  if (fieldCount > 0) {
+  if (fieldTotal > 0) {
     for (let i = 0; i < tokens.length; i++) {
-      if (tokens.fieldIds[i] === 0 || tokens.isKey(i)) continue;
-      const candidate = fieldCandidate(text, tokens, i);
-      if (candidate === undefined) continue;
-      fields.push(candidate);
+      if (tokens.fieldIds[i] === 0 || tokens.isKey(i) || !isFieldValue(text, tokens, i)) continue;
+      fields[fieldCount++] = i;
       const type = tokens.type(i);
       if (type === stringToken || type === numberToken) fieldSpans[covering++] = i;
     }
@@ -360,50 +441,48 @@ export function findCandidates(text: string, detector: Detector, options: FindOp
     out[kept++] = candidate;
   }
   out.length = kept;
-  // Field candidates lie inside one token and hold no placeholder by construction: no filter needed.
-  if (options.resolve === false) {
-    for (const candidate of fields) out.push(candidate);
-    return out;
-  }
-  return resolveWithFields(out, fields);
+  // Field values lie inside one token and hold no placeholder by construction: no filter needed.
+  return { tokens, others: out, fields, fieldCount };
 }
 
 /**
- * {@link resolveOverlaps} of `others` and `fields` together, where `fields` are in text order and do
- * not overlap each other (one per token): a field candidate no other candidate overlaps is a cluster
- * of its own and is kept as it is, so only the others and the fields they touch are resolved; the
- * rest are merged in. Same result, but a document of field values (CRM JSON: every candidate) is not
- * sorted and swept candidate by candidate.
+ * {@link resolveOverlaps} of `others` and the field values of `spans` together, where the field
+ * values are in text order and do not overlap each other (one per token): a field value no other
+ * candidate overlaps is a cluster of its own and is kept as it is, so only the others and the field
+ * values they touch are resolved; the rest stay token indices. Same result as resolving all.
  */
-export function resolveWithFields(others: Candidate[], fields: Candidate[]): Candidate[] {
-  if (others.length === 0) return fields;
-  if (fields.length === 0) return resolveOverlaps(others);
-  const touched = new Uint8Array(fields.length);
-  let any = false;
+export function resolveWithFields(others: Candidate[], spans: Spans): Spans {
+  const { text, tokens, fields, fieldCount } = spans;
+  if (others.length === 0 || fieldCount === 0) return { ...spans, candidates: resolveOverlaps(others) };
+  const starts = new Int32Array(fieldCount);
+  const ends = new Int32Array(fieldCount);
+  for (let f = 0; f < fieldCount; f++) {
+    const [start, end] = fieldSpan(text, tokens, fields[f]!);
+    starts[f] = start;
+    ends[f] = end;
+  }
+  const touched = new Uint8Array(fieldCount);
+  let count = 0;
   for (const other of others) {
-    // The first field ending after `other` starts (field ends grow with their starts).
+    // The first field value ending after `other` starts (their ends grow with their starts).
     let lo = 0;
-    let hi = fields.length;
+    let hi = fieldCount;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      if (fields[mid]!.end <= other.start) lo = mid + 1;
+      if (ends[mid]! <= other.start) lo = mid + 1;
       else hi = mid;
     }
-    for (let f = lo; f < fields.length && fields[f]!.start < other.end; f++) {
+    for (let f = lo; f < fieldCount && starts[f]! < other.end; f++) {
+      if (touched[f] === 0) count++;
       touched[f] = 1;
-      any = true;
     }
   }
-  if (any) for (let f = 0; f < fields.length; f++) if (touched[f] === 1) others.push(fields[f]!);
-  const resolved = resolveOverlaps(others);
-  const merged: Candidate[] = [];
-  let r = 0;
-  for (let f = 0; f < fields.length; f++) {
-    if (touched[f] === 1) continue;
-    const field = fields[f]!;
-    while (r < resolved.length && resolved[r]!.start < field.start) merged.push(resolved[r++]!);
-    merged.push(field);
+  if (count === 0) return { ...spans, candidates: resolveOverlaps(others) };
+  const untouched = new Int32Array(fieldCount - count);
+  let u = 0;
+  for (let f = 0; f < fieldCount; f++) {
+    if (touched[f] === 1) others.push(fieldCandidate(text, tokens, fields[f]!));
+    else untouched[u++] = fields[f]!;
   }
-  while (r < resolved.length) merged.push(resolved[r++]!);
-  return merged;
+  return { text, tokens, candidates: resolveOverlaps(others), fields: untouched, fieldCount: u };
 }
