@@ -82,7 +82,8 @@ const partsPerChunk = 2048;
 /**
  * Replaces resolved candidates by their placeholders (creating vault entries as needed) and returns
  * the new text; `onReplaced`, when given, hears of each replacement. No finding objects are built
- * when nobody needs them (the model view only needs the text).
+ * when nobody needs them (the model view only needs the text). `placeholderOf` must not keep the
+ * candidate it is given: field values of {@link Spans} share one object.
  */
 export function replaceSpans(text: string, candidates: readonly Candidate[] | Spans, placeholderOf: (candidate: Candidate) => string, onReplaced?: OnReplaced): string {
   const list = 'fieldCount' in candidates ? candidates : undefined;
@@ -110,7 +111,8 @@ export function replaceSpans(text: string, candidates: readonly Candidate[] | Sp
     parts.push(candidate.quote ? `"${placeholder}"` : placeholder);
     onReplaced?.(candidate.kind, placeholder, candidate.start, candidate.end, candidate.rule);
   };
-  if (list) eachCandidate(list, replace);
+  // `replace` and `placeholderOf` read a candidate during the call only: field values share one object.
+  if (list) eachCandidate(list, replace, true);
   else for (const candidate of candidates as readonly Candidate[]) replace(candidate);
   parts.push(text.slice(cursor));
   if (chunks.length === 0) return parts.join('');

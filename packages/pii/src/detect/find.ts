@@ -109,7 +109,7 @@ function isFieldValue(text: string, tokens: TokenList, i: number): boolean {
 }
 
 /** The candidate that replaces a field value ({@link isFieldValue}) whole. */
-function fieldCandidate(text: string, tokens: TokenList, i: number): Candidate {
+function fieldCandidate(text: string, tokens: TokenList, i: number, into?: Candidate): Candidate {
   const rule = tokens.field(i)!;
   let start = tokens.starts[i]!;
   let end = tokens.ends[i]!;
@@ -123,12 +123,20 @@ function fieldCandidate(text: string, tokens: TokenList, i: number): Candidate {
     end = start + cell.to;
     start += cell.from;
   }
-  const candidate = newCandidate(rule.kind, rule.id, priorities.field, start, end, value, normalizeValue(rule.kind, value));
-  if (type === numberToken) {
-    candidate.quote = true;
-    candidate.number = true;
+  const normalized = normalizeValue(rule.kind, value);
+  if (into === undefined) {
+    const candidate = newCandidate(rule.kind, rule.id, priorities.field, start, end, value, normalized);
+    candidate.quote = candidate.number = type === numberToken;
+    return candidate;
   }
-  return candidate;
+  into.kind = rule.kind;
+  into.rule = rule.id;
+  into.start = start;
+  into.end = end;
+  into.value = value;
+  into.normalized = normalized;
+  into.quote = into.number = type === numberToken;
+  return into;
 }
 
 /** Where a field value's candidate starts and ends (what {@link fieldCandidate} would say). */
@@ -304,13 +312,17 @@ export interface Spans {
   fieldCount: number;
 }
 
-/** Calls `visit` with every candidate of `spans` in text order (field values built on the way). */
-export function eachCandidate(spans: Spans, visit: (candidate: Candidate) => void): void {
+/**
+ * Calls `visit` with every candidate of `spans` in text order (field values built on the way). With
+ * `reuse`, one object carries every field value in turn: `visit` must not keep it past its call.
+ */
+export function eachCandidate(spans: Spans, visit: (candidate: Candidate) => void, reuse = false): void {
   const { text, tokens, candidates, fields, fieldCount } = spans;
+  const scratch = reuse ? newCandidate('', '', priorities.field, 0, 0, '', undefined) : undefined;
   let c = 0;
   for (let f = 0; f < fieldCount; f++) {
     // No other candidate overlaps an untouched field value: the others before it start before it.
-    const field = fieldCandidate(text, tokens, fields[f]!);
+    const field = fieldCandidate(text, tokens, fields[f]!, scratch);
     while (c < candidates.length && candidates[c]!.start < field.start) visit(candidates[c++]!);
     visit(field);
   }
