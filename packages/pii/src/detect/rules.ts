@@ -186,7 +186,10 @@ const cardRule = regexRule({
   kind: 'CARD',
   priority: priorities.CARD,
   needsDigit: true,
-  regex: /(?<!(?<!\\)[\w.-])(?:\d{4}([ -])\d{4}\1\d{4}\1\d{1,4}(?:\1\d{1,3})?|\d{4}([ -])\d{6}\2\d{4,5}|\d{12,19})(?![\w]|[.-]\d)/g,
+  // Not preceded by a word character, `.` or `-` (unless that is escaped: `\n4111...` in JSON text).
+  // The check sits after the first digit, not before the match: a regex that starts with a
+  // lookbehind is tried at every position; one that starts with a digit skips the rest quickly.
+  regex: /\d(?<!(?<!\\)[\w.-]\d)(?:\d{3}([ -])\d{4}\1\d{4}\1\d{1,4}(?:\1\d{1,3})?|\d{3}([ -])\d{6}\2\d{4,5}|\d{11,18})(?![\w]|[.-]\d)/g,
   validate: (value) => cardValid(value),
   normalize: (value) => value.replace(/\D/g, ''),
 });
