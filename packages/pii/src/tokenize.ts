@@ -90,7 +90,7 @@ export function replaceSpans(text: string, candidates: readonly Candidate[] | Sp
   if (list ? list.candidates.length === 0 && list.fieldCount === 0 : (candidates as readonly Candidate[]).length === 0) return text;
   // Joined every few thousand parts: one array of every part of a large document outlives the young
   // generation, and each new string stored in it is then an old-to-young reference the collector
-  // must track (measured: 30% less time for this loop on 13 MB of CRM JSON).
+  // must track (building the output of 13 MB of CRM JSON took 30% less time).
   const chunks: string[] = [];
   const parts: string[] = [];
   let cursor = 0;

@@ -102,10 +102,28 @@ function rawFieldValue(text: string, tokens: TokenList, i: number): string {
 
 /** True when a field token holds a value to replace (not blank, a placeholder, `N/A`...). */
 function isFieldValue(text: string, tokens: TokenList, i: number): boolean {
+  const rule = tokens.field(i)!;
+  const type = tokens.type(i);
+  if (rule.validate === undefined && (type === stringToken || type === numberToken)) {
+    // Most values say so by themselves, read in place: a printable first character no "no value"
+    // starts with, and no escape or bracket (so no placeholder) inside.
+    const from = type === stringToken ? tokens.starts[i]! + 1 : tokens.starts[i]!;
+    const to = type === stringToken ? tokens.ends[i]! - 1 : tokens.ends[i]!;
+    const first = text.charCodeAt(from);
+    if (from < to && first > 32 && first < 127 && !notAValueStarts.has(first) && isPlainRun(text, from, to)) return true;
+  }
   const value = rawFieldValue(text, tokens, i);
   if (value.trim().length === 0 || hasPlaceholder(value) || isNotAValue(value)) return false;
-  const rule = tokens.field(i)!;
   return !rule.validate || rule.validate(value);
+}
+
+/** No backslash (an escape) and no `[` (a placeholder) in `text` from `from` to `to`. */
+function isPlainRun(text: string, from: number, to: number): boolean {
+  for (let k = from; k < to; k++) {
+    const c = text.charCodeAt(k);
+    if (c === 91 || c === 92) return false;
+  }
+  return true;
 }
 
 /** The candidate that replaces a field value ({@link isFieldValue}) whole. */
