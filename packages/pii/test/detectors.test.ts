@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { cardValid, createDetector, ibanValid, luhnValid, resolveOverlaps, ssnValid } from '../src/index.ts';
+import { PiiVault, cardValid, createDetector, ibanValid, luhnValid, resolveOverlaps, ssnValid } from '../src/index.ts';
+import { candidatesOf, findCandidates, findSpans } from '../src/detect/find.ts';
+import { knownValuesOf } from '../src/tokenize.ts';
 
 const detector = createDetector();
 const found = (text: string): [string, string][] => detector.detect(text).map((f) => [f.kind, text.slice(f.start, f.end)]);
@@ -95,6 +97,33 @@ describe('detectors', () => {
     const kinds = (list: typeof input) => resolveOverlaps([...list]).map((x) => x.kind);
     expect(kinds(input)).toEqual(['CARD', 'SECRET']);
     expect(kinds([...input].reverse())).toEqual(['CARD', 'SECRET']);
+  });
+
+  it('resolves field values apart from the other candidates with the same result as all together', () => {
+    let seed = 7;
+    const next = (n: number): number => {
+      seed = (seed * 48_271) % 2_147_483_647;
+      return seed % n;
+    };
+    const pick = <T>(items: readonly T[]): T => items[next(items.length)]!;
+    const withFields = createDetector({ fields: { name: 'NAME', phone: 'PHONE', note: 'NOTE' } });
+    const vault = PiiVault.memory();
+    for (const value of ['Ann Lee', 'ann.lee@example.com', '+1 415 555 2671']) vault.tokenize({ kind: value.includes('@') ? 'EMAIL' : value.startsWith('+') ? 'PHONE' : 'NAME', value });
+    const known = knownValuesOf(vault);
+    // Field values with and without other findings inside or around them: known values, emails,
+    // base64, placeholders, cells and `key: value` lines.
+    const values = ['Ann Lee', 'Bo', 'Ann Lee and ann.lee@example.com', '+1 415 555 2671', '[NAME_1]', 'N/A', 'QW5uIExlZSBhbm4ubGVlQGV4YW1wbGUuY29t', 'call +44 20 7946 0958', 'x'];
+    for (let round = 0; round < 300; round++) {
+      const records = Array.from({ length: 1 + next(6) }, () => ({ name: pick(values), phone: pick(values), note: pick(values), other: pick(values), n: next(1000) }));
+      const text = pick([
+        () => JSON.stringify(records, null, next(2) * 2),
+        () => ['name,phone,other', ...records.map((r) => `${r.name},"${r.phone}",${r.other}`)].join('\n'),
+        () => records.map((r) => `name: ${r.name}\nother: ${r.other} phone=${r.phone}`).join('\n'),
+      ])();
+      const options = next(2) === 0 ? { known } : {};
+      const all = resolveOverlaps(findCandidates(text, withFields, { ...options, resolve: false }));
+      expect(candidatesOf(findSpans(text, withFields, options))).toEqual(all);
+    }
   });
 
   it('checks checksums', () => {

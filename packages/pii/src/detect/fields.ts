@@ -123,11 +123,19 @@ export class FieldMatcher {
 
   /** The rule matching a path of normalized keys (the last one last), or `undefined`. */
   matchNormalized(keys: readonly string[]): FieldRule | undefined {
-    const last = keys.at(-1);
-    if (last === undefined) return undefined;
-    const candidates = this.#byLast.get(last);
+    const length = keys.length;
+    if (length === 0) return undefined;
+    const candidates = this.#byLast.get(keys[length - 1]!);
     if (!candidates) return undefined;
-    return candidates.find((rule) => rule.path.length <= keys.length && rule.path.every((segment, i) => keys[keys.length - rule.path.length + i] === segment));
+    // Plain loops: this runs for every key of every JSON document, and callbacks allocate closures.
+    for (const rule of candidates) {
+      const path = rule.path;
+      if (path.length > length) continue;
+      let matches = true;
+      for (let i = path.length - 2; i >= 0 && matches; i--) matches = keys[length - path.length + i] === path[i];
+      if (matches) return rule;
+    }
+    return undefined;
   }
 
   /** The rule for a key met in text (only its last segment is known there). */

@@ -1,8 +1,8 @@
 import type { Detector } from './detector.ts';
 import { resolveOverlaps } from './overlaps.ts';
 import type { KnownValues } from './known.ts';
-import { type Candidate, priorities } from './rules.ts';
-import { type TokenList, cellToken, decodeJsonString, numberToken, scanStructure, stringToken } from './structure.ts';
+import { type Candidate, type Encoding, newCandidate, priorities } from './rules.ts';
+import { TokenList, cellToken, decodeJsonString, numberToken, scanStructure, stringToken } from './structure.ts';
 
 /** Options for {@link findCandidates}. */
 export interface FindOptions {
@@ -21,6 +21,11 @@ const noTokens = new Int32Array(0);
 const maxEncodedDepth = 2;
 // Field values that stand for no value: masks, nulls, template variables.
 const notAValue = /^(?:\*+|x+|•+|-+|null|none|undefined|n\/a|redacted|\$\{[^}]*\}|\$[A-Z_][A-Z0-9_]*|<[^>]*>)$/i;
+// The first characters a match of `notAValue` can start with (most values are tested by this alone).
+const notAValueStarts = new Set([...'*xX•-nNuUrR$<'].map((c) => c.charCodeAt(0)));
+function isNotAValue(value: string): boolean {
+  return notAValueStarts.has(value.charCodeAt(0)) && notAValue.test(value);
+}
 const placeholderRun = /\[[A-Z][A-Z0-9_]*_\d+\]/g;
 
 /** `[start, end)` of every placeholder in `text`: never tokenized again, never part of a finding. */
@@ -71,7 +76,8 @@ export function normalizeValue(kind: string, value: string): string | undefined 
     case 'PHONE': {
       // Written internationally, its E.164 form is its digits (without a bracketed trunk prefix).
       if (!trimmed.startsWith('+') && !trimmed.startsWith('00')) return undefined;
-      const digits = (trimmed.startsWith('00') ? trimmed.slice(2) : trimmed).replace(/\(0\)/, '').replace(/\D/g, '');
+      const international = trimmed.startsWith('00') ? trimmed.slice(2) : trimmed;
+      const digits = (international.includes('(0)') ? international.replace('(0)', '') : international).replace(/\D/g, '');
       return digits.length >= 8 && digits.length <= 15 ? `+${digits}` : undefined;
     }
     case 'CARD':
@@ -84,39 +90,84 @@ export function normalizeValue(kind: string, value: string): string | undefined 
   }
 }
 
-/** A field value replaced whole by one placeholder. */
-function fieldCandidate(text: string, tokens: TokenList, i: number): Candidate | undefined {
+/** The value of a field token as a field rule sees it: JSON-decoded, a cell unquoted. */
+function rawFieldValue(text: string, tokens: TokenList, i: number): string {
+  const start = tokens.starts[i]!;
+  const end = tokens.ends[i]!;
+  const type = tokens.type(i);
+  if (type === stringToken) return decodeJsonString(text.slice(start + 1, end - 1));
+  if (type === cellToken) return cellValue(text.slice(start, end)).value;
+  return text.slice(start, end);
+}
+
+/** True when a field token holds a value to replace (not blank, a placeholder, `N/A`...). */
+function isFieldValue(text: string, tokens: TokenList, i: number): boolean {
+  const rule = tokens.field(i)!;
+  const type = tokens.type(i);
+  if (rule.validate === undefined && (type === stringToken || type === numberToken)) {
+    // Most values say so by themselves, read in place: a printable first character no "no value"
+    // starts with, and no escape or bracket (so no placeholder) inside.
+    const from = type === stringToken ? tokens.starts[i]! + 1 : tokens.starts[i]!;
+    const to = type === stringToken ? tokens.ends[i]! - 1 : tokens.ends[i]!;
+    const first = text.charCodeAt(from);
+    if (from < to && first > 32 && first < 127 && !notAValueStarts.has(first) && isPlainRun(text, from, to)) return true;
+  }
+  const value = rawFieldValue(text, tokens, i);
+  if (value.trim().length === 0 || hasPlaceholder(value) || isNotAValue(value)) return false;
+  return !rule.validate || rule.validate(value);
+}
+
+/** No backslash (an escape) and no `[` (a placeholder) in `text` from `from` to `to`. */
+function isPlainRun(text: string, from: number, to: number): boolean {
+  for (let k = from; k < to; k++) {
+    const c = text.charCodeAt(k);
+    if (c === 91 || c === 92) return false;
+  }
+  return true;
+}
+
+/** The candidate that replaces a field value ({@link isFieldValue}) whole. */
+function fieldCandidate(text: string, tokens: TokenList, i: number, into?: Candidate): Candidate {
   const rule = tokens.field(i)!;
   let start = tokens.starts[i]!;
   let end = tokens.ends[i]!;
   const type = tokens.type(i);
-  let value: string;
-  let quote = false;
+  const value = rawFieldValue(text, tokens, i);
   if (type === stringToken) {
     start++;
     end--;
-    value = decodeJsonString(text.slice(start, end));
-  } else if (type === numberToken) {
-    value = text.slice(start, end);
-    quote = true;
   } else if (type === cellToken) {
     const cell = cellValue(text.slice(start, end));
-    value = cell.value;
     end = start + cell.to;
     start += cell.from;
-  } else {
-    value = text.slice(start, end);
   }
-  if (value.trim().length === 0 || hasPlaceholder(value) || notAValue.test(value)) return undefined;
-  if (rule.validate && !rule.validate(value)) return undefined;
-  const candidate: Candidate = { kind: rule.kind, rule: rule.id, priority: priorities.field, start, end, value };
   const normalized = normalizeValue(rule.kind, value);
-  if (normalized !== undefined) candidate.normalized = normalized;
-  if (quote) {
-    candidate.quote = true;
-    candidate.number = true;
+  if (into === undefined) {
+    const candidate = newCandidate(rule.kind, rule.id, priorities.field, start, end, value, normalized);
+    candidate.quote = candidate.number = type === numberToken;
+    return candidate;
   }
-  return candidate;
+  into.kind = rule.kind;
+  into.rule = rule.id;
+  into.start = start;
+  into.end = end;
+  into.value = value;
+  into.normalized = normalized;
+  into.quote = into.number = type === numberToken;
+  return into;
+}
+
+/** Where a field value's candidate starts and ends (what {@link fieldCandidate} would say). */
+function fieldSpan(text: string, tokens: TokenList, i: number): [number, number] {
+  const start = tokens.starts[i]!;
+  const end = tokens.ends[i]!;
+  const type = tokens.type(i);
+  if (type === stringToken) return [start + 1, end - 1];
+  if (type === cellToken) {
+    const cell = cellValue(text.slice(start, end));
+    return [start + cell.from, start + cell.to];
+  }
+  return [start, end];
 }
 
 function isUrlChar(c: number): boolean {
@@ -239,21 +290,15 @@ function percentRuns(text: string, each: (start: number, end: number, decoded: s
 function encodedCandidates(text: string, detector: Detector, options: FindOptions, out: Candidate[]): void {
   const depth = (options.depth ?? 0) + 1;
   if (depth > maxEncodedDepth) return;
-  const inner = (start: number, end: number, decoded: string, encode: (s: string) => string): void => {
+  const inner = (start: number, end: number, decoded: string, encoding: Encoding): void => {
     const found = findCandidates(decoded, detector, { ...options, depth, resolve: true });
     if (found.length === 0) return;
-    out.push({
-      kind: found[0]!.kind,
-      rule: 'encoded',
-      priority: priorities.field + 10,
-      start,
-      end,
-      value: text.slice(start, end),
-      inner: { text: decoded, candidates: found, encode },
-    });
+    const candidate = newCandidate(found[0]!.kind, 'encoded', priorities.field + 10, start, end, text.slice(start, end), undefined);
+    candidate.inner = { text: decoded, candidates: found, encoding };
+    out.push(candidate);
   };
-  base64Runs(text, (start, end, decoded, urlSafe) => inner(start, end, decoded, (s) => Buffer.from(s, 'utf8').toString(urlSafe ? 'base64url' : 'base64')));
-  if (text.includes('%')) percentRuns(text, (start, end, decoded) => inner(start, end, decoded, (s) => encodeURIComponent(s)));
+  base64Runs(text, (start, end, decoded, urlSafe) => inner(start, end, decoded, urlSafe ? 'base64url' : 'base64'));
+  if (text.includes('%')) percentRuns(text, (start, end, decoded) => inner(start, end, decoded, 'percent'));
 }
 
 function inRegion(regions: readonly [number, number][], at: number): boolean {
@@ -270,24 +315,103 @@ function inRegion(regions: readonly [number, number][], at: number): boolean {
 }
 
 /**
+ * What detection found in a text, resolved (in text order, not overlapping): `candidates`, and the
+ * field values no other candidate touches, kept as token indices. A large document is mostly field
+ * values; built one by one as they are replaced ({@link eachCandidate}), their candidates die young
+ * instead of all living through detection, which in a 13 MB document made the garbage collector
+ * copy every one of them and cost more than building them.
+ */
+export interface Spans {
+  text: string;
+  tokens: TokenList;
+  candidates: Candidate[];
+  /** Token indices of the untouched field values, in text order. */
+  fields: Int32Array;
+  fieldCount: number;
+}
+
+/**
+ * Calls `visit` with every candidate of `spans` in text order (field values built on the way). With
+ * `reuse`, one object carries every field value in turn: `visit` must not keep it past its call.
+ */
+export function eachCandidate(spans: Spans, visit: (candidate: Candidate) => void, reuse = false): void {
+  const { text, tokens, candidates, fields, fieldCount } = spans;
+  const scratch = reuse ? newCandidate('', '', priorities.field, 0, 0, '', undefined) : undefined;
+  let c = 0;
+  for (let f = 0; f < fieldCount; f++) {
+    // No other candidate overlaps an untouched field value: the others before it start before it.
+    const field = fieldCandidate(text, tokens, fields[f]!, scratch);
+    while (c < candidates.length && candidates[c]!.start < field.start) visit(candidates[c++]!);
+    visit(field);
+  }
+  while (c < candidates.length) visit(candidates[c++]!);
+}
+
+/** Every candidate of `spans` as one array, in text order. */
+export function candidatesOf(spans: Spans): Candidate[] {
+  if (spans.fieldCount === 0) return spans.candidates;
+  const all: Candidate[] = [];
+  eachCandidate(spans, (candidate) => all.push(candidate));
+  return all;
+}
+
+/**
  * Every personal value in `text`, with its structure in view: JSON values and keys, CSV/TSV cells
  * under their column header, `key: value` lines, free text; values the vault already holds; base64
  * and percent-encoded text that decodes to text. A finding never overlaps a placeholder; in JSON and
  * CSV it lies inside one value (a number only whole, and then it is quoted when replaced).
  */
 export function findCandidates(text: string, detector: Detector, options: FindOptions = {}): Candidate[] {
+  if (options.resolve === false) {
+    const found = collect(text, detector, options);
+    for (let f = 0; f < found.fieldCount; f++) found.others.push(fieldCandidate(text, found.tokens, found.fields[f]!));
+    return found.others;
+  }
+  return candidatesOf(findSpans(text, detector, options));
+}
+
+/** {@link findCandidates}, with untouched field values left as token indices. */
+export function findSpans(text: string, detector: Detector, options: FindOptions = {}): Spans {
+  const { tokens, others, fields, fieldCount } = collect(text, detector, options);
+  return resolveWithFields(others, { text, tokens, candidates: [], fields, fieldCount });
+}
+
+interface Collected {
+  tokens: TokenList;
+  /** Candidates other than field values, filtered, not resolved. */
+  others: Candidate[];
+  /** Token indices of field values to replace, in text order. */
+  fields: Int32Array;
+  fieldCount: number;
+}
+
+function collect(text: string, detector: Detector, options: FindOptions): Collected {
   const out: Candidate[] = [];
-  if (text.length === 0) return out;
+  if (text.length === 0) return { tokens: new TokenList(), others: out, fields: noTokens, fieldCount: 0 };
   const { tokens, regions } = scanStructure(text, detector.fields);
-  // Values under a personal key are replaced whole: rules need not check inside them.
+  // Values under a personal key are replaced whole, by one candidate each. Rules need not look
+  // inside a JSON string or number that gets one: a finding inside a JSON value lies inside its
+  // quotes, so that candidate is the longest there and wins. A value no field candidate stands for
+  // (a placeholder, `N/A`), and cells and `key: value` values, whose spans are looser, stay open to
+  // every rule.
+  let fieldTotal = 0;
+  for (let i = 0; i < tokens.length; i++) if (tokens.fieldIds[i] !== 0 && !tokens.isKey(i)) fieldTotal++;
+  const fields = fieldTotal === 0 ? noTokens : new Int32Array(fieldTotal);
   let fieldCount = 0;
-  for (let i = 0; i < tokens.length; i++) if (tokens.fieldIds[i] !== 0 && !tokens.isKey(i)) fieldCount++;
-  const fieldSpans = fieldCount === 0 ? noTokens : new Int32Array(fieldCount);
-  for (let i = 0, k = 0; i < tokens.length; i++) if (tokens.fieldIds[i] !== 0 && !tokens.isKey(i)) fieldSpans[k++] = i;
+  const fieldSpans = fieldTotal === 0 ? noTokens : new Int32Array(fieldTotal);
+  let covering = 0;
+  if (fieldTotal > 0) {
+    for (let i = 0; i < tokens.length; i++) {
+      if (tokens.fieldIds[i] === 0 || tokens.isKey(i) || !isFieldValue(text, tokens, i)) continue;
+      fields[fieldCount++] = i;
+      const type = tokens.type(i);
+      if (type === stringToken || type === numberToken) fieldSpans[covering++] = i;
+    }
+  }
   const covered = (start: number, end: number): boolean => {
     // The last field value starting at or before `start`.
     let lo = 0;
-    let hi = fieldCount - 1;
+    let hi = covering - 1;
     let found = -1;
     while (lo <= hi) {
       const mid = (lo + hi) >> 1;
@@ -300,7 +424,7 @@ export function findCandidates(text: string, detector: Detector, options: FindOp
     }
     return found !== -1 && end <= tokens.ends[fieldSpans[found]!]!;
   };
-  detector.ruleCandidates(text, out, 0, fieldCount > 0 ? covered : undefined);
+  detector.ruleCandidates(text, out, 0, covering > 0 ? covered : undefined);
   // Field pairs in free text, only between the structured regions.
   let cursor = 0;
   for (const [start, end] of [...regions, [text.length, text.length] as [number, number]]) {
@@ -308,10 +432,7 @@ export function findCandidates(text: string, detector: Detector, options: FindOp
     cursor = end;
   }
   for (let i = 0; i < tokens.length; i++) {
-    if (tokens.fieldIds[i] !== 0 && !tokens.isKey(i)) {
-      const candidate = fieldCandidate(text, tokens, i);
-      if (candidate) out.push(candidate);
-    } else if (tokens.type(i) === cellToken && tokens.ends[i]! - tokens.starts[i]! >= 3) {
+    if (tokens.type(i) === cellToken && (tokens.fieldIds[i] === 0 || tokens.isKey(i)) && tokens.ends[i]! - tokens.starts[i]! >= 3) {
       // A cell is its own text: a rule's left boundary (no comma before a phone) does not apply.
       const tokenStart = tokens.starts[i]!;
       const cell = cellValue(text.slice(tokenStart, tokens.ends[i]!));
@@ -350,5 +471,48 @@ export function findCandidates(text: string, detector: Detector, options: FindOp
     out[kept++] = candidate;
   }
   out.length = kept;
-  return options.resolve === false ? out : resolveOverlaps(out);
+  // Field values lie inside one token and hold no placeholder by construction: no filter needed.
+  return { tokens, others: out, fields, fieldCount };
+}
+
+/**
+ * {@link resolveOverlaps} of `others` and the field values of `spans` together, where the field
+ * values are in text order and do not overlap each other (one per token): a field value no other
+ * candidate overlaps is a cluster of its own and is kept as it is, so only the others and the field
+ * values they touch are resolved; the rest stay token indices. Same result as resolving all.
+ */
+export function resolveWithFields(others: Candidate[], spans: Spans): Spans {
+  const { text, tokens, fields, fieldCount } = spans;
+  if (others.length === 0 || fieldCount === 0) return { ...spans, candidates: resolveOverlaps(others) };
+  const starts = new Int32Array(fieldCount);
+  const ends = new Int32Array(fieldCount);
+  for (let f = 0; f < fieldCount; f++) {
+    const [start, end] = fieldSpan(text, tokens, fields[f]!);
+    starts[f] = start;
+    ends[f] = end;
+  }
+  const touched = new Uint8Array(fieldCount);
+  let count = 0;
+  for (const other of others) {
+    // The first field value ending after `other` starts (their ends grow with their starts).
+    let lo = 0;
+    let hi = fieldCount;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (ends[mid]! <= other.start) lo = mid + 1;
+      else hi = mid;
+    }
+    for (let f = lo; f < fieldCount && starts[f]! < other.end; f++) {
+      if (touched[f] === 0) count++;
+      touched[f] = 1;
+    }
+  }
+  if (count === 0) return { ...spans, candidates: resolveOverlaps(others) };
+  const untouched = new Int32Array(fieldCount - count);
+  let u = 0;
+  for (let f = 0; f < fieldCount; f++) {
+    if (touched[f] === 1) others.push(fieldCandidate(text, tokens, fields[f]!));
+    else untouched[u++] = fields[f]!;
+  }
+  return { text, tokens, candidates: resolveOverlaps(others), fields: untouched, fieldCount: u };
 }

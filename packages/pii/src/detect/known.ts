@@ -1,7 +1,7 @@
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import type { PiiVault, VaultEntry } from '../vault/vault.ts';
 import { AhoCorasick } from './ahoCorasick.ts';
-import type { Candidate } from './rules.ts';
+import { type Candidate, newCandidate } from './rules.ts';
 
 /** Values of word-like kinds (names, addresses) shorter than this are not searched for (too many false hits). */
 export const knownValueMinLength = 4;
@@ -276,7 +276,7 @@ export class KnownValues {
         scan(folded, (pattern, start, end) => {
           const k = known[pattern]!;
           if (k.bounded && ((start > 0 && isWordCode(text.charCodeAt(start - 1))) || (end < text.length && isWordCode(text.charCodeAt(end))))) return;
-          out.push({ kind: k.kind, rule: 'vault', priority, start, end, value: text.slice(start, end), normalized: k.placeholder });
+          out.push(newCandidate(k.kind, 'vault', priority, start, end, text.slice(start, end), k.placeholder));
         });
       }
       if (level.digitPatterns.length > 0) {
@@ -289,7 +289,7 @@ export class KnownValues {
           const k = known[pattern]!;
           const from = at[start]!;
           const to = at[end - 1]! + 1;
-          out.push({ kind: k.kind, rule: 'vault', priority, start: from, end: to, value: text.slice(from, to), normalized: k.placeholder });
+          out.push(newCandidate(k.kind, 'vault', priority, from, to, text.slice(from, to), k.placeholder));
         });
       }
     }

@@ -62,14 +62,16 @@ export class PhoneScanner {
     re.lastIndex = 0;
     for (let m = re.exec(text); m !== null; m = re.exec(text)) {
       const candidate = m[0];
-      if (!leftBoundary(text, m.index, '+/.,-')) continue;
-      if (covered?.(m.index, m.index + candidate.length)) continue;
+      // Most matches are short numbers (amounts, counts, parts of dates): the digit count goes first.
+      if (candidate.length < 7) continue;
       let count = 0;
       for (let i = 0; i < candidate.length; i++) {
         const c = candidate.charCodeAt(i);
         if (c >= 48 && c <= 57) count++;
       }
       if (count < 7 || count > 17) continue;
+      if (!leftBoundary(text, m.index, '+/.,-')) continue;
+      if (covered?.(m.index, m.index + candidate.length)) continue;
       const digits = digitsOf(candidate);
       const e164 = this.#check(candidate, digits, text, m.index);
       if (e164 !== undefined) found({ start: m.index, end: m.index + candidate.length, e164 });

@@ -18,8 +18,28 @@ export interface Candidate {
   quote?: boolean;
   /** The value was a JSON number under a field rule (restored as a number when untokenized). */
   number?: boolean;
-  /** Encoded text (base64, percent-encoding): the findings in its decoded form, and how to encode it back. */
-  inner?: { text: string; candidates: Candidate[]; encode: (text: string) => string };
+  /**
+   * Encoded text (base64, percent-encoding): the findings in its decoded form, and how it was encoded
+   * (data, not a function, so that a candidate can be sent to another thread).
+   */
+  inner?: { text: string; candidates: Candidate[]; encoding: Encoding };
+}
+
+/** How an encoded span was written: {@link encodeAs} writes the masked text back the same way. */
+export type Encoding = 'base64' | 'base64url' | 'percent';
+
+/** Encodes `text` the way an encoded span was written. */
+export function encodeAs(encoding: Encoding, text: string): string {
+  return encoding === 'percent' ? encodeURIComponent(text) : Buffer.from(text, 'utf8').toString(encoding);
+}
+
+/**
+ * A candidate with every property present, so that all rules make objects of one shape: a large
+ * document has hundreds of thousands, and the overlap sort and the replacement loop read them through
+ * one inline cache instead of several.
+ */
+export function newCandidate(kind: string, rule: string, priority: number, start: number, end: number, value: string, normalized: string | undefined): Candidate {
+  return { kind, rule, priority, start, end, value, normalized, quote: false, number: false, inner: undefined };
 }
 
 /** A detection rule: scans a string and pushes candidates. */
@@ -67,7 +87,7 @@ export function regexRule(options: RegexRuleOptions): Rule {
     priority,
     needsDigit: options.needsDigit,
     needsAny: options.needsAny,
-    scan(text, out) {
+    scan(text, out, covered) {
       regex.lastIndex = 0;
       for (let m = regex.exec(text); m !== null; m = regex.exec(text)) {
         if (m[0].length === 0) {
@@ -82,8 +102,8 @@ export function regexRule(options: RegexRuleOptions): Rule {
           start = span[0];
           value = text.slice(span[0], span[1]);
         }
-        if (validate && !validate(value, text, start)) continue;
-        out.push({ kind, rule: id, priority, start, end: start + value.length, value, normalized: normalize?.(value) });
+        if (covered?.(start, start + value.length) || (validate && !validate(value, text, start))) continue;
+        out.push(newCandidate(kind, id, priority, start, start + value.length, value, normalize?.(value)));
       }
     },
   };
@@ -115,7 +135,7 @@ export const emailRule: Rule = {
   id: 'email',
   kind: 'EMAIL',
   priority: priorities.EMAIL,
-  scan(text, out) {
+  scan(text, out, covered) {
     let at = text.indexOf('@');
     while (at !== -1) {
       let start = at;
@@ -127,13 +147,14 @@ export const emailRule: Rule = {
       while (end < text.length && end - at < 255 && isDomainChar(text, end)) end++;
       while (end > at + 1 && (text.charCodeAt(end - 1) === 46 || text.charCodeAt(end - 1) === 45)) end--;
       let next = text.indexOf('@', at + 1);
-      if (start < at && text.charCodeAt(at - 1) !== 46) {
+      // An address inside a value a field rule replaces whole needs no checks (the common case in CRM data).
+      if (start < at && text.charCodeAt(at - 1) !== 46 && !covered?.(start, end)) {
         const domain = text.slice(at + 1, end);
         const labels = domain.split('.');
         const tld = labels.at(-1) ?? '';
         if (labels.length >= 2 && tldPattern.test(tld) && labels.every((l) => labelPattern.test(l)) && !(retinaAsset.test(domain) && fileTlds.has(tld.toLowerCase()))) {
           const value = text.slice(start, end);
-          out.push({ kind: 'EMAIL', rule: 'email', priority: priorities.EMAIL, start, end, value, normalized: value.toLowerCase() });
+          out.push(newCandidate('EMAIL', 'email', priorities.EMAIL, start, end, value, value.toLowerCase()));
           if (next !== -1 && next < end) next = text.indexOf('@', end);
         }
       }
@@ -154,7 +175,7 @@ export function phoneRule(regions?: readonly string[]): Rule {
     needsDigit: true,
     scan(text, out, covered) {
       scanner.scan(text, covered, ({ start, end, e164 }) => {
-        out.push({ kind: 'PHONE', rule: 'phone', priority: priorities.PHONE, start, end, value: text.slice(start, end), normalized: e164 });
+        out.push(newCandidate('PHONE', 'phone', priorities.PHONE, start, end, text.slice(start, end), e164));
       });
     },
   };
@@ -165,7 +186,10 @@ const cardRule = regexRule({
   kind: 'CARD',
   priority: priorities.CARD,
   needsDigit: true,
-  regex: /(?<!(?<!\\)[\w.-])(?:\d{4}([ -])\d{4}\1\d{4}\1\d{1,4}(?:\1\d{1,3})?|\d{4}([ -])\d{6}\2\d{4,5}|\d{12,19})(?![\w]|[.-]\d)/g,
+  // Not preceded by a word character, `.` or `-` (unless that is escaped: `\n4111...` in JSON text).
+  // The check sits after the first digit, not before the match: a regex that starts with a
+  // lookbehind is tried at every position; one that starts with a digit skips the rest quickly.
+  regex: /\d(?<!(?<!\\)[\w.-]\d)(?:\d{3}([ -])\d{4}\1\d{4}\1\d{1,4}(?:\1\d{1,3})?|\d{3}([ -])\d{6}\2\d{4,5}|\d{11,18})(?![\w]|[.-]\d)/g,
   validate: (value) => cardValid(value),
   normalize: (value) => value.replace(/\D/g, ''),
 });
@@ -219,7 +243,7 @@ const ibanRule: Rule = {
       const value = text.slice(m.index, end);
       const compact = value.replace(/ /g, '');
       if (!ibanChecksumValid(compact)) continue;
-      out.push({ kind: 'IBAN', rule: 'iban', priority: priorities.IBAN, start: m.index, end, value, normalized: compact });
+      out.push(newCandidate('IBAN', 'iban', priorities.IBAN, m.index, end, value, compact));
       ibanCandidate.lastIndex = end;
     }
   },
@@ -279,7 +303,7 @@ const ipv6Rule: Rule = {
       if (/[\w]/.test(prev) || (stop < text.length && /\w/.test(text[stop]!))) continue;
       if (isIP(value) !== 6 || !/\d/.test(value) || value === '::1') continue;
       if (value.split('%')[0]!.split(':').filter((group) => group.length > 0).length < 2) continue;
-      out.push({ kind: 'IP', rule: 'ipv6', priority: priorities.IP, start, end: stop, value, normalized: value.toLowerCase() });
+      out.push(newCandidate('IP', 'ipv6', priorities.IP, start, stop, value, value.toLowerCase()));
     }
   },
 };

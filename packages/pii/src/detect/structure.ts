@@ -34,6 +34,12 @@ export class TokenList {
   /** The field rules tokens refer to. */
   readonly rules: FieldRule[] = [];
   #ruleIds: Map<FieldRule, number> | undefined;
+  readonly #capacity: number;
+
+  /** `capacity`: the first allocation (a large document would otherwise grow it a dozen times). */
+  constructor(capacity = 64) {
+    this.#capacity = capacity;
+  }
 
   push(start: number, end: number, type: number, key: boolean, field: FieldRule | undefined): void {
     if (this.length === this.starts.length) this.#grow();
@@ -88,7 +94,7 @@ export class TokenList {
   }
 
   #grow(): void {
-    const size = Math.max(64, this.starts.length * 2);
+    const size = Math.max(this.#capacity, this.starts.length * 2);
     const starts = new Int32Array(size);
     starts.set(this.starts);
     this.starts = starts;
@@ -191,6 +197,20 @@ interface Frame {
  * the text there is not JSON (tokens pushed by a failed attempt are removed by the caller).
  * Iterative (no recursion), one pass.
  */
+/** Records how far a failed JSON attempt read; returns -1. */
+function failAt(at: number): number {
+  reached = Math.max(reached, at);
+  return -1;
+}
+
+/** The first index at or after `i` that is no JSON whitespace. */
+function skipSpace(text: string, i: number, n: number): number {
+  while (i < n && isSpace(text.charCodeAt(i))) i++;
+  return i;
+}
+
+// No closures over the position below: a variable a closure captures lives in a heap context, and
+// the scanner reads and writes `i` for every character.
 function scanJson(text: string, start: number, fields: FieldMatcher, tokens: TokenList, keyCache: KeyCache): number {
   const path: string[] = [];
   const frames: Frame[] = [];
@@ -199,18 +219,11 @@ function scanJson(text: string, start: number, fields: FieldMatcher, tokens: Tok
   let expectValue = true;
   let pendingRule: FieldRule | undefined;
   const n = text.length;
-  const fail = (at: number): number => {
-    reached = Math.max(reached, at);
-    return -1;
-  };
-  const skip = (): void => {
-    while (i < n && isSpace(text.charCodeAt(i))) i++;
-  };
   for (;;) {
-    skip();
-    if (i >= n) return fail(i);
+    i = skipSpace(text, i, n);
+    if (i >= n) return failAt(i);
     const c = text.charCodeAt(i);
-    const frame = frames.at(-1);
+    const frame = frames[frames.length - 1];
     if (expectValue) {
       const inherited = frame?.rule;
       const rule = inherited ?? pendingRule;
@@ -219,7 +232,7 @@ function scanJson(text: string, start: number, fields: FieldMatcher, tokens: Tok
         const array = c === 91;
         frames.push({ array, rule, keyed: false });
         i++;
-        skip();
+        i = skipSpace(text, i, n);
         const close = array ? 93 : 125;
         if (text.charCodeAt(i) === close) {
           frames.pop();
@@ -237,7 +250,7 @@ function scanJson(text: string, start: number, fields: FieldMatcher, tokens: Tok
         i = end;
       } else if (c === 45 || (c >= 48 && c <= 57)) {
         const end = numberEnd(text, i);
-        if (end === -1) return fail(i);
+        if (end === -1) return failAt(i);
         tokens.push(i, end, numberToken, false, rule);
         i = end;
       } else if (text.startsWith('true', i) || text.startsWith('null', i)) {
@@ -245,17 +258,17 @@ function scanJson(text: string, start: number, fields: FieldMatcher, tokens: Tok
       } else if (text.startsWith('false', i)) {
         i += 5;
       } else {
-        return fail(i);
+        return failAt(i);
       }
       // After a value: close containers, or a comma.
       for (;;) {
-        const top = frames.at(-1);
+        const top = frames[frames.length - 1];
         if (!top) return i;
         if (top.keyed) {
           path.pop();
           top.keyed = false;
         }
-        skip();
+        i = skipSpace(text, i, n);
         const next = text.charCodeAt(i);
         if (next === 44) {
           i++;
@@ -267,12 +280,12 @@ function scanJson(text: string, start: number, fields: FieldMatcher, tokens: Tok
           i++;
           continue;
         }
-        return fail(i);
+        return failAt(i);
       }
       continue;
     }
     // A key inside an object.
-    if (c !== 34 || !frame || frame.array) return fail(i);
+    if (c !== 34 || !frame || frame.array) return failAt(i);
     const end = stringEnd(text, i);
     if (end === -1) return -1;
     tokens.push(i, end, stringToken, true, undefined);
@@ -281,8 +294,8 @@ function scanJson(text: string, start: number, fields: FieldMatcher, tokens: Tok
     frame.keyed = true;
     pendingRule = frame.rule ? undefined : fields.matchNormalized(path);
     i = end;
-    skip();
-    if (text.charCodeAt(i) !== 58) return fail(i);
+    i = skipSpace(text, i, n);
+    if (text.charCodeAt(i) !== 58) return failAt(i);
     i++;
     expectValue = true;
   }
@@ -420,7 +433,8 @@ function scanKeyValue(text: string, start: number, stop: number, fields: FieldMa
  * Linear: a failed JSON or CSV attempt is not retried on the lines it already read.
  */
 export function scanStructure(text: string, fields: FieldMatcher): Structure {
-  const tokens = new TokenList();
+  // Pretty-printed JSON holds about one token per 16 characters.
+  const tokens = new TokenList(Math.max(64, text.length >> 4));
   const regions: [number, number][] = [];
   let keyCache: KeyCache | undefined;
   let pos = 0;
