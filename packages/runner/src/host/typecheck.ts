@@ -71,9 +71,9 @@ declare var URL: {
 /** UTF-8 only. */
 interface TextEncoder { readonly encoding: string; encode(input?: string): Uint8Array }
 declare var TextEncoder: { prototype: TextEncoder; new (): TextEncoder };
-/** UTF-8 only; no \`fatal\` and no \`stream\` option. */
-interface TextDecoder { readonly encoding: string; readonly fatal: boolean; readonly ignoreBOM: boolean; decode(input?: ArrayBuffer | ArrayBufferView): string }
-declare var TextDecoder: { prototype: TextDecoder; new (label?: 'utf-8' | 'utf8' | 'unicode-1-1-utf-8', options?: { ignoreBOM?: boolean }): TextDecoder };
+/** UTF-8 only; a leading byte order mark is dropped; no options (\`fatal\`, \`ignoreBOM\`, \`stream\`). */
+interface TextDecoder { readonly encoding: string; decode(input?: ArrayBuffer | ArrayBufferView): string }
+declare var TextDecoder: { prototype: TextDecoder; new (label?: 'utf-8' | 'utf8' | 'unicode-1-1-utf-8'): TextDecoder };
 interface DOMException extends Error { readonly code: number; readonly message: string; readonly name: string }
 declare var DOMException: { prototype: DOMException; new (message?: string, name?: string): DOMException };
 declare function atob(data: string): string;
