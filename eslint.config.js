@@ -7,7 +7,7 @@ import globals from 'globals';
 export default tseslint.config(
   {
     // Generated modules are guarded by `pnpm mcp:codegen --check`, not by lint.
-    ignores: ['**/node_modules/**', '**/dist/**', '.magsag/**', 'servers/**', 'bench/results/**', 'coverage/**', '**/.cache/**'],
+    ignores: ['**/node_modules/**', '**/dist/**', '.magsag/**', 'servers/**', 'bench/results/**', 'coverage/**', '**/.cache/**', 'packages/runner/src/guest/webGlobalsBundle.ts'],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,

@@ -17,6 +17,10 @@ export const bridgeGlobals = {
   workspace: '__magsag_ws',
   /** `(specifier: string, importer: string) => errorJson`: an import the loader did not allow (sync). */
   denyImport: '__magsag_deny',
+  /** `(bytes: number) => string`: that many random bytes (at most {@link maxRandomBytes}) as a latin1 string (sync). */
+  random: '__magsag_random',
+  /** `(name: 'text' | 'core') => string`: a web-globals bundle's source, asked for on first use (sync). */
+  web: '__magsag_web',
   /** A JSON {@link GuestConfig}. */
   config: '__magsag_config',
   /** Set by the runtime: `(id: string, factory: Function) => void`, one per module script. */
@@ -24,6 +28,9 @@ export const bridgeGlobals = {
   /** Set by the runtime: `(inputJson: string | undefined) => Promise<outcome>`. */
   main: '__magsagMain',
 } as const;
+
+/** Most bytes one `crypto.getRandomValues` call may ask for, as the Web Crypto API says. */
+export const maxRandomBytes = 65_536;
 
 /** What the guest runtime is told about the run. */
 export interface GuestConfig {

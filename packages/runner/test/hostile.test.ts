@@ -127,6 +127,35 @@ describe('hostile programs', () => {
     expect((run.error?.data as { hostMs?: number }).hostMs).toBeGreaterThan(0);
   });
 
+  it('counts host time spent making random bytes against the CPU limit', async () => {
+    const run = await fails('const a = new Uint8Array(65536);\nfor (;;) crypto.getRandomValues(a);', 'SANDBOX_CPU_LIMIT', { limits: { cpuMs: 300, wallMs: 60_000 } });
+    expect((run.error?.data as { hostMs?: number }).hostMs).toBeGreaterThan(0);
+  });
+
+  it('cannot turn the web globals or crypto into a door to the host', async () => {
+    const run = await runner.execute({
+      code: `
+const fake = { length: 1e9, byteLength: 1e9, buffer: new ArrayBuffer(8), byteOffset: 0, [Symbol.toStringTag]: 'Uint8Array' };
+const attempts: string[] = [];
+for (const attempt of [
+  () => crypto.getRandomValues(fake as never),
+  () => crypto.getRandomValues(new Uint8Array(new ArrayBuffer(70000))),
+  () => (crypto.getRandomValues.constructor as FunctionConstructor)('return typeof process')(),
+  () => (URL.constructor as FunctionConstructor)('return typeof require')(),
+  () => structuredClone({ get x() { return Object.getPrototypeOf(globalThis); } }),
+]) {
+  try { attempts.push(String(attempt())); } catch (error) { attempts.push((error as Error).name); }
+}
+(Object.prototype as Record<string, unknown>).polluted = 1;
+(URL.prototype as unknown as Record<string, unknown>).polluted = 1;
+Object.defineProperty(Uint8Array.prototype, 'length', { value: 1e9 });
+const uuid = crypto.randomUUID();
+export default { attempts, uuid: uuid.length };`,
+    });
+    expect(run.error).toBeNull();
+    expect(run.result).toEqual({ attempts: ['TypeMismatchError', 'QuotaExceededError', 'undefined', 'undefined', '[object Object]'], uuid: 36 });
+  });
+
   it('ends synchronous and asynchronous memory bombs at the memory limit', async () => {
     const roomy = { limits: { cpuMs: 10_000 } };
     const sync = await fails('const a: number[][] = []; for (;;) a.push(new Array(1e5).fill(0));', 'SANDBOX_MEMORY_LIMIT', roomy);

@@ -1,26 +1,27 @@
-import { bridgeGlobals, shimModuleId } from '../bridge.ts';
+import { bridgeGlobals, maxRandomBytes, shimModuleId } from '../bridge.ts';
 
 /**
  * The guest runtime: plain JavaScript evaluated first in every fresh isolate. It takes the bridge
- * globals into a closure, removes them and a few host-ish globals, installs `console`, `workspace`
- * and a module registry, and defines the main function the host calls once.
+ * globals into a closure, removes them and a few host-ish globals, installs `console`, `workspace`,
+ * `crypto`, the web globals (on first use) and a module registry, and defines the main function the
+ * host calls once.
  *
  * It is a string, not a module, because it runs inside the isolate; it must not contain backticks.
  */
 const source = String.raw`(function () {
   'use strict';
   var g = globalThis;
-  var hostLog = g.BRIDGE_LOG, hostTool = g.BRIDGE_TOOL, hostWs = g.BRIDGE_WS, hostDeny = g.BRIDGE_DENY;
+  var hostLog = g.BRIDGE_LOG, hostTool = g.BRIDGE_TOOL, hostWs = g.BRIDGE_WS, hostDeny = g.BRIDGE_DENY, hostRandom = g.BRIDGE_RANDOM, hostWeb = g.BRIDGE_WEB;
   var JSONparse = JSON.parse, JSONstringify = JSON.stringify;
   var config = JSONparse(g.BRIDGE_CONFIG);
-  ['BRIDGE_LOG', 'BRIDGE_TOOL', 'BRIDGE_WS', 'BRIDGE_DENY', 'BRIDGE_CONFIG', 'WebAssembly', 'SharedArrayBuffer', 'Atomics']
+  ['BRIDGE_LOG', 'BRIDGE_TOOL', 'BRIDGE_WS', 'BRIDGE_DENY', 'BRIDGE_RANDOM', 'BRIDGE_WEB', 'BRIDGE_CONFIG', 'WebAssembly', 'SharedArrayBuffer', 'Atomics']
     .forEach(function (name) { delete g[name]; });
   var StringCtor = String, ErrorCtor = Error, isArray = Array.isArray, objectKeys = Object.keys;
   var hasOwn = Object.prototype.hasOwnProperty, freeze = Object.freeze, defineProperty = Object.defineProperty;
   // Intrinsics the module loader and the tool shim use, taken before any program runs: a program
   // that replaces Function.prototype.call, Map.prototype.get or String.prototype.slice changes
   // only its own code, never which module a require loads or what a tool call returns.
-  var apply = Reflect.apply, WeakMapCtor = WeakMap, MapCtor = Map;
+  var apply = Reflect.apply, WeakMapCtor = WeakMap, MapCtor = Map, FunctionCtor = Function;
   var mapGet = MapCtor.prototype.get, mapSet = MapCtor.prototype.set, mapHas = MapCtor.prototype.has;
   var weakGet = WeakMapCtor.prototype.get, weakSet = WeakMapCtor.prototype.set;
   var charAt = StringCtor.prototype.charAt, strSlice = StringCtor.prototype.slice, arraySlice = Array.prototype.slice;
@@ -110,6 +111,66 @@ const source = String.raw`(function () {
     exists: async function (path) { return wsCall('exists', path); },
   });
   defineProperty(g, 'workspace', { value: workspace, writable: false, configurable: false, enumerable: false });
+
+  // Web globals from core-js and fast-text-encoding (bundled at build time, see webGlobalsBundle.ts).
+  // Evaluating a bundle costs up to several ms, and carrying its source would slow every isolate's
+  // start: the host hands it over on the first read or write of one of its names.
+  var webGroups = { text: ['TextEncoder', 'TextDecoder'], core: ['URL', 'URLSearchParams', 'DOMException', 'atob', 'btoa', 'structuredClone'] };
+  var webInstalled = {};
+  function installWeb(group) {
+    if (own(webInstalled, group)) return;
+    webInstalled[group] = true;
+    var names = webGroups[group];
+    names.forEach(function (name) { delete g[name]; });
+    apply(FunctionCtor(hostWeb(group)), undefined, []);
+    names.forEach(function (name) {
+      defineProperty(g, name, { value: g[name], writable: true, configurable: true, enumerable: false });
+    });
+  }
+  objectKeys(webGroups).forEach(function (group) {
+    webGroups[group].forEach(function (name) {
+      defineProperty(g, name, {
+        get: function () { installWeb(group); return g[name]; },
+        set: function (value) { installWeb(group); defineProperty(g, name, { value: value, writable: true, configurable: true, enumerable: false }); },
+        configurable: true, enumerable: false,
+      });
+    });
+  });
+
+  // crypto: random bytes come from the host (node:crypto), at most MAX_RANDOM_BYTES per call.
+  var TypedArrayProto = Object.getPrototypeOf(Uint8Array.prototype), getDescriptor = Object.getOwnPropertyDescriptor;
+  var typedTag = getDescriptor(TypedArrayProto, Symbol.toStringTag).get, typedBuffer = getDescriptor(TypedArrayProto, 'buffer').get;
+  var typedOffset = getDescriptor(TypedArrayProto, 'byteOffset').get, typedLength = getDescriptor(TypedArrayProto, 'byteLength').get;
+  var Uint8Ctor = Uint8Array, charCodeAt = StringCtor.prototype.charCodeAt;
+  var integerArrays = { Int8Array: 1, Uint8Array: 1, Uint8ClampedArray: 1, Int16Array: 1, Uint16Array: 1, Int32Array: 1, Uint32Array: 1, BigInt64Array: 1, BigUint64Array: 1 };
+  function domException(message, name) { installWeb('core'); return new g.DOMException(message, name); }
+  function getRandomValues(array) {
+    if (arguments.length === 0) throw new TypeError("Failed to execute 'getRandomValues' on 'Crypto': 1 argument required, but only 0 present.");
+    var tag = array !== null && typeof array === 'object' ? apply(typedTag, array, []) : undefined;
+    if (!own(integerArrays, tag)) {
+      throw domException("Failed to execute 'getRandomValues' on 'Crypto': The provided ArrayBufferView is not an integer-typed array.", 'TypeMismatchError');
+    }
+    var length = apply(typedLength, array, []);
+    if (length > MAX_RANDOM_BYTES) {
+      throw domException("Failed to execute 'getRandomValues' on 'Crypto': The ArrayBufferView's byte length (" + length + ') exceeds the number of bytes of entropy available via this API (MAX_RANDOM_BYTES).', 'QuotaExceededError');
+    }
+    var bytes = hostRandom(length);
+    var view = new Uint8Ctor(apply(typedBuffer, array, []), apply(typedOffset, array, []), length);
+    for (var i = 0; i < length; i++) view[i] = apply(charCodeAt, bytes, [i]);
+    return array;
+  }
+  var hexDigits = '0123456789abcdef';
+  function randomUUID() {
+    var b = getRandomValues(new Uint8Ctor(16));
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    var s = '';
+    for (var i = 0; i < 16; i++) {
+      s += (i === 4 || i === 6 || i === 8 || i === 10 ? '-' : '') + apply(charAt, hexDigits, [b[i] >> 4]) + apply(charAt, hexDigits, [b[i] & 15]);
+    }
+    return s;
+  }
+  defineProperty(g, 'crypto', { value: freeze({ getRandomValues: getRandomValues, randomUUID: randomUUID }), writable: true, configurable: true, enumerable: false });
 
   // The tool-call shim that generated modules import as '@magsag/mcp-client'.
   async function callMCPTool(server, tool, args) {
@@ -205,14 +266,17 @@ const replacements: Record<string, string> = {
   BRIDGE_TOOL: bridgeGlobals.tool,
   BRIDGE_WS: bridgeGlobals.workspace,
   BRIDGE_DENY: bridgeGlobals.denyImport,
+  BRIDGE_RANDOM: bridgeGlobals.random,
+  BRIDGE_WEB: bridgeGlobals.web,
   BRIDGE_CONFIG: bridgeGlobals.config,
   BRIDGE_DEFINE: bridgeGlobals.define,
   BRIDGE_MAIN: bridgeGlobals.main,
   SHIM_ID: JSON.stringify(shimModuleId),
+  MAX_RANDOM_BYTES: String(maxRandomBytes),
 };
 
 /** The guest runtime's source, with the bridge's global names filled in. */
-export const guestRuntimeSource: string = source.replace(/\b(BRIDGE_[A-Z]+|SHIM_ID)\b/g, (name) => replacements[name] ?? name);
+export const guestRuntimeSource: string = source.replace(/\b(BRIDGE_[A-Z]+|SHIM_ID|MAX_RANDOM_BYTES)\b/g, (name) => replacements[name] ?? name);
 
 /** Wraps a transpiled module as a script that registers its factory; line 1 is the wrapper. */
 export function wrapModule(id: string, code: string, isAsync: boolean): string {

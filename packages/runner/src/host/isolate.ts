@@ -1,8 +1,10 @@
 import { MagsagError, toMagsagError } from '@magsag/core';
 import type ivm from 'isolated-vm';
+import { randomBytes } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
-import { bridgeGlobals, programId, type BridgeError, type GuestConfig, type WorkspaceOp } from '../bridge.ts';
+import { bridgeGlobals, maxRandomBytes, programId, type BridgeError, type GuestConfig, type WorkspaceOp } from '../bridge.ts';
 import { guestRuntimeSource, wrapModule } from '../guest/runtime.ts';
+import { webGlobalsBundles } from '../guest/webGlobalsBundle.ts';
 import { maxToolResultDepth, type RunLimits } from '../options.ts';
 import type { LogEntry, LogLevel, ToolCallMetric } from '../result.ts';
 import { loadIsolatedVm } from './loadIsolatedVm.ts';
@@ -199,7 +201,7 @@ export async function runInIsolate(input: IsolateRunInput): Promise<IsolateRunOu
       'SANDBOX_CPU_LIMIT',
       'cpuMs',
       limits.cpuMs,
-      `The program used more than cpuMs = ${limits.cpuMs} ms of CPU time (${Math.round(cpu)} ms${hostMs >= 1 ? `, ${Math.round(hostMs)} ms of it in workspace calls` : ''}) and was stopped. Look for an endless loop, or raise the limit.`,
+      `The program used more than cpuMs = ${limits.cpuMs} ms of CPU time (${Math.round(cpu)} ms${hostMs >= 1 ? `, ${Math.round(hostMs)} ms of it in workspace and random-byte calls` : ''}) and was stopped. Look for an endless loop, or raise the limit.`,
       { used: Math.round(cpu), hostMs: Math.round(hostMs) },
     );
   /** Stops the run once its CPU (the isolate's and the host's on its behalf) is over the limit. */
@@ -247,6 +249,18 @@ export async function runInIsolate(input: IsolateRunInput): Promise<IsolateRunOu
       return `R${JSON.stringify(value ?? null)}`;
     } catch (error) {
       return bridgeError(error);
+    }
+  };
+
+  // crypto.getRandomValues: the guest checks the array and the cap; the host checks the count again.
+  const random = (bytes: unknown): string => {
+    const started = performance.now();
+    try {
+      const count = typeof bytes === 'number' && Number.isInteger(bytes) && bytes >= 0 ? Math.min(bytes, maxRandomBytes) : 0;
+      return randomBytes(count).toString('latin1');
+    } finally {
+      hostMs += performance.now() - started;
+      checkCpu();
     }
   };
 
@@ -352,6 +366,8 @@ export async function runInIsolate(input: IsolateRunInput): Promise<IsolateRunOu
     await jail.set(bridgeGlobals.log, new isolatedVm.Callback(log));
     await jail.set(bridgeGlobals.workspace, new isolatedVm.Callback(workspaceCall));
     await jail.set(bridgeGlobals.denyImport, new isolatedVm.Callback(denyImport));
+    await jail.set(bridgeGlobals.random, new isolatedVm.Callback(random));
+    await jail.set(bridgeGlobals.web, new isolatedVm.Callback((group: unknown) => (group === 'text' || group === 'core' ? webGlobalsBundles[group] : '')));
     await jail.set(bridgeGlobals.tool, new isolatedVm.Reference(toolCall));
     await jail.set(bridgeGlobals.config, JSON.stringify(config));
     await context.eval(guestRuntimeSource, { filename: 'magsag:runtime' });

@@ -31,6 +31,63 @@ interface MagsagWorkspace {
 }
 `;
 
+/**
+ * The web globals the guest runtime installs (URL, text encoding, base64, structuredClone, crypto),
+ * declared as the DOM library declares them, less what the sandbox lacks (blobs, streams, `encodeInto`,
+ * `crypto.subtle`). No `fetch`, timers or other network or event-loop globals: those stay undeclared.
+ */
+const webGlobalTypes = `interface URLSearchParams {
+  readonly size: number;
+  append(name: string, value: string): void;
+  delete(name: string, value?: string): void;
+  get(name: string): string | null;
+  getAll(name: string): string[];
+  has(name: string, value?: string): boolean;
+  set(name: string, value: string): void;
+  sort(): void;
+  toString(): string;
+  forEach(callbackfn: (value: string, key: string, parent: URLSearchParams) => void, thisArg?: unknown): void;
+  entries(): IterableIterator<[string, string]>;
+  keys(): IterableIterator<string>;
+  values(): IterableIterator<string>;
+  [Symbol.iterator](): IterableIterator<[string, string]>;
+}
+declare var URLSearchParams: {
+  prototype: URLSearchParams;
+  new (init?: string[][] | Record<string, string> | string | URLSearchParams | Iterable<[string, string]>): URLSearchParams;
+};
+interface URL {
+  hash: string; host: string; hostname: string; href: string; readonly origin: string; password: string;
+  pathname: string; port: string; protocol: string; search: string; readonly searchParams: URLSearchParams; username: string;
+  toString(): string;
+  toJSON(): string;
+}
+declare var URL: {
+  prototype: URL;
+  new (url: string | URL, base?: string | URL): URL;
+  canParse(url: string | URL, base?: string | URL): boolean;
+  parse(url: string | URL, base?: string | URL): URL | null;
+};
+/** UTF-8 only. */
+interface TextEncoder { readonly encoding: string; encode(input?: string): Uint8Array }
+declare var TextEncoder: { prototype: TextEncoder; new (): TextEncoder };
+/** UTF-8 only; a leading byte order mark is dropped; no options (\`fatal\`, \`ignoreBOM\`, \`stream\`). */
+interface TextDecoder { readonly encoding: string; decode(input?: ArrayBuffer | ArrayBufferView): string }
+declare var TextDecoder: { prototype: TextDecoder; new (label?: 'utf-8' | 'utf8' | 'unicode-1-1-utf-8'): TextDecoder };
+interface DOMException extends Error { readonly code: number; readonly message: string; readonly name: string }
+declare var DOMException: { prototype: DOMException; new (message?: string, name?: string): DOMException };
+declare function atob(data: string): string;
+declare function btoa(data: string): string;
+declare function structuredClone<T = unknown>(value: T, options?: { transfer?: ArrayBuffer[] }): T;
+/** Randomness from the host (node:crypto). */
+interface Crypto {
+  /** Fills an integer typed array with random values; at most 65536 bytes per call (else a QuotaExceededError). */
+  getRandomValues<T extends Int8Array | Uint8Array | Uint8ClampedArray | Int16Array | Uint16Array | Int32Array | Uint32Array | BigInt64Array | BigUint64Array>(array: T): T;
+  randomUUID(): \`\${string}-\${string}-\${string}-\${string}-\${string}\`;
+}
+declare var crypto: Crypto;
+`;
+
 /** The sandbox's globals: only what the guest runtime installs. */
 const globalTypes = `interface MagsagConsole {
   log(...args: unknown[]): void; info(...args: unknown[]): void; warn(...args: unknown[]): void;
@@ -38,7 +95,7 @@ const globalTypes = `interface MagsagConsole {
 }
 ${workspaceTypes}declare var console: MagsagConsole;
 declare var workspace: MagsagWorkspace;
-`;
+${webGlobalTypes}`;
 
 /**
  * One declaration file with what a program sees in the sandbox: `@magsag/mcp-client` as an ambient
