@@ -21,7 +21,12 @@ afterAll(async () => {
 
 describe('serve answers a model can act on', { timeout: 120_000 }, () => {
   it('an empty search_tools query lists every server with its description and tool count', async () => {
-    const answer = JSON.parse(textOf(await client.callTool({ name: 'search_tools', arguments: { query: '' } }))) as { servers: { server: string; description: string; tools: number }[] };
+    const answer = JSON.parse(textOf(await client.callTool({ name: 'search_tools', arguments: { query: '' } }))) as {
+      servers: { server: string; description: string; tools: number }[];
+      sandbox: { globals: string[]; absent: string[] };
+    };
+    expect(answer.sandbox.globals).toEqual(expect.arrayContaining(['URL', 'TextEncoder', 'crypto', 'workspace']));
+    expect(answer.sandbox.absent).toContain('fetch');
     expect(answer.servers.map((s) => s.server)).toEqual(['crm', 'everything', 'filesystem', 'github', 'memory', 'notion', 'postgres', 'vault']);
     expect(answer.servers.find((s) => s.server === 'memory')).toEqual({ server: 'memory', description: expect.stringContaining('knowledge graph'), tools: 9 });
     const one = JSON.parse(textOf(await client.callTool({ name: 'search_tools', arguments: { query: ' ', server: 'crm' } }))) as { servers: { server: string }[] };

@@ -518,7 +518,7 @@ export function createProgram(io: Io = processIo, contexts: CliContext[] = [], o
             const prepared = await prepareMcpConfig(opts.mcpConfig, base, { refresh: opts.refresh === true, log: io.stderr });
             ctx.usePaths(prepared.paths);
           }
-          const [{ runProgram, runSkill }, { findSkill, loadSkills }, { RunTracker, serveHttp, serveStdio }, { configureSandboxPool, markInterruptedRuns, readRunOutput, warmTranspiler, warmTypeChecker }] = await Promise.all([
+          const [{ runProgram, runSkill }, { findSkill, loadSkills }, { RunTracker, serveHttp, serveStdio }, { configureSandboxPool, markInterruptedRuns, readRunOutput, sandboxGlobals, warmTranspiler, warmTypeChecker }] = await Promise.all([
             import('./commands/exec.ts'),
             import('@magsag/catalog'),
             import('./serve/server.ts'),
@@ -560,6 +560,7 @@ export function createProgram(io: Io = processIo, contexts: CliContext[] = [], o
             },
             readOutput: ({ workspace, runId, offset, length, principal }) =>
               readRunOutput(ctx.paths.stateDir, workspace, runId, { owner: principal.name, ...(offset === undefined ? {} : { offset }), ...(length === undefined ? {} : { length }) }),
+            sandboxGlobals,
             skillWriters: opts.skillWriters,
             // Answers that are not run output: a stateless masker, so one answer never changes the next.
             mask: (text) => ctx.pii.staticMasker().mask(text),

@@ -15,3 +15,4 @@ export { closeSandboxes, configureSandboxPool, SandboxPool, sandboxPool, sandbox
 export type { Isolation, SandboxPoolOptions } from './host/sandboxPool.ts';
 export { maxOutputPage, readRunOutput, runIdPattern } from './host/readOutput.ts';
 export type { RunOutputPage } from './host/readOutput.ts';
+export { sandboxGlobals } from './globals.ts';

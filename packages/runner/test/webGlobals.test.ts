@@ -2,7 +2,7 @@
 // using each runs in the real sandbox and type-checks with the runner's checker; network stays out.
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createRunner, createTypeChecker } from '../src/index.ts';
+import { createRunner, createTypeChecker, sandboxDeclarations, sandboxGlobals } from '../src/index.ts';
 import { fixturesDir, tempRunnerConfig } from './helpers.ts';
 
 const temp = tempRunnerConfig();
@@ -156,5 +156,17 @@ export default { before, afterIsValue: typeof after?.value, atob: (globalThis as
       typecheck: false,
     });
     expect(run.result).toEqual({ before: true, afterIsValue: 'function', atob: 'mine', enumerable: [] });
+  });
+});
+
+describe('the list serve tells a model', () => {
+  it('names exactly what a program finds: each present global exists and is declared, each absent one is neither', async () => {
+    const probe = `export default { present: ${JSON.stringify(sandboxGlobals.present)}.filter((n) => typeof (globalThis as Record<string, unknown>)[n] !== 'undefined'), absent: ${JSON.stringify(sandboxGlobals.absent)}.filter((n) => typeof (globalThis as Record<string, unknown>)[n] !== 'undefined') };`;
+    const run = await runner.execute({ code: probe });
+    expect(run.error).toBeNull();
+    expect(run.result).toEqual({ present: [...sandboxGlobals.present], absent: [] });
+    const declarations = sandboxDeclarations();
+    for (const name of sandboxGlobals.present) expect(declarations, name).toMatch(new RegExp(`(var|function|class) ${name}\\b`));
+    for (const name of sandboxGlobals.absent) expect(declarations, name).not.toMatch(new RegExp(`(var|function|class) ${name}\\b`));
   });
 });

@@ -49,6 +49,8 @@ export interface ServeDeps {
   runSkill?: RunSkill;
   /** Lists the skills. */
   listSkills?: ListSkills;
+  /** The sandbox's globals, and notable ones it lacks: an empty `search_tools` query names them. */
+  sandboxGlobals?: { present: readonly string[]; absent: readonly string[] };
   /** A page of a run's whole (masked) output, in a workspace the principal owns. */
   readOutput?: (args: { workspace: string; runId: string; offset?: number; length?: number; principal: Principal }) => unknown;
   /** Masks any text before it leaves the server (the PII second guard). @default identity */
@@ -187,7 +189,11 @@ export function createMagsagServer(deps: ServeDeps, principal: Principal = local
     },
     async ({ query, detail, server: only, limit }) => {
       try {
-        if (query.trim() === '') return text(mask(JSON.stringify({ servers: catalogServers(deps.generatedDir).filter((s) => !only || s.server === only) })));
+        if (query.trim() === '') {
+          const servers = catalogServers(deps.generatedDir).filter((s) => !only || s.server === only);
+          const sandbox = deps.sandboxGlobals ? { globals: deps.sandboxGlobals.present, absent: deps.sandboxGlobals.absent } : undefined;
+          return text(mask(JSON.stringify({ servers, ...(sandbox ? { sandbox } : {}) })));
+        }
         const hits = searchTools(readCatalog(deps.generatedDir), query, { detail: detail ?? 'summary', limit: limit ?? 10, ...(only ? { server: only } : {}) });
         return text(mask(JSON.stringify(hits)));
       } catch (error) {
