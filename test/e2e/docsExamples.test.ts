@@ -503,8 +503,14 @@ describe('documentation examples', { timeout: 600_000 }, () => {
     const doc = JSON.parse(block.body.split('/path/to/magsag').join(repoRoot)) as { mcpServers: Record<string, { command: string; args: string[] }> };
     for (const server of Object.values(doc.mcpServers)) {
       const client = new Client({ name: 'docs-examples', version: '1.0.0' });
+      const transport = new StdioClientTransport({ command: server.command, args: server.args, cwd: tmpdir(), stderr: 'pipe' });
+      let stderr = '';
+      transport.stderr?.on('data', (chunk: Buffer) => (stderr = `${stderr}${chunk.toString()}`.slice(-4000)));
       try {
-        await client.connect(new StdioClientTransport({ command: server.command, args: server.args, cwd: tmpdir(), stderr: 'ignore' }));
+        // A serve that exits names why in its stderr: the failure carries it.
+        await client.connect(transport).catch((error: unknown) => {
+          throw new Error(`${String(error)}\nserve stderr:\n${stderr}`);
+        });
         const { tools } = await client.listTools();
         expect(tools.map((t) => t.name)).toContain('execute_code');
       } finally {

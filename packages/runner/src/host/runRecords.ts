@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { makePrivateDir, makePrivateDirAsync, writePrivateFile, writePrivateFileAsync, workspacesDir, type RunRecord, type RunOwner } from './workspace.ts';
@@ -56,14 +56,25 @@ export function ownerGone(record: RunRecord, now = Date.now()): boolean {
  * the run ids it marked. Cost: one directory listing per workspace and one read per run record.
  */
 export function markInterruptedRuns(stateDir: string, now = Date.now()): string[] {
+  let workspaces;
+  try {
+    workspaces = readdirSync(workspacesDir(stateDir), { withFileTypes: true });
+  } catch {
+    return [];
+  }
   const root = workspacesDir(stateDir);
-  if (!existsSync(root)) return [];
   const marked: string[] = [];
-  for (const ws of readdirSync(root, { withFileTypes: true })) {
+  for (const ws of workspaces) {
     if (!ws.isDirectory()) continue;
     const runs = path.join(root, ws.name, 'runs');
-    if (!existsSync(runs)) continue;
-    for (const run of readdirSync(runs)) {
+    // A workspace removed meanwhile (`workspace clean` beside a starting serve) is simply skipped.
+    let names: string[];
+    try {
+      names = readdirSync(runs);
+    } catch {
+      continue;
+    }
+    for (const run of names) {
       const file = path.join(runs, run, 'run.json');
       let record: RunRecord;
       try {
@@ -72,7 +83,11 @@ export function markInterruptedRuns(stateDir: string, now = Date.now()): string[
         continue;
       }
       if (record.status !== 'running' || !ownerGone(record, now)) continue;
-      writeRunRecord(path.dirname(file), { ...record, status: 'interrupted', finishedAt: new Date(now).toISOString() });
+      try {
+        writeRunRecord(path.dirname(file), { ...record, status: 'interrupted', finishedAt: new Date(now).toISOString() });
+      } catch {
+        continue;
+      }
       marked.push(record.runId);
     }
   }
