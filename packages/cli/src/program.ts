@@ -510,9 +510,9 @@ export function createProgram(io: Io = processIo, contexts: CliContext[] = [], o
           if (opts.refresh && opts.mcpConfig === undefined) throw new MagsagError('USAGE', '--refresh applies to --mcp-config <file>; without it, refresh snapshots with `magsag codegen --refresh`.');
           if (opts.mcpConfig !== undefined) {
             if (ctx.options.serversDir) throw new MagsagError('USAGE', '--mcp-config names the servers; leave out --servers-dir (or unset MAGSAG_SERVERS_DIR).');
-            const [{ resolveProjectPaths }, { prepareMcpConfig }] = await Promise.all([import('@magsag/mcp-client/config'), import('./serve/mcpConfig.ts')]);
+            const [{ mcpConfigFolder, resolveProjectPaths }, { prepareMcpConfig }] = await Promise.all([import('@magsag/mcp-client/config'), import('./serve/mcpConfig.ts')]);
             const base = resolveProjectPaths({
-              project: ctx.options.project || configFolder(opts.mcpConfig),
+              project: ctx.options.project || mcpConfigFolder(opts.mcpConfig),
               ...(ctx.options.stateDir ? { stateDir: ctx.options.stateDir } : {}),
             });
             const prepared = await prepareMcpConfig(opts.mcpConfig, base, { refresh: opts.refresh === true, log: io.stderr });
@@ -627,12 +627,6 @@ export function createProgram(io: Io = processIo, contexts: CliContext[] = [], o
     );
 
   return program;
-}
-
-/** The folder an MCP config file belongs to: its own, or the one above `.vscode/` and `.cursor/`. */
-function configFolder(file: string): string {
-  const dir = path.dirname(path.resolve(file));
-  return ['.vscode', '.cursor'].includes(path.basename(dir)) ? path.dirname(dir) : dir;
 }
 
 /** The flags `servers import` and `init --from` share. */

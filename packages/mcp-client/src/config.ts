@@ -2,7 +2,7 @@
 // only read configuration (codegen --check, catalog checks) and must start fast.
 export { loadServerConfigs, loadServerConfigFile, parseServerConfig } from './config/load.ts';
 export type { LoadedServerConfigs, LoadOptions } from './config/load.ts';
-export { importMcpServers } from './config/importMcpServers.ts';
+export { importMcpServers, mcpConfigFolder } from './config/importMcpServers.ts';
 export type { ImportedServer, ImportOptions } from './config/importMcpServers.ts';
 export { defaultServersDir, findProjectRoot, loadProjectConfig, projectConfigSchema, resolveProjectPaths } from './config/paths.ts';
 export type { ProjectPaths, ResolveProjectOptions } from './config/paths.ts';

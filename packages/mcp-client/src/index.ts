@@ -4,7 +4,7 @@ export { callMCPTool, closeDefaultClient, getDefaultClient, setDefaultClient } f
 export type { ToolCall, ToolCallMiddleware, ToolCallResult } from './middleware.ts';
 export { loadServerConfigs, loadServerConfigFile, parseServerConfig } from './config/load.ts';
 export type { LoadedServerConfigs, LoadOptions } from './config/load.ts';
-export { importMcpServers } from './config/importMcpServers.ts';
+export { importMcpServers, mcpConfigFolder } from './config/importMcpServers.ts';
 export type { ImportedServer, ImportOptions } from './config/importMcpServers.ts';
 export { defaultServersDir, findProjectRoot, loadProjectConfig, projectConfigSchema, resolveProjectPaths } from './config/paths.ts';
 export type { ProjectPaths, ResolveProjectOptions } from './config/paths.ts';

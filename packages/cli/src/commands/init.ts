@@ -132,9 +132,10 @@ export async function initProject(dir: string, options: InitOptions = {}): Promi
 
   const packageJson = path.join(root, 'package.json');
   if (existsSync(packageJson)) {
+    const pkgText = readFileSync(packageJson, 'utf8');
     let pkg: { scripts?: Record<string, string> } & Record<string, unknown>;
     try {
-      pkg = JSON.parse(readFileSync(packageJson, 'utf8')) as typeof pkg;
+      pkg = JSON.parse(pkgText) as typeof pkg;
     } catch (cause) {
       throw new MagsagError('CONFIG_INVALID', `${packageJson} is not valid JSON (${(cause as Error).message}); fix it, then run magsag init again.`, { cause, data: { file: packageJson } });
     }
@@ -147,7 +148,7 @@ export async function initProject(dir: string, options: InitOptions = {}): Promi
       } else if (scripts[name] !== command) result.kept.push({ file: 'package.json', note: `script "${name}" is yours ("${scripts[name]}"); magsag init would have set "${command}"` });
     }
     if (added.length > 0) {
-      const indent = /^[ \t]+/m.exec(readFileSync(packageJson, 'utf8'))?.[0] ?? '  ';
+      const indent = /^[ \t]+/m.exec(pkgText)?.[0] ?? '  ';
       writeAtomic(packageJson, `${JSON.stringify({ ...pkg, scripts }, null, indent)}\n`);
       result.updated.push('package.json');
     }

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { MagsagError, toMagsagError, type ErrorCode } from '@magsag/core';
-import { describeTransport, importMcpServers, type McpClient, type ServerConfig } from '@magsag/mcp-client';
+import { describeTransport, importMcpServers, mcpConfigFolder, type McpClient, type ServerConfig } from '@magsag/mcp-client';
 
 /** A `{ code, message }` error as scripts see it in `--json` output. */
 export interface JsonError {
@@ -146,8 +146,7 @@ export function importServersFile(file: string, serversDir: string, options: Imp
   }
   const { servers, errors } = importMcpServers(document, {
     source: file,
-    // ${workspaceFolder} of .vscode/mcp.json or .cursor/mcp.json is the folder above; of any other file, its own folder.
-    workspaceFolder: ['.vscode', '.cursor'].includes(path.basename(path.dirname(path.resolve(file)))) ? path.dirname(path.dirname(path.resolve(file))) : path.dirname(path.resolve(file)),
+    workspaceFolder: mcpConfigFolder(file),
     keepSecrets: options.keepSecrets ?? false,
     ...(options.rename ? { rename: options.rename } : {}),
     ...(options.prefix ? { prefix: options.prefix } : {}),

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { MagsagError } from '@magsag/core';
-import { importMcpServers, type ProjectPaths } from '@magsag/mcp-client/config';
+import { importMcpServers, mcpConfigFolder, type ProjectPaths } from '@magsag/mcp-client/config';
 
 /** What {@link prepareMcpConfig} did: the folders to serve from, and whether it had to start the servers. */
 export interface PreparedMcpConfig {
@@ -60,13 +60,12 @@ export async function prepareMcpConfig(
     return { paths, cacheDir, refreshed: false, failed: [] };
   }
 
-  const dirName = path.basename(path.dirname(source));
   const { document: others, skipped } = withoutMagsag(document);
   for (const name of skipped) options.log?.(`magsag serve: skipping "${name}" in ${source}: it is MAGSAG itself, which would serve itself\n`);
   const { servers, errors } = importMcpServers(others, {
     source,
     keepSecrets: true,
-    workspaceFolder: ['.vscode', '.cursor'].includes(dirName) ? path.dirname(path.dirname(source)) : path.dirname(source),
+    workspaceFolder: mcpConfigFolder(source),
   });
   if (errors.length > 0) {
     throw new MagsagError(errors[0]!.code, `--mcp-config: ${errors.map((e) => e.message).join(' ')} Fix the file; nothing is served until it is valid.`, {

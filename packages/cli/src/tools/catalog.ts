@@ -6,8 +6,13 @@ import { didYouMean, MagsagError } from '@magsag/core';
 /** One tool in `servers/catalog.json`, as `magsag codegen` writes it. */
 export type CatalogTool = CatalogEntry;
 
-/** Reads `<serversRoot>/catalog.json`; starts no server. */
+/** Reads `<serversRoot>/catalog.json`'s tools; starts no server. */
 export function readCatalog(serversRoot: string): CatalogTool[] {
+  return readCatalogDocument(serversRoot).tools;
+}
+
+/** The whole `<serversRoot>/catalog.json`: its tools and, when recorded, its servers. */
+function readCatalogDocument(serversRoot: string): { tools: CatalogTool[]; servers?: unknown } {
   const file = path.join(serversRoot, 'catalog.json');
   let document: unknown;
   try {
@@ -26,7 +31,7 @@ export function readCatalog(serversRoot: string): CatalogTool[] {
   if (!Array.isArray(tools)) {
     throw new MagsagError('CONFIG_INVALID', `${file} has no "tools" list. Regenerate it with \`magsag codegen\`.`, { data: { file } });
   }
-  return tools as CatalogTool[];
+  return { tools: tools as CatalogTool[], servers: (document as { servers?: unknown }).servers };
 }
 
 /**
@@ -34,10 +39,8 @@ export function readCatalog(serversRoot: string): CatalogTool[] {
  * before it knows what to search for. A catalog from before descriptions were recorded gives counts only.
  */
 export function catalogServers(serversRoot: string): CatalogServer[] {
-  const file = path.join(serversRoot, 'catalog.json');
-  const tools = readCatalog(serversRoot);
-  const recorded = (JSON.parse(readFileSync(file, 'utf8')) as { servers?: CatalogServer[] }).servers;
-  if (Array.isArray(recorded)) return recorded;
+  const { tools, servers: recorded } = readCatalogDocument(serversRoot);
+  if (Array.isArray(recorded)) return recorded as CatalogServer[];
   const counts = new Map<string, number>();
   for (const entry of tools) counts.set(entry.server, (counts.get(entry.server) ?? 0) + 1);
   return [...counts].sort(([a], [b]) => a.localeCompare(b)).map(([server, n]) => ({ server, description: '', tools: n }));

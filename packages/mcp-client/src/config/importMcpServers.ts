@@ -1,5 +1,6 @@
 import { MagsagError } from '@magsag/core';
 import { createRequire } from 'node:module';
+import path from 'node:path';
 import type * as Yaml from 'yaml';
 import { serverConfigSchema, serverIdSchema } from './schema.ts';
 
@@ -34,6 +35,15 @@ export interface ImportOptions {
   prefix?: string;
   /** What `${workspaceFolder}` (VS Code, Cursor) stands for. @default left as written */
   workspaceFolder?: string;
+}
+
+/**
+ * The folder an MCP config file belongs to, which its `${workspaceFolder}` names: the one above
+ * `.vscode/` and `.cursor/` (where editors keep `mcp.json`), else the file's own folder.
+ */
+export function mcpConfigFolder(file: string): string {
+  const dir = path.dirname(path.resolve(file));
+  return ['.vscode', '.cursor'].includes(path.basename(dir)) ? path.dirname(dir) : dir;
 }
 
 const secretKey = /token|secret|password|passwd|api[-_]?key|auth|credential|private/i;
