@@ -12,3 +12,4 @@ export { version } from './version.ts';
 export { didYouMean, nearest, suggest } from './suggest.ts';
 export { defaultLimits, maxLimits } from './limits.ts';
 export type { RunLimits } from './limits.ts';
+export { builtIsFresh } from './builtFile.ts';

@@ -190,7 +190,7 @@ export class McpClient {
           timeout: config.timeouts.callMs ?? defaultTimeouts.callMs,
           ...(request.signal ? { signal: request.signal } : {}),
         });
-        tools.push(...page.tools);
+        for (const tool of page.tools) tools.push(tool);
         cursor = page.nextCursor;
       } while (cursor);
     } catch (error) {

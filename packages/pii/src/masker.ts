@@ -1,10 +1,17 @@
 import { type Detector, createDetector } from './detect/detector.ts';
 import { type OnReplaced, defaultMaxMaskChars, findInText, replaceSpans, withheldText } from './tokenize.ts';
+import { type ThreadSpans, findOffThread } from './detect/offThread.ts';
+import type { Candidate } from './detect/rules.ts';
 import { PiiVault } from './vault/vault.ts';
 
 /** What the runner's model view takes: text in, masked text out. */
 export interface Masker {
   mask(text: string): string;
+  /**
+   * Finds what to mask in long texts on the detection thread; a later {@link mask} of the same text
+   * uses it (unless the vault gained values in between). Shorter texts are left to `mask`.
+   */
+  prepare?(texts: readonly string[]): Promise<void>;
 }
 
 /** One masked span. `start`/`end` are UTF-16 offsets in the ORIGINAL text. */
@@ -65,18 +72,34 @@ function maskSpans(text: string, options: MaskOptions, onReplaced?: OnReplaced):
   const vault = options.vault ?? PiiVault.memory();
   const maxChars = options.maxChars ?? defaultMaxMaskChars;
   if (text.length > maxChars) return withheldText(text.length, maxChars);
-  const candidates = findInText(text, detector, vault);
-  return replaceSpans(
-    text,
-    candidates,
-    (candidate) => (candidate.rule === 'vault' ? candidate.normalized! : vault.tokenize({ kind: candidate.kind, value: candidate.value, normalized: candidate.normalized, server: maskerOrigin })),
-    onReplaced,
-  );
+  return replaceSpans(text, findInText(text, detector, vault), placeholderIn(vault), onReplaced);
+}
+
+/** The placeholder of a masked value: a known value's own, or a new one first seen by the masker. */
+function placeholderIn(vault: PiiVault): (candidate: Candidate) => string {
+  return (candidate) => (candidate.rule === 'vault' ? candidate.normalized! : vault.tokenize({ kind: candidate.kind, value: candidate.value, normalized: candidate.normalized, server: maskerOrigin }));
 }
 
 /** A {@link Masker} for the model view, CLI output and `serve` responses (the second guard). */
 export function createMasker(options: MaskOptions = {}): Masker {
   const vault = options.vault ?? PiiVault.memory();
   const detector = options.detector ?? defaultDetector();
-  return { mask: (text) => maskSpans(text, { detector, vault }) };
+  const maxChars = options.maxChars ?? defaultMaxMaskChars;
+  // Found ahead on the detection thread, kept for this masker's life (a run's output is masked for
+  // its record, its model view and the CLI's answer); valid while the vault has no new values.
+  const prepared = new Map<string, ThreadSpans>();
+  return {
+    mask: (text) => {
+      const found = prepared.get(text);
+      if (found !== undefined && found.vaultSize === vault.size) return replaceSpans(text, found.spans, placeholderIn(vault));
+      return maskSpans(text, { detector, vault, maxChars });
+    },
+    prepare: async (texts) => {
+      for (const text of texts) {
+        if (text.length > maxChars || prepared.has(text)) continue;
+        const found = await findOffThread(text, detector, vault);
+        if (found) prepared.set(text, found);
+      }
+    },
+  };
 }

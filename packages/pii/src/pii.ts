@@ -5,7 +5,7 @@ import { type FlowPolicy, type PiiConfig, type PiiConfigInput, detectorOptionsFo
 import { type Detector, createDetector } from './detect/detector.ts';
 import { type MaskTextResult, type Masker, createMasker, maskText } from './masker.ts';
 import { inputOrigin, untokenizeArgs } from './policy.ts';
-import { type PiiToolResult, tokenizeText, tokenizeToolResult, tokenizeValue } from './tokenize.ts';
+import { type PiiToolResult, tokenizeText, tokenizeToolResultAsync, tokenizeValue } from './tokenize.ts';
 import { type VaultKey, resolveVaultKey } from './vault/key.ts';
 import { PiiVault } from './vault/vault.ts';
 
@@ -46,7 +46,8 @@ export interface ToolCallMiddleware {
 export interface PiiMiddleware {
   name: 'pii';
   beforeCall(call: ToolCall): Record<string, unknown> | void;
-  afterCall<R extends ToolCallResult>(result: R, call: ToolCall): R | void;
+  /** Tokenizes a result; detection in long texts runs on the detection thread. */
+  afterCall<R extends ToolCallResult>(result: R, call: ToolCall): Promise<R | void>;
   /** Tokenizes a failed call's error (a JSON-RPC error message, a crashed server's stderr) as that server's output. */
   onError(error: MagsagError, call: ToolCall): MagsagError | void;
 }
@@ -134,7 +135,7 @@ export class Pii {
     this.middleware = {
       name: 'pii',
       beforeCall: (call) => this.#beforeCall(call),
-      afterCall: <R extends ToolCallResult>(result: R, call: ToolCall): R | void => this.#afterCall(result, call),
+      afterCall: <R extends ToolCallResult>(result: R, call: ToolCall): Promise<R | void> => this.#afterCall(result, call),
       onError: (error, call) => this.#onError(error, call),
     };
   }
@@ -281,10 +282,10 @@ export class Pii {
     return args;
   }
 
-  #afterCall<R extends ToolCallResult>(result: R, call: ToolCall): R | void {
+  async #afterCall<R extends ToolCallResult>(result: R, call: ToolCall): Promise<R | void> {
     const vault = this.vault(call.context.workspaceId);
     const config = this.config(call.server);
-    const { result: next, findings } = tokenizeToolResult(result as R & PiiToolResult, {
+    const { result: next, findings } = await tokenizeToolResultAsync(result as R & PiiToolResult, {
       detector: this.detector(call.server),
       vault,
       server: call.server,

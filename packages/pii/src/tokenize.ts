@@ -2,6 +2,7 @@ import type { Detector } from './detect/detector.ts';
 import type { FieldRule } from './detect/fields.ts';
 import { type Spans, asText, eachCandidate, findSpans, hasPlaceholder, normalizeValue } from './detect/find.ts';
 import { KnownValues } from './detect/known.ts';
+import { type ThreadSpans, findOffThread, offThreadMinChars } from './detect/offThread.ts';
 import { type Candidate, encodeAs } from './detect/rules.ts';
 import type { PiiVault } from './vault/vault.ts';
 
@@ -30,6 +31,8 @@ export interface TokenizeOptions {
   knownValues?: boolean;
   /** @default defaultMaxMaskChars */
   maxChars?: number;
+  /** Spans already found for long texts on the detection thread ({@link tokenizeToolResultAsync}). */
+  found?: ReadonlyMap<string, ThreadSpans>;
 }
 
 /** One value replaced by a placeholder. `start`/`end` are offsets in the original text. */
@@ -143,7 +146,9 @@ export function tokenizeText(text: string, options: TokenizeOptions): { text: st
   const maxChars = options.maxChars ?? defaultMaxMaskChars;
   if (text.length > maxChars) return { text: withheldText(text.length, maxChars), findings: [{ kind: 'WITHHELD', placeholder: '', start: 0, end: text.length, rule: 'limit' }] };
   const origin = options.source === false ? undefined : server;
-  const candidates = findInText(text, detector, vault, options.knownValues !== false);
+  // Found on the detection thread, unless the vault gained values since (they were not searched for).
+  const found = options.found?.get(text);
+  const candidates = found !== undefined && found.vaultSize === vault.size ? found.spans : findInText(text, detector, vault, options.knownValues !== false);
   return replaceCandidates(text, candidates, (candidate) => {
     if (candidate.rule === 'vault') {
       if (origin !== undefined) vault.addOrigin(candidate.normalized!, origin);
@@ -302,7 +307,7 @@ export function tokenizeToolResult<R extends PiiToolResult>(result: R, options: 
     if (blobHolder === block) delete rest['data'];
     if (blobHolder === resource && resource) rest['resource'] = Object.fromEntries(Object.entries(resource).filter(([key]) => key !== 'blob' && key !== 'mimeType'));
     const walked = tokenizeValue(rest, options, ['content', i]);
-    findings.push(...walked.findings);
+    for (const finding of walked.findings) findings.push(finding);
     if (walked.findings.length === 0 && !blob) return block;
     const next: Record<string, unknown> = { type, ...(walked.value as Record<string, unknown>) };
     if (blobHolder === block) next['data'] = blob ? blob.data : block['data'];
@@ -319,7 +324,50 @@ export function tokenizeToolResult<R extends PiiToolResult>(result: R, options: 
     const structured = blobsIn(result.structuredContent, options, findings, ['structuredContent']);
     const walked = tokenizeValue(structured, options, ['structuredContent']);
     next.structuredContent = walked.value as Record<string, unknown>;
-    findings.push(...walked.findings);
+    for (const finding of walked.findings) findings.push(finding);
   }
   return { result: next, findings };
+}
+
+/** Every string of `value` (keys too, and blobs decoded to text) at least `min` characters long. */
+function longTexts(value: unknown, min: number, out: Set<string>): void {
+  if (typeof value === 'string') {
+    if (value.length >= min) out.add(value);
+    return;
+  }
+  if (Array.isArray(value)) {
+    for (const item of value) longTexts(item, min, out);
+    return;
+  }
+  if (!isRecord(value)) return;
+  for (const [key, child] of Object.entries(value)) {
+    if (key.length >= min) out.add(key);
+    // A base64 payload is tokenized as the text it decodes to.
+    if ((key === 'data' || key === 'blob') && typeof child === 'string' && typeof value['mimeType'] === 'string') {
+      if (child.length >= min) {
+        const text = asText(Buffer.from(child, 'base64'));
+        if (text !== undefined) out.add(text);
+      }
+      continue;
+    }
+    longTexts(child, min, out);
+  }
+}
+
+/**
+ * {@link tokenizeToolResult} with detection in long texts done on the detection thread (see
+ * `offThreadMinChars`), so that a large result does not hold the calling thread for the whole scan;
+ * placeholders are still assigned here, in order, in the one vault.
+ */
+export async function tokenizeToolResultAsync<R extends PiiToolResult>(result: R, options: ToolResultOptions): Promise<{ result: R; findings: TokenizedValueFinding[] }> {
+  const texts = new Set<string>();
+  longTexts(result, offThreadMinChars, texts);
+  const maxChars = options.maxChars ?? defaultMaxMaskChars;
+  const found = new Map<string, ThreadSpans>();
+  for (const text of texts) {
+    if (text.length > maxChars) continue;
+    const spans = await findOffThread(text, options.detector, options.vault, options.knownValues !== false);
+    if (spans) found.set(text, spans);
+  }
+  return tokenizeToolResult(result, found.size === 0 ? options : { ...options, found });
 }

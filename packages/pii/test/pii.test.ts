@@ -63,7 +63,7 @@ describe('middleware', () => {
     expect(existsSync(file)).toBe(true);
     expect(readFileSync(file, 'utf8')).not.toContain('alice');
     const second = createPii({ stateDir, env: {}, servers: [{ id: 'crm' }] });
-    const again = second.middleware.afterCall({ content: [{ type: 'text', text: 'bob@example.com and alice@example.com' }] }, call('crm', 'query'));
+    const again = await second.middleware.afterCall({ content: [{ type: 'text', text: 'bob@example.com and alice@example.com' }] }, call('crm', 'query'));
     expect(again?.content).toEqual([{ type: 'text', text: '[EMAIL_2] and [EMAIL_1]' }]);
   });
 

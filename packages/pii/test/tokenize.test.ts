@@ -138,4 +138,12 @@ describe('structure and known values', () => {
     expect(Buffer.from((result.content[1] as typeof txt).resource.blob, 'base64').toString()).toBe('[EMAIL_1]');
     expect(tokenizeToolResult({ content: [png] }, { detector, vault, server: 'fs', blobs: 'allow' }).result.content[0]).toEqual(png);
   });
+
+  it('tokenizes a tool result with more findings than a call can take arguments (no spread of the findings)', () => {
+    const text = Array.from({ length: 200_000 }, (_, i) => `u${i}@example.com`).join('\n');
+    const { result, findings } = tokenizeToolResult({ content: [{ type: 'text', text }] }, { detector: createDetector(), vault: PiiVault.memory(), server: 'crm' });
+    expect(findings).toHaveLength(200_000);
+    expect((result.content[0] as { text: string }).text.split('\n', 2)).toEqual(['[EMAIL_1]', '[EMAIL_2]']);
+  });
 });
+

@@ -36,6 +36,12 @@ export const defaultRetention: Readonly<RetentionPolicy> = Object.freeze({ maxAg
  */
 export interface Masker {
   mask(text: string): string;
+  /**
+   * Finds what to mask in these texts ahead of {@link mask}, off the calling thread; a later `mask`
+   * of the same text uses what was found. The runner calls it with the long texts of a run's output,
+   * so that masking a large result does not hold the host's main thread. Optional.
+   */
+  prepare?(texts: readonly string[]): Promise<void>;
 }
 
 /** The masker that changes nothing: the default. */

@@ -74,6 +74,29 @@ describe('model view', () => {
   });
 });
 
+describe('masking a long output', () => {
+  it("prepares the output's long texts before masking them: the result, its model-view text and long log lines", async () => {
+    const prepared: string[] = [];
+    const masker: Masker = {
+      mask: (text) => text,
+      async prepare(texts) {
+        prepared.push(...texts);
+      },
+    };
+    const run = await createRunner({ ...temp.config, masker }).execute({
+      code: "console.log('z'.repeat(70_000));\nconsole.log('short');\nexport default { rows: ['x'.repeat(80_000)], small: 'y' };",
+    });
+    expect(run.ok).toBe(true);
+    const lengths = prepared.map((text) => text.length).sort((a, b) => a - b);
+    // The long string itself (record), the long log message (record) and its model-view line, and the result's JSON text.
+    expect(lengths[0]).toBe(70_000);
+    expect(prepared).toContain('x'.repeat(80_000));
+    expect(prepared).toContain(`[log] ${'z'.repeat(70_000)}`);
+    expect(prepared.some((text) => text.startsWith('{\n  "rows"'))).toBe(true);
+    expect(prepared.every((text) => text.length >= 64 * 1024)).toBe(true);
+  });
+});
+
 describe('run records at rest', () => {
   it('mask output.json like the model view: the raw value stays only where the masker keeps it', async () => {
     const secret = 'ada.lovelace@analytical.example';

@@ -95,7 +95,14 @@ export class Detector {
   /** Field rules: which key paths hold personal values. */
   readonly fields: FieldMatcher;
 
+  /**
+   * The options it was built from, when another thread can build the same detector from them (no
+   * validator is a function); else undefined, and detection stays on the calling thread.
+   */
+  readonly portableOptions: DetectorOptions | undefined;
+
   constructor(options: DetectorOptions = {}) {
+    this.portableOptions = (options.rules ?? []).some((rule) => typeof rule.validator === 'function') ? undefined : options;
     const disable = options.disable ?? [];
     const rules = builtinRules(options.phoneRegions).filter((rule) => !isDisabled(disable, rule.id, rule.kind));
     const fieldRules: FieldRule[] = [];

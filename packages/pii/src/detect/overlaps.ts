@@ -32,7 +32,7 @@ export function resolveOverlaps(candidates: Candidate[]): Candidate[] {
         if (chosen.every((c) => candidate.end <= c.start || candidate.start >= c.end)) chosen.push(candidate);
       }
       chosen.sort((a, b) => a.start - b.start);
-      kept.push(...chosen);
+      for (const candidate of chosen) kept.push(candidate);
     }
     cluster.length = 0;
   };

@@ -10,9 +10,9 @@ import type { IsolateRunOutput } from './isolate.ts';
 import { maxToolResultDepth } from '../options.ts';
 import { runSandboxed } from './sandboxPool.ts';
 import { buildModuleGraph, firstLocation, mapStack, ModuleResolver, type ModuleGraph } from './loader.ts';
-import { buildModelView } from './modelView.ts';
+import { buildModelView, logLineOf, resultTextOf } from './modelView.ts';
 import { typeCheckService } from './checker.ts';
-import { maskDeep } from './maskDeep.ts';
+import { longStringsOf, maskDeep } from './maskDeep.ts';
 import { currentOwner, heartbeatIntervalMs, writeRunRecordAsync } from './runRecords.ts';
 import { Workspace, writePrivateFileAsync, type RunRecord } from './workspace.ts';
 
@@ -213,6 +213,14 @@ export async function execute(options: ExecuteOptions): Promise<ExecuteResult> {
     let runWorkspace: RunWorkspace | null = null;
     let outputPath: string | undefined;
     if (heartbeat) clearInterval(heartbeat);
+    const storedOutput = { runId, ok, result: outcome.hasResult ? outcome.result : null, logs, error, diagnostics };
+    const resultText = outcome.hasResult ? resultTextOf(outcome.result) : undefined;
+    if (masker.prepare) {
+      // What the record and the model view will mask, found off the main thread when it is long.
+      const long = longStringsOf(storedOutput);
+      for (const text of [resultText, ...logs.map(logLineOf)]) if (text !== undefined && text.length >= 64 * 1024) long.push(text);
+      if (long.length > 0) await masker.prepare(long);
+    }
     if (workspace) {
       const runDir = workspace.runDir(runId);
       outputPath = path.join(runDir, 'output.json');
@@ -230,7 +238,7 @@ export async function execute(options: ExecuteOptions): Promise<ExecuteResult> {
       try {
         // At rest the output is masked like the model view: raw values live only in the encrypted
         // vault and audit log.
-        const stored = maskDeep({ runId, ok, result: outcome.hasResult ? outcome.result : null, logs, error, diagnostics }, masker);
+        const stored = maskDeep(storedOutput, masker);
         await writePrivateFileAsync(outputPath, `${JSON.stringify(stored, null, 2)}\n`);
         await saveRecord(runDir, {
           ...record(),
@@ -248,6 +256,7 @@ export async function execute(options: ExecuteOptions): Promise<ExecuteResult> {
       ok,
       result: outcome.result,
       hasResult: outcome.hasResult,
+      resultText,
       logs,
       error,
       wallMs: metrics.wallMs,

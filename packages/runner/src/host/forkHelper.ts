@@ -1,22 +1,11 @@
+import { builtIsFresh } from '@magsag/core';
 import { fork, type ChildProcess } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const isSource = import.meta.url.endsWith('.ts');
 const hostDir = path.dirname(fileURLToPath(import.meta.url));
-
-/** True when every source file of `pkg` has a built `.js` in its `dist` at least as new. */
-function builtIsFresh(pkg: string): boolean {
-  try {
-    return readdirSync(path.join(pkg, 'src'), { recursive: true, encoding: 'utf8' })
-      .filter((rel) => rel.endsWith('.ts') && !rel.endsWith('.d.ts'))
-      .every((rel) => statSync(path.join(pkg, 'dist', rel.replace(/\.ts$/, '.js'))).mtimeMs >= statSync(path.join(pkg, 'src', rel)).mtimeMs);
-  } catch {
-    return false;
-  }
-}
 
 let builtEntryDir: string | null | undefined;
 

@@ -7,6 +7,8 @@ export interface ModelViewInput {
   ok: boolean;
   result: unknown;
   hasResult: boolean;
+  /** The result as text, when the caller already made it ({@link resultTextOf}). */
+  resultText?: string;
   logs: LogEntry[];
   error: RunError | null;
   wallMs: number;
@@ -33,6 +35,20 @@ function cut(text: string, maxBytes: number): string {
   return word >= end / 2 ? text.slice(0, word) : text.slice(0, end);
 }
 
+/** A run's result as the model view shows it. */
+export function resultTextOf(result: unknown): string {
+  try {
+    return typeof result === 'string' ? result : (JSON.stringify(result, null, 2) ?? 'undefined');
+  } catch {
+    return String(result);
+  }
+}
+
+/** A log entry as the model view shows it. */
+export function logLineOf(entry: { level: string; message: string }): string {
+  return `[${entry.level}] ${entry.message}`;
+}
+
 /**
  * The curated text for the model: status, result, logs and error, every piece passed through the
  * masker, cut to `maxBytes` with a notice naming the file that holds everything.
@@ -46,17 +62,9 @@ export function buildModelView(input: ModelViewInput): string {
   );
   const sections: string[] = [];
   if (input.error) sections.push(mask(`Error ${input.error.code}: ${input.error.message}`));
-  if (input.hasResult) {
-    let resultText: string;
-    try {
-      resultText = typeof input.result === 'string' ? input.result : (JSON.stringify(input.result, null, 2) ?? 'undefined');
-    } catch {
-      resultText = String(input.result);
-    }
-    sections.push(`${mask('Result:')}\n${mask(resultText)}`);
-  }
+  if (input.hasResult) sections.push(`${mask('Result:')}\n${mask(input.resultText ?? resultTextOf(input.result))}`);
   if (input.logs.length > 0) {
-    sections.push(`${mask(`Logs (${input.logs.length}):`)}\n${input.logs.map((entry) => mask(`[${entry.level}] ${entry.message}`)).join('\n')}`);
+    sections.push(`${mask(`Logs (${input.logs.length}):`)}\n${input.logs.map((entry) => mask(logLineOf(entry))).join('\n')}`);
   }
   if (input.error?.stack) sections.push(mask(input.error.stack));
   // No one section may crowd out the others: each gets at most half the room.
