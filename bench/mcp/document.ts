@@ -16,6 +16,11 @@ export interface ScenarioRow {
   codeDefinitionTokens: number;
   legacyRoundTrips: number;
   codeRoundTrips: number;
+  /** Tokens with the definitions counted once per turn (as agents resend them). */
+  legacyTokensPerTurnDefinitions: number;
+  codeTokensPerTurnDefinitions: number;
+  /** A skill's first use (the agent writes its code) or reuse (run_skill). */
+  use?: 'first' | 'reuse';
   legacyChars: number;
   codeChars: number;
   legacyMs: number;
@@ -42,24 +47,26 @@ export interface BenchDocument {
   counted: string[];
   notCounted: string[];
   scenarios: ScenarioRow[];
-  aggregate: { skills: Totals & { scenarios: number; failed: string[] }; all: Totals & { scenarios: number } };
+  aggregate: { skills: Totals & { scenarios: number; failed: string[] }; skillReuse?: Totals & { scenarios: number; failed: string[] }; all: Totals & { scenarios: number } };
 }
 
 export const counted = [
-  'legacy: every enabled server\'s tool definitions ({ name: "<server>__<tool>", description, input_schema }, one compact JSON document), counted once for the whole task',
+  'legacy: every enabled server\'s tool definitions ({ name: "<server>__<tool>", description, input_schema }, one compact JSON document), counted once for the whole task (and once per turn in the *PerTurnDefinitions columns)',
   'legacy: each tool call as the model writes it (tool name and JSON arguments) and each result in full (its content blocks: text as is, other blocks as JSON; an error as its message)',
-  'code: the magsag serve tool definitions (search_tools, read_tool, execute_code) in the same shape, counted once',
-  'code: one search_tools call at detail "summary" with a query naming the task, then one at detail "full" (limit 1) per tool the code uses: arguments and answers',
-  'code: the execute_code call (the code the agent writes: the skill\'s whole source for skills, the program otherwise) and its answer (the run\'s model view)',
-  'round trips: legacy = one model turn per tool call + 1 to answer; code = 1 summary search + 1 turn of full-detail searches + 1 execute_code + 1 to answer',
+  'code: the magsag serve tool definitions in the same shape, counted once (and once per turn in the *PerTurnDefinitions columns)',
+  'code: what a client of `magsag serve` (stdio) sends and gets back: one search_tools call at detail "summary" with a query naming the task, for each tool the code uses that this answer does not name, one more summary search for the words of its name on its server; then one at detail "full" (limit 1) per tool the code uses; a scenario fails when these answers do not name the tools its code uses',
+  'code: the execute_code call (the code the agent writes: the skill\'s whole source for a skill\'s first use, the program otherwise) and serve\'s real answer (masked model view)',
+  'skills twice: first use (searches, the agent writes the skill\'s code, execute_code) and reuse ("<skill> (reuse)": list_skills, then run_skill with the input; no code written)',
+  'round trips: one model turn per tool call on both sides (no parallel calls on either): legacy = tool calls + 1 to answer; code = searches + execute_code + 1 to answer; reuse = list_skills + run_skill + 1',
+  'memory: peak resident memory of the processes that did the work: serve\'s process tree (serve, its sandbox workers, its MCP servers) for code; the bench process and its MCP servers for legacy',
 ];
 
 export const notCounted = [
   'the system prompt and the user\'s request (the same on both sides)',
   'the final answer to the user (the same on both sides)',
-  'definitions repeated on every turn: both sides count them once, which favours legacy (it has more turns)',
-  'model inference time: legacyMs is the tool calls alone, replayed directly on the MCP client; codeMs is the whole sandbox run (type-check, isolate, calls)',
-  'PII masking: both sides see the same raw tool results (the CLI would mask the code side\'s view further)',
+  'model inference time: legacyMs is the tool calls alone, replayed directly on the MCP client; codeMs is serve\'s execute_code (or run_skill) round trip (type-check, sandbox, calls, masking)',
+  'PII masking on the legacy side: its results are counted raw (serve masks the code side\'s answers, which makes placeholders of personal values)',
+  'the direct run of each program that records the legacy side\'s calls (not counted, not timed)',
 ];
 
 const pct = (legacy: number, code: number): number => (legacy > 0 ? Math.round((1 - code / legacy) * 10_000) / 100 : 0);
@@ -78,6 +85,9 @@ export function toRow(m: Measured, secondary: boolean): ScenarioRow {
     codeDefinitionTokens: m.code.definitionTokens,
     legacyRoundTrips: m.legacy.roundTrips,
     codeRoundTrips: m.code.roundTrips,
+    legacyTokensPerTurnDefinitions: m.legacy.tokensPerTurnDefinitions,
+    codeTokensPerTurnDefinitions: m.code.tokensPerTurnDefinitions,
+    ...(m.use ? { use: m.use } : {}),
     legacyChars: m.legacy.chars,
     codeChars: m.code.chars,
     legacyMs: r1(m.legacy.ms),
@@ -115,6 +125,8 @@ export function brokenRow(b: BrokenScenario): ScenarioRow {
     codeDefinitionTokens: 0,
     legacyRoundTrips: 0,
     codeRoundTrips: 0,
+    legacyTokensPerTurnDefinitions: 0,
+    codeTokensPerTurnDefinitions: 0,
     legacyChars: 0,
     codeChars: 0,
     legacyMs: 0,
@@ -132,9 +144,12 @@ export function buildDocument(rows: ScenarioRow[], mode: 'full' | 'check'): Benc
     const codeTokens = list.reduce((n, r) => n + r.codeTokens, 0);
     return { legacyTokens, codeTokens, reductionPct: pct(legacyTokens, codeTokens) };
   };
-  const skills = rows.filter((r) => r.kind === 'skill');
+  const skills = rows.filter((r) => r.kind === 'skill' && r.use !== 'reuse');
+  const reuses = rows.filter((r) => r.kind === 'skill' && r.use === 'reuse');
+  const okReuses = reuses.filter((r) => r.ok);
   const okSkills = skills.filter((r) => r.ok);
-  const okRows = rows.filter((r) => r.ok);
+  // Reuse rows repeat their skill's legacy side: "all" counts each task once.
+  const okRows = rows.filter((r) => r.ok && r.use !== 'reuse');
   return {
     tokenizer: primaryTokenizer,
     generatedAt: new Date().toISOString(),
@@ -145,6 +160,7 @@ export function buildDocument(rows: ScenarioRow[], mode: 'full' | 'check'): Benc
     scenarios: rows,
     aggregate: {
       skills: { ...sum(okSkills), scenarios: okSkills.length, failed: skills.filter((r) => !r.ok).map((r) => r.name) },
+      skillReuse: { ...sum(okReuses), scenarios: okReuses.length, failed: reuses.filter((r) => !r.ok).map((r) => r.name) },
       all: { ...sum(okRows), scenarios: okRows.length },
     },
   };

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { compareWithBaseline } from './check.ts';
 import { brokenRow, buildDocument, toRow, type BenchDocument, type ScenarioRow } from './document.ts';
-import { enabledDefinitions, measure, serializeDefinitions, servedDefinitions, type MeasureContext, type ScenarioSpec } from './measure.ts';
+import { enabledDefinitions, measure, measureReuse, serializeDefinitions, servedDefinitions, type MeasureContext, type ScenarioSpec } from './measure.ts';
 import { createBenchProject } from './project.ts';
 import { chartSvg, latestMarkdown, markdownFigures, terminalTable } from './report.ts';
 import { catalogScenarios, dataScenarios, filesystemRoot, skillScenarios, smallTask, transcriptScenarios, type BrokenScenario } from './scenarios.ts';
@@ -58,6 +58,7 @@ async function main(): Promise<number> {
     servedDefinitions: serializeDefinitions(servedDefinitions(serve.tools)),
     runner: { root: repoRoot, serversDir: path.join(repoRoot, 'servers'), skillsDir: path.join(repoRoot, 'skills'), stateDir: project.stateDir },
     secondary: !check,
+    benchPid: process.pid,
   };
   log(`legacy definitions: ${enabled.tools.length} tools of ${enabled.servers.length} enabled servers (${enabled.servers.join(', ')}); magsag serve: ${serve.tools.map((t) => t.name).join(', ')}`);
 
@@ -115,6 +116,11 @@ async function main(): Promise<number> {
       }
       rows.push(toRow(measured, ctx.secondary));
       log(`${spec.name}: legacy ${measured.legacy.tokens} tok, code ${measured.code.tokens} tok${measured.ok ? '' : ` (FAILED: ${measured.error})`}`);
+      if (spec.skill) {
+        const reuse = await measureReuse(ctx, { ...spec, skill: spec.skill });
+        rows.push(toRow(reuse, ctx.secondary));
+        log(`${reuse.spec.name}: legacy ${reuse.legacy.tokens} tok, code ${reuse.code.tokens} tok${reuse.ok ? '' : ` (FAILED: ${reuse.error})`}`);
+      }
     } catch (error) {
       rows.push(brokenRow({ name: spec.name, kind: spec.kind, error: error instanceof Error ? error.message : String(error) }));
       log(`${spec.name}: FAILED: ${error instanceof Error ? error.message : String(error)}`);

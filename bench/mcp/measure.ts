@@ -1,13 +1,18 @@
 // Measures one scenario on both sides, for real:
-// - code execution: the program runs in the sandbox (@magsag/runner) against the real servers; what
-//   the model sees is the `magsag serve` tool definitions, the real `search_tools` answers, the code
-//   it writes and the run's model view;
-// - legacy: the same tool calls the program made (recorded as they crossed the bridge: arguments and
-//   full results) go through the model one turn each, under every enabled server's definitions.
-//   The calls are then replayed directly on the client to time a run without the sandbox.
+// - code execution: what a client of `magsag serve` goes through, over stdio: the `magsag serve`
+//   tool definitions, the real `search_tools` answers (each scenario fails unless they name the
+//   tools its code uses), the code the agent writes, and the real `execute_code` answer. A skill is
+//   measured twice: first use (the agent writes the skill's code and runs it with execute_code) and
+//   reuse (list_skills, then run_skill with the input);
+// - legacy: the same tool calls (recorded as they crossed the bridge in a direct run of the same
+//   program: arguments and full results) go through the model one turn each, under every enabled
+//   server's definitions. The calls are replayed directly on the client to time them.
+// One turn model for both sides: one tool call per model turn, no parallel calls on either side.
+// Memory is sampled in the processes that did the work: serve's process tree (serve, its sandbox
+// workers and MCP servers) for the code side; this process and its MCP servers for legacy.
 import type { McpClient, ToolCallResult } from '@magsag/mcp-client';
 import { execute, type RunLimits, type ToolCaller } from '@magsag/runner';
-import type { MagsagServe, ServedTool } from './serve.ts';
+import { peakTreeRss, type MagsagServe, type ServedTool } from './serve.ts';
 import { countPieces, type Counts, type Piece } from './tokens.ts';
 
 /** A tool definition as a model API receives it. */
@@ -59,6 +64,10 @@ export interface ScenarioSpec {
   program: { code: string; filename: string; input?: unknown; limits?: Partial<RunLimits> };
   /** What the agent writes and sends to execute_code (the skill's source for skills). */
   writtenCode: string;
+  /** What is run through serve's execute_code when it is not `writtenCode` (a skill run with its input). */
+  serveCode?: string;
+  /** A skill: measured again as reuse (list_skills, run_skill with this input). */
+  skill?: { name: string; input: unknown };
   /** The discovery query naming the task. */
   query: string;
   /** The tools the code uses: each is looked up at `detail: 'full'`. */
@@ -74,6 +83,8 @@ export interface SideFigures extends Counts {
   definitionTokens: number;
   definitionSecondaryTokens: number;
   roundTrips: number;
+  /** `tokens` with the definitions counted once per turn, as agents resend them. */
+  tokensPerTurnDefinitions: number;
   ms: number;
   peakRssMb: number;
 }
@@ -88,6 +99,8 @@ export interface Measured {
   /** Bytes of tool results that stayed out of the model on the code side. */
   toolResultChars: number;
   modelView: string;
+  /** First use or reuse of a skill; undefined for other scenarios. */
+  use?: 'first' | 'reuse';
 }
 
 export interface MeasureContext {
@@ -101,43 +114,55 @@ export interface MeasureContext {
   servedDefinitions: string;
   runner: { root: string; serversDir: string; skillsDir: string; stateDir: string };
   secondary: boolean;
-}
-
-/** Samples this process's RSS while `fn` runs; returns its value and the peak in MiB. */
-async function withPeakRss<T>(fn: () => Promise<T>): Promise<{ value: T; peakMb: number; ms: number }> {
-  let peak = process.memoryUsage.rss();
-  const timer = setInterval(() => {
-    peak = Math.max(peak, process.memoryUsage.rss());
-  }, 10);
-  const start = performance.now();
-  try {
-    const value = await fn();
-    const ms = performance.now() - start;
-    peak = Math.max(peak, process.memoryUsage.rss());
-    return { value, peakMb: peak / 1024 / 1024, ms };
-  } finally {
-    clearInterval(timer);
-  }
+  /** This process's MCP server processes are part of legacy's work; serve's tree is the code side's. */
+  benchPid: number;
 }
 
 const message = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
-/** Runs one scenario on both sides and counts what each puts in the model's context. */
-export async function measure(ctx: MeasureContext, spec: ScenarioSpec): Promise<Measured> {
-  // Code execution: discovery through the real magsag serve.
-  ctx.setCatalog(spec.catalogJson ?? ctx.defaultCatalog);
-  const codePieces: Piece[] = [];
-  const searchArgs = { query: spec.query, detail: 'summary' };
-  codePieces.push({ label: 'search_tools args', text: `search_tools ${JSON.stringify(searchArgs)}` });
-  codePieces.push({ label: 'search_tools answer', text: (await ctx.serve.call('search_tools', searchArgs)).text });
-  for (const used of spec.usedTools) {
-    const args = { query: used.tool, server: used.server, detail: 'full', limit: 1 };
-    codePieces.push({ label: `search_tools ${used.server}/${used.tool} args`, text: `search_tools ${JSON.stringify(args)}` });
-    codePieces.push({ label: `search_tools ${used.server}/${used.tool} answer`, text: (await ctx.serve.call('search_tools', args)).text });
+/** The `server/tool` of each used tool that is not among the hits of a search_tools answer (`[{ server, tool, ... }]`). */
+function missingTools(answer: string, used: ScenarioSpec['usedTools']): string[] {
+  let hits: { server?: unknown; tool?: unknown }[] = [];
+  try {
+    const parsed: unknown = JSON.parse(answer);
+    if (Array.isArray(parsed)) hits = parsed as typeof hits;
+  } catch {
+    // Not a list of hits (an error): nothing was found.
   }
-  ctx.setCatalog(ctx.defaultCatalog);
+  const found = new Set(hits.map((h) => `${String(h.server)}/${String(h.tool)}`));
+  return used.filter((u) => !found.has(`${u.server}/${u.tool}`)).map((u) => `${u.server}/${u.tool}`);
+}
 
-  // Code execution: the run itself, recording every call that crosses the bridge.
+const add = (a: Counts, b: Counts): Counts => ({ tokens: a.tokens + b.tokens, secondaryTokens: a.secondaryTokens + b.secondaryTokens, chars: a.chars + b.chars });
+
+function side(definitions: Counts, traffic: Counts, roundTrips: number, ms: number, peakRssMb: number): SideFigures {
+  return {
+    ...add(definitions, traffic),
+    definitionTokens: definitions.tokens,
+    definitionSecondaryTokens: definitions.secondaryTokens,
+    roundTrips,
+    tokensPerTurnDefinitions: definitions.tokens * roundTrips + traffic.tokens,
+    ms,
+    peakRssMb,
+  };
+}
+
+/** The legacy side: the recorded calls, one turn each, replayed directly to time them. */
+async function legacySide(ctx: MeasureContext, spec: ScenarioSpec, calls: RecordedCall[]): Promise<SideFigures> {
+  const replay = await peakTreeRss(ctx.benchPid, ctx.serve.pid, async () => {
+    for (const call of calls) await ctx.client.callTool(call.server, call.tool, call.args).catch(() => undefined);
+  });
+  const legacyDefs = spec.legacyDefinitions ?? ctx.enabledDefinitions;
+  const pieces: Piece[] = calls.flatMap((c) => [
+    { label: `call ${c.server}/${c.tool} args`, text: `${c.server}__${c.tool} ${JSON.stringify(c.args)}` },
+    { label: `call ${c.server}/${c.tool} result`, text: c.text },
+  ]);
+  // One model turn per tool call, plus the turn that answers.
+  return side(countPieces([{ label: 'definitions', text: legacyDefs.text }], ctx.secondary), countPieces(pieces, ctx.secondary), calls.length + 1, replay.ms, replay.peakMb);
+}
+
+/** Runs the scenario's program directly (not counted), recording every call that crosses the bridge for the legacy side. */
+async function recordCalls(ctx: MeasureContext, spec: ScenarioSpec): Promise<{ calls: RecordedCall[]; ok: boolean; error?: string; heapMb: number }> {
   const calls: RecordedCall[] = [];
   const callTool: ToolCaller = async (server, tool, args, options) => {
     try {
@@ -149,61 +174,109 @@ export async function measure(ctx: MeasureContext, spec: ScenarioSpec): Promise<
       throw error;
     }
   };
-  const run = await withPeakRss(() =>
-    execute({
-      code: spec.program.code,
-      filename: spec.program.filename,
-      ...(spec.program.input === undefined ? {} : { input: spec.program.input }),
-      ...ctx.runner,
-      callTool,
-      limits: { wallMs: 120_000, cpuMs: 60_000, ...spec.program.limits },
-    }),
-  );
-  const result = run.value;
-  codePieces.push({ label: 'execute_code args', text: `execute_code ${JSON.stringify({ code: spec.writtenCode })}` });
-  codePieces.push({ label: 'execute_code answer', text: result.modelView });
-
-  // Legacy: the same calls, replayed directly to time them.
-  const replay = await withPeakRss(async () => {
-    for (const call of calls) await ctx.client.callTool(call.server, call.tool, call.args).catch(() => undefined);
+  const result = await execute({
+    code: spec.program.code,
+    filename: spec.program.filename,
+    ...(spec.program.input === undefined ? {} : { input: spec.program.input }),
+    ...ctx.runner,
+    callTool,
+    limits: { wallMs: 120_000, cpuMs: 60_000, ...spec.program.limits },
   });
-  const legacyDefs = spec.legacyDefinitions ?? ctx.enabledDefinitions;
-  const legacyPieces: Piece[] = calls.flatMap((c) => [
-    { label: `call ${c.server}/${c.tool} args`, text: `${c.server}__${c.tool} ${JSON.stringify(c.args)}` },
-    { label: `call ${c.server}/${c.tool} result`, text: c.text },
-  ]);
-
-  const legacyDefCounts = countPieces([{ label: 'definitions', text: legacyDefs.text }], ctx.secondary);
-  const codeDefCounts = countPieces([{ label: 'definitions', text: ctx.servedDefinitions }], ctx.secondary);
-  const legacyTraffic = countPieces(legacyPieces, ctx.secondary);
-  const codeTraffic = countPieces(codePieces, ctx.secondary);
-  const add = (a: Counts, b: Counts): Counts => ({ tokens: a.tokens + b.tokens, secondaryTokens: a.secondaryTokens + b.secondaryTokens, chars: a.chars + b.chars });
-
   return {
-    spec,
+    calls,
     ok: result.ok,
     ...(result.ok ? {} : { error: `${result.error?.code ?? 'ERROR'}: ${result.error?.message ?? 'run failed'}` }),
-    legacy: {
-      ...add(legacyDefCounts, legacyTraffic),
-      definitionTokens: legacyDefCounts.tokens,
-      definitionSecondaryTokens: legacyDefCounts.secondaryTokens,
-      // One model turn per tool call, plus the turn that answers.
-      roundTrips: calls.length + 1,
-      ms: replay.ms,
-      peakRssMb: replay.peakMb,
-    },
-    code: {
-      ...add(codeDefCounts, codeTraffic),
-      definitionTokens: codeDefCounts.tokens,
-      definitionSecondaryTokens: codeDefCounts.secondaryTokens,
-      // A summary search, one turn of full-detail searches (issued together), execute_code, the answer.
-      roundTrips: 1 + (spec.usedTools.length > 0 ? 1 : 0) + 1 + 1,
-      ms: run.ms,
-      peakRssMb: run.peakMb,
-      sandboxHeapMb: result.metrics.heapBytes / 1024 / 1024,
-    },
-    toolCalls: calls.length,
-    toolResultChars: calls.reduce((n, c) => n + c.text.length, 0),
-    modelView: result.modelView,
+    heapMb: result.metrics.heapBytes / 1024 / 1024,
+  };
+}
+
+/** Runs one scenario on both sides and counts what each puts in the model's context. */
+export async function measure(ctx: MeasureContext, spec: ScenarioSpec): Promise<Measured> {
+  const recorded = await recordCalls(ctx, spec);
+
+  // Code execution: discovery through the real magsag serve, one search per turn.
+  ctx.setCatalog(spec.catalogJson ?? ctx.defaultCatalog);
+  const codePieces: Piece[] = [];
+  const problems: string[] = [];
+  let turns = 0;
+  const ask = async (tool: string, args: Record<string, unknown>, label: string): Promise<{ text: string; isError: boolean }> => {
+    codePieces.push({ label: `${label} args`, text: `${tool} ${JSON.stringify(args)}` });
+    const answer = await ctx.serve.call(tool, args);
+    codePieces.push({ label: `${label} answer`, text: answer.text });
+    turns++;
+    return answer;
+  };
+  const summary = await ask('search_tools', { query: spec.query, detail: 'summary' }, 'search_tools');
+  // A tool the task's search did not bring up is searched for by what it does (the words of its
+  // name) on its server, as an agent looks for the one operation it still needs: one more turn.
+  for (const unfound of spec.usedTools.filter((u) => missingTools(summary.text, [u]).length > 0)) {
+    const query = unfound.tool.replace(/[_-]+/g, ' ').trim();
+    const again = await ask('search_tools', { query, server: unfound.server, detail: 'summary' }, `search_tools ${unfound.server} "${query}"`);
+    if (missingTools(again.text, [unfound]).length > 0) {
+      problems.push(`neither the search_tools answer for "${spec.query}" nor the one for "${query}" on ${unfound.server} names ${unfound.server}/${unfound.tool}, which the code uses`);
+    }
+  }
+  for (const used of spec.usedTools) {
+    const full = await ask('search_tools', { query: used.tool, server: used.server, detail: 'full', limit: 1 }, `search_tools ${used.server}/${used.tool}`);
+    if (missingTools(full.text, [used]).length > 0) problems.push(`search_tools at detail "full" for ${used.server}/${used.tool} does not return it`);
+  }
+  ctx.setCatalog(ctx.defaultCatalog);
+
+  // Code execution: the run, as the agent sends it to serve.
+  const run = await peakTreeRss(ctx.serve.pid, undefined, async () => {
+    codePieces.push({ label: 'execute_code args', text: `execute_code ${JSON.stringify({ code: spec.writtenCode })}` });
+    const answer = await ctx.serve.call('execute_code', { code: spec.serveCode ?? spec.writtenCode });
+    codePieces.push({ label: 'execute_code answer', text: answer.text });
+    turns++;
+    return answer;
+  });
+  if (run.value.isError) problems.push(`execute_code failed: ${run.value.text.split('\n').slice(0, 3).join(' ')}`);
+  if (!recorded.ok) problems.push(`the direct run that records the calls failed: ${recorded.error}`);
+
+  const legacy = await legacySide(ctx, spec, recorded.calls);
+  const codeDefs = countPieces([{ label: 'definitions', text: ctx.servedDefinitions }], ctx.secondary);
+  return {
+    spec,
+    ok: problems.length === 0,
+    ...(problems.length === 0 ? {} : { error: problems.join('; ') }),
+    legacy,
+    // The searches and execute_code, one turn each, plus the turn that answers.
+    code: { ...side(codeDefs, countPieces(codePieces, ctx.secondary), turns + 1, run.ms, run.peakMb), sandboxHeapMb: recorded.heapMb },
+    toolCalls: recorded.calls.length,
+    toolResultChars: recorded.calls.reduce((n, c) => n + c.text.length, 0),
+    modelView: run.value.text,
+    ...(spec.skill ? { use: 'first' as const } : {}),
+  };
+}
+
+/**
+ * A skill's reuse: the agent lists the skills and runs this one with its input (`run_skill`); it
+ * writes no code. The legacy side is the same as at first use (the same calls).
+ */
+export async function measureReuse(ctx: MeasureContext, spec: ScenarioSpec & { skill: { name: string; input: unknown } }): Promise<Measured> {
+  const recorded = await recordCalls(ctx, spec);
+  const codePieces: Piece[] = [];
+  const problems: string[] = [];
+  const listed = await ctx.serve.call('list_skills', {});
+  codePieces.push({ label: 'list_skills args', text: 'list_skills {}' }, { label: 'list_skills answer', text: listed.text });
+  if (!listed.text.includes(spec.skill.name)) problems.push(`list_skills does not name ${spec.skill.name}`);
+  const args = { name: spec.skill.name, input: spec.skill.input };
+  const run = await peakTreeRss(ctx.serve.pid, undefined, () => ctx.serve.call('run_skill', args));
+  codePieces.push({ label: 'run_skill args', text: `run_skill ${JSON.stringify(args)}` }, { label: 'run_skill answer', text: run.value.text });
+  if (run.value.isError) problems.push(`run_skill failed: ${run.value.text.split('\n').slice(0, 3).join(' ')}`);
+  if (!recorded.ok) problems.push(`the direct run that records the calls failed: ${recorded.error}`);
+  const legacy = await legacySide(ctx, spec, recorded.calls);
+  const codeDefs = countPieces([{ label: 'definitions', text: ctx.servedDefinitions }], ctx.secondary);
+  return {
+    spec: { ...spec, name: `${spec.name} (reuse)` },
+    ok: problems.length === 0,
+    ...(problems.length === 0 ? {} : { error: problems.join('; ') }),
+    legacy,
+    // list_skills, run_skill, the answer.
+    code: { ...side(codeDefs, countPieces(codePieces, ctx.secondary), 3, run.ms, run.peakMb), sandboxHeapMb: recorded.heapMb },
+    toolCalls: recorded.calls.length,
+    toolResultChars: recorded.calls.reduce((n, c) => n + c.text.length, 0),
+    modelView: run.value.text,
+    use: 'reuse',
   };
 }

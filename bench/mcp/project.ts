@@ -10,7 +10,7 @@ import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 export interface BenchProject {
   /** The repository. */
   repoRoot: string;
-  /** The copy: holds tools/adk/servers, servers/catalog.json and .magsag. */
+  /** The copy: holds tools/adk/servers, the generated servers/ modules and catalog, skills/ and .magsag. */
   root: string;
   serversDir: string;
   stateDir: string;
@@ -60,9 +60,10 @@ export function createBenchProject(repoRoot: string): BenchProject {
   mkdirSync(demoDir, { recursive: true });
   const seed = path.join(repoRoot, 'tools', 'adk', 'demo-data');
   if (existsSync(seed)) cpSync(seed, demoDir, { recursive: true });
+  // The generated modules and the skills, as serve's execute_code and run_skill import them.
   mkdirSync(path.join(root, 'servers'), { recursive: true });
-  const catalog = path.join(repoRoot, 'servers', 'catalog.json');
-  if (existsSync(catalog)) cpSync(catalog, path.join(root, 'servers', 'catalog.json'));
+  if (existsSync(path.join(repoRoot, 'servers'))) cpSync(path.join(repoRoot, 'servers'), path.join(root, 'servers'), { recursive: true });
+  if (existsSync(path.join(repoRoot, 'skills'))) cpSync(path.join(repoRoot, 'skills'), path.join(root, 'skills'), { recursive: true });
   return {
     repoRoot,
     root,

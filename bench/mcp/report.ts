@@ -26,13 +26,25 @@ export function terminalTable(doc: BenchDocument): string {
     pad([header, ...rows], new Set([1, 2, 3, 4, 5, 6, 7, 8, 9, 10])),
     '',
     `skills (${a.skills.scenarios} ok${a.skills.failed.length ? `, failed: ${a.skills.failed.join(', ')}` : ''}): legacy ${int(a.skills.legacyTokens)} tok, code ${int(a.skills.codeTokens)} tok, reduction ${pctText(a.skills.reductionPct)}`,
-    `all scenarios (${a.all.scenarios} ok): legacy ${int(a.all.legacyTokens)} tok, code ${int(a.all.codeTokens)} tok, reduction ${pctText(a.all.reductionPct)}`,
+    ...(a.skillReuse
+      ? [`skills reused with run_skill (${a.skillReuse.scenarios} ok${a.skillReuse.failed.length ? `, failed: ${a.skillReuse.failed.join(', ')}` : ''}): legacy ${int(a.skillReuse.legacyTokens)} tok, code ${int(a.skillReuse.codeTokens)} tok, reduction ${pctText(a.skillReuse.reductionPct)}`]
+      : []),
+    `all scenarios (${a.all.scenarios} ok, skills at first use): legacy ${int(a.all.legacyTokens)} tok, code ${int(a.all.codeTokens)} tok, reduction ${pctText(a.all.reductionPct)}`,
+    `definitions once per turn (as agents resend them), all scenarios: legacy ${int(perTurn(doc).legacy)} tok, code ${int(perTurn(doc).code)} tok, reduction ${pctText(perTurn(doc).pct)}`,
   ];
   for (const r of doc.scenarios.filter((s) => !s.ok)) lines.push(`FAILED ${r.name}: ${r.error ?? 'unknown error'}`);
   return lines.join('\n');
 }
 
 const md = (text: string): string => text.replace(/\|/g, '\\|');
+
+/** Totals with the definitions counted once per turn, over the scenarios "all" counts (skills at first use). */
+function perTurn(doc: BenchDocument): { legacy: number; code: number; pct: number } {
+  const rows = doc.scenarios.filter((r) => r.ok && r.use !== 'reuse');
+  const legacy = rows.reduce((n, r) => n + r.legacyTokensPerTurnDefinitions, 0);
+  const code = rows.reduce((n, r) => n + r.codeTokensPerTurnDefinitions, 0);
+  return { legacy, code, pct: legacy > 0 ? Math.round((1 - code / legacy) * 10_000) / 100 : 0 };
+}
 
 /** The figures as Markdown (bench/results/latest.md, and the figures section of the docs page). */
 export function markdownFigures(doc: BenchDocument, chartPath: string): string {
@@ -53,14 +65,23 @@ export function markdownFigures(doc: BenchDocument, chartPath: string): string {
   }
   out.push('');
   out.push(`Skills (${a.skills.scenarios} measured${a.skills.failed.length ? `; failed: ${a.skills.failed.join(', ')}` : ''}): legacy ${int(a.skills.legacyTokens)} tokens, code ${int(a.skills.codeTokens)} tokens, **${pctText(a.skills.reductionPct)}** reduction.`);
-  out.push(`All ${a.all.scenarios} scenarios that ran: legacy ${int(a.all.legacyTokens)} tokens, code ${int(a.all.codeTokens)} tokens, ${pctText(a.all.reductionPct)} reduction.`);
+  if (a.skillReuse) {
+    out.push(
+      `Skills reused with \`run_skill\` (${a.skillReuse.scenarios} measured${a.skillReuse.failed.length ? `; failed: ${a.skillReuse.failed.join(', ')}` : ''}): legacy ${int(a.skillReuse.legacyTokens)} tokens, code ${int(a.skillReuse.codeTokens)} tokens, **${pctText(a.skillReuse.reductionPct)}** reduction.`,
+    );
+  }
+  out.push(`All ${a.all.scenarios} scenarios that ran (skills at first use): legacy ${int(a.all.legacyTokens)} tokens, code ${int(a.all.codeTokens)} tokens, ${pctText(a.all.reductionPct)} reduction.`);
+  const turns = perTurn(doc);
+  out.push(`With the definitions counted once per turn, as agents resend them: legacy ${int(turns.legacy)} tokens, code ${int(turns.code)} tokens, ${pctText(turns.pct)} reduction.`);
   out.push('');
   out.push('Per task, without the tool definitions (what each side adds to the context for this task alone):');
   out.push('');
-  out.push('| scenario | legacy tokens without definitions | code tokens without definitions | characters (legacy / code) |');
-  out.push('| --- | ---: | ---: | ---: |');
+  out.push('| scenario | legacy tokens without definitions | code tokens without definitions | characters (legacy / code) | tokens, definitions once per turn (legacy / code) |');
+  out.push('| --- | ---: | ---: | ---: | ---: |');
   for (const r of doc.scenarios.filter((s) => s.ok)) {
-    out.push(`| ${r.name} | ${int(r.legacyTokens - r.legacyDefinitionTokens)} | ${int(r.codeTokens - r.codeDefinitionTokens)} | ${int(r.legacyChars)} / ${int(r.codeChars)} |`);
+    out.push(
+      `| ${r.name} | ${int(r.legacyTokens - r.legacyDefinitionTokens)} | ${int(r.codeTokens - r.codeDefinitionTokens)} | ${int(r.legacyChars)} / ${int(r.codeChars)} | ${int(r.legacyTokensPerTurnDefinitions)} / ${int(r.codeTokensPerTurnDefinitions)} |`,
+    );
   }
   const withSecondary = doc.scenarios.filter((s) => s.ok && s.secondary);
   if (withSecondary.length) {

@@ -44,6 +44,9 @@ export function skillScenarios(skillsDir: string): (ScenarioSpec | BrokenScenari
         kind: 'skill',
         program: { code: prepared.code, filename: prepared.filename, input: prepared.input, limits: prepared.limits },
         writtenCode: `${skillSource(skill.dir)}\n// run with: ${JSON.stringify(input)}\n`,
+        // The same run through execute_code: the skill's code with its input (as the agent's own code would run).
+        serveCode: `import skill from './skills/${skill.name}';\nexport default await skill(${JSON.stringify(input)});\n`,
+        skill: { name: skill.name, input },
         query: [skill.name.replace(/-/g, ' '), ...skill.meta.tags].join(' '),
         usedTools: skill.meta.servers.map((s) => ({ server: s.server, tool: s.tool })),
       });
