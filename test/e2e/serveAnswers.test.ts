@@ -77,6 +77,10 @@ describe('serve answers a model can act on', { timeout: 120_000 }, () => {
       offset = page.next;
     }
     expect((JSON.parse(pages.join('')) as { ok: boolean; result: { i: number }[] }).result.map((r) => r.i)).toEqual(Array.from({ length: 400 }, (_, i) => i));
+    // A smaller page on request.
+    const short = JSON.parse(textOf(await client.callTool({ name: 'read_output', arguments: { workspace, runId, offset: 10, length: 100 } }))) as { text: string; offset: number; next?: number };
+    expect(short).toMatchObject({ offset: 10, next: 110 });
+    expect(short.text).toBe(pages.join('').slice(10, 110));
     const missing = await client.callTool({ name: 'read_output', arguments: { workspace, runId: 'run-20200101T000000-00000000' } });
     expect(missing.isError).toBe(true);
     expect(textOf(missing)).toContain('RUN_NOT_FOUND');

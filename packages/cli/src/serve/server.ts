@@ -245,12 +245,12 @@ export function createMagsagServer(deps: ServeDeps, principal: Principal = local
       'read_output',
       {
         description: 'Page through the output a truncated answer left out (its notice names workspace and runId); pass next as offset.',
-        inputSchema: { workspace: z.string(), runId: z.string(), offset: wholeNumber.optional() },
+        inputSchema: { workspace: z.string(), runId: z.string(), offset: wholeNumber.optional(), length: wholeNumber.optional() },
         annotations: { readOnlyHint: true },
       },
-      async ({ workspace, runId, offset }) => {
+      async ({ workspace, runId, offset, length }) => {
         try {
-          const page = readOutput({ workspace, runId, principal, ...(offset === undefined ? {} : { offset }) });
+          const page = readOutput({ workspace, runId, principal, ...(offset === undefined ? {} : { offset }), ...(length === undefined ? {} : { length }) });
           return text(mask(JSON.stringify(page)));
         } catch (error) {
           return failure(error);
