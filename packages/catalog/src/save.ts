@@ -145,12 +145,15 @@ function refuse(name: string, reasons: string[], diagnostics: CatalogDiagnostic[
  * `overwrite` is not set. The `save_skill` tool of `magsag serve` and `magsag skills save` call it.
  */
 export function saveSkill(options: SaveSkillOptions): SavedSkill {
-  const { name, skillsDir } = options;
+  const { name } = options;
+  const root = path.resolve(options.root);
+  const skillsDir = path.resolve(options.skillsDir);
+  const serversDir = path.resolve(options.serversDir);
   const reasons: string[] = [];
   if (!skillFrontmatterSchema.shape.name.safeParse(name).success) throw refuse(name, [`name: "${name}" is not kebab-case (e.g. weekly-report).`]);
   const dir = path.join(skillsDir, name);
   if (existsSync(dir) && options.overwrite !== true) {
-    throw new MagsagError('SKILL_EXISTS', `A skill "${name}" already exists (${path.relative(options.root, dir) || dir}); save under another name, or replace it with \`magsag skills save --overwrite\`.`, {
+    throw new MagsagError('SKILL_EXISTS', `A skill "${name}" already exists (${path.relative(root, dir) || dir}); save under another name, or replace it with \`magsag skills save --overwrite\`.`, {
       data: { skill: name },
     });
   }
@@ -160,7 +163,7 @@ export function saveSkill(options: SaveSkillOptions): SavedSkill {
     : validateAgainstSchema(inputs, {}).length === 0
       ? [{ title: 'Run with no input', input: {} }]
       : [];
-  const { source, servers, problems } = skillSource(options.code, schemaType(inputs), dir, options.serversDir);
+  const { source, servers, problems } = skillSource(options.code, schemaType(inputs), dir, serversDir);
   reasons.push(...problems);
   const markdown = skillMarkdown({ name, description: options.description, servers, inputs, examples });
 
@@ -176,7 +179,7 @@ export function saveSkill(options: SaveSkillOptions): SavedSkill {
     try {
       const { meta, body } = parseSkillFile(markdown, path.join(dir, 'SKILL.md'));
       const skill: Skill = { name, dir: temp, file, entry, meta, body };
-      if (reasons.length === 0) diagnostics = checkSkills([skill], { root: options.root, skillsDir, serversDir: options.serversDir });
+      if (reasons.length === 0) diagnostics = checkSkills([skill], { root, skillsDir, serversDir });
     } catch (error) {
       // The frontmatter's own schema: a short description, an input schema that is not an object.
       const e = error as MagsagError;
@@ -185,7 +188,7 @@ export function saveSkill(options: SaveSkillOptions): SavedSkill {
     const errors = diagnostics.filter((d) => d.level === 'error');
     // Say where a problem is as the skill's own files, not the hidden folder it was checked in.
     const where = (d: CatalogDiagnostic): string => {
-      const at = d.file.startsWith(temp) ? `${name}/${path.relative(temp, d.file)}` : path.relative(options.root, d.file) || d.file;
+      const at = d.file.startsWith(temp) ? `${name}/${path.relative(temp, d.file)}` : path.relative(root, d.file) || d.file;
       return `${at}${d.field ? ` (${d.field})` : ''}`;
     };
     reasons.push(...errors.map((d) => `${where(d)}: ${d.message.split(temp).join(dir)}`));

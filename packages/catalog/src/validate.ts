@@ -56,8 +56,9 @@ export function validateCatalog(options: ValidateCatalogOptions): { ok: boolean;
  * before it is moved into place.
  */
 export function checkSkills(skills: readonly Skill[], options: ValidateCatalogOptions): CatalogDiagnostic[] {
-  const skillsDir = options.skillsDir ?? path.join(options.root, 'skills');
-  const serversDir = options.serversDir ?? path.join(options.root, 'servers');
+  // Absolute: imports are resolved to absolute paths and compared with these folders.
+  const skillsDir = path.resolve(options.skillsDir ?? path.join(options.root, 'skills'));
+  const serversDir = path.resolve(options.serversDir ?? path.join(options.root, 'servers'));
   const diagnostics: CatalogDiagnostic[] = [];
 
   let catalog: CatalogTool[] = [];
