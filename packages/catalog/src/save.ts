@@ -179,19 +179,19 @@ export function saveSkill(options: SaveSkillOptions): SavedSkill {
     try {
       const { meta, body } = parseSkillFile(markdown, path.join(dir, 'SKILL.md'));
       const skill: Skill = { name, dir: temp, file, entry, meta, body };
-      if (reasons.length === 0) diagnostics = checkSkills([skill], { root, skillsDir, serversDir });
+      diagnostics = checkSkills([skill], { root, skillsDir, serversDir });
     } catch (error) {
       // The frontmatter's own schema: a short description, an input schema that is not an object.
       const e = error as MagsagError;
       reasons.push(...(Array.isArray(e.data?.['issues']) ? (e.data['issues'] as { field: string; message: string }[]).map((i) => `${i.field}: ${i.message}`) : [e.message]));
     }
-    const errors = diagnostics.filter((d) => d.level === 'error');
-    // Say where a problem is as the skill's own files, not the hidden folder it was checked in.
+    // Name the skill's own files, not the hidden folder it was checked in.
+    const errors = diagnostics.filter((d) => d.level === 'error').map((d) => ({ ...d, file: d.file.split(temp).join(dir), message: d.message.split(temp).join(dir) }));
     const where = (d: CatalogDiagnostic): string => {
-      const at = d.file.startsWith(temp) ? `${name}/${path.relative(temp, d.file)}` : path.relative(root, d.file) || d.file;
+      const at = d.file.startsWith(dir + path.sep) ? `${name}/${path.relative(dir, d.file)}` : path.relative(root, d.file) || d.file;
       return `${at}${d.field ? ` (${d.field})` : ''}`;
     };
-    reasons.push(...errors.map((d) => `${where(d)}: ${d.message.split(temp).join(dir)}`));
+    reasons.push(...errors.map((d) => `${where(d)}: ${d.message}`));
     if (reasons.length > 0) throw refuse(name, reasons, errors);
     if (existsSync(dir)) {
       const old = `${temp}.old`;

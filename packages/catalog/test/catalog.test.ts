@@ -121,7 +121,8 @@ describe('validateCatalog', () => {
     expect(message).toMatch(/does not exist/);
     expect(message).not.toContain('.saving');
     expect(readdirSync(skillsDir).sort()).toEqual(['say-it']);
-    expect(() => saveSkill({ root, skillsDir, serversDir, name: 'no-export', description: 'Has no default export at all.', code: 'const x = 1;\n' })).toThrow(/no default export/);
+    // With no default export, the other reasons are still listed.
+    expect(() => saveSkill({ root, skillsDir, serversDir, name: 'no-export', description: 'Has no default export at all.', code: 'const x: string = 1;\n' })).toThrow(/no default export[\s\S]*no-export\/index\.ts:1:\d+: Type 'number' is not assignable/);
     const replaced = saveSkill({ root, skillsDir, serversDir, name: 'say-it', description: 'Say a message, replaced.', code: 'export default async () => 1;\n', overwrite: true });
     expect(replaced.servers).toEqual([]);
     expect(findSkill(skillsDir, 'say-it').meta.description).toBe('Say a message, replaced.');
