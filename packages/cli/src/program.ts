@@ -544,9 +544,10 @@ export function createProgram(io: Io = processIo, contexts: CliContext[] = [], o
             const prepared = await prepareMcpConfig(opts.mcpConfig, base, { refresh: opts.refresh === true, log: io.stderr });
             ctx.usePaths(prepared.paths);
           }
-          const [{ runProgram, runSkill }, { findSkill, loadSkills, saveSkill }, { RunTracker, serveHttp, serveStdio }, { configureSandboxPool, markInterruptedRuns, readRunOutput, sandboxGlobals, warmTranspiler, warmTypeChecker }] = await Promise.all([
+          const [{ runProgram, runSkill }, { findSkill, loadSkills }, { saveSkillInProcess }, { RunTracker, serveHttp, serveStdio }, { configureSandboxPool, markInterruptedRuns, readRunOutput, sandboxGlobals, warmTranspiler, warmTypeChecker }] = await Promise.all([
             import('./commands/exec.ts'),
             import('@magsag/catalog'),
+            import('./serve/saveSkill.ts'),
             import('./serve/server.ts'),
             import('@magsag/runner'),
           ]);
@@ -581,9 +582,10 @@ export function createProgram(io: Io = processIo, contexts: CliContext[] = [], o
             },
             listSkills: () =>
               loadSkills(ctx.skillsDir).skills.map((sk) => ({ name: sk.name, description: sk.meta.description, version: sk.meta.version, inputs: sk.meta.inputs, servers: [...new Set(sk.meta.servers.map((x) => x.server))] })),
-            // The same function as `magsag skills save`; who may call it is checked by the server.
-            saveSkill: (request) => {
-              const saved = saveSkill({ root: ctx.paths.root, skillsDir: ctx.skillsDir, serversDir: ctx.generatedDir, ...request });
+            // The same function as `magsag skills save`, in a process of its own (its type-check takes
+            // seconds); who may call it is checked by the server.
+            saveSkill: async (request) => {
+              const saved = await saveSkillInProcess({ root: ctx.paths.root, skillsDir: ctx.skillsDir, serversDir: ctx.generatedDir, ...request });
               return { name: saved.name, files: saved.files.map((f) => path.relative(ctx.paths.root, f)), servers: saved.servers };
             },
             runSkill: async ({ name, input, workspace, signal, principal }) => {

@@ -49,7 +49,7 @@ export interface SaveSkillRequest {
 }
 
 /** Saves a skill; answers what was written (paths relative to the project). */
-export type SaveSkill = (request: SaveSkillRequest) => { name: string; files: string[]; servers: { server: string; tool: string }[] };
+export type SaveSkill = (request: SaveSkillRequest) => Promise<{ name: string; files: string[]; servers: { server: string; tool: string }[] }>;
 
 /** What the MAGSAG MCP server needs from its host. */
 export interface ServeDeps {
@@ -311,7 +311,7 @@ export function createMagsagServer(deps: ServeDeps, principal: Principal = local
               data: { principal: principal.name },
             });
           }
-          const saved = saveSkill({ name, description, code, ...(inputSchema ? { inputSchema } : {}), ...(examples ? { examples: examples.map((e) => ({ input: e.input, ...(e.description ? { description: e.description } : {}) })) } : {}) });
+          const saved = await saveSkill({ name, description, code, ...(inputSchema ? { inputSchema } : {}), ...(examples ? { examples: examples.map((e) => ({ input: e.input, ...(e.description ? { description: e.description } : {}) })) } : {}) });
           return text(mask(JSON.stringify({ ...saved, next: `run_skill { name: "${saved.name}", input }; search_tools finds it` })));
         } catch (error) {
           return failure(error);
