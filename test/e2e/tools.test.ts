@@ -19,7 +19,7 @@ describe('magsag tools', () => {
     const names = JSON.parse(magsag(['tools', 'search', 'entities', '--detail', 'name', '--server', 'memory', '--limit', '2', '--json']).stdout) as Hit[];
     expect(names).toHaveLength(2);
     for (const hit of names) {
-      expect(Object.keys(hit).sort()).toEqual(['function', 'score', 'server', 'tool']);
+      expect(Object.keys(hit).sort()).toEqual(['function', 'kind', 'score', 'server', 'tool']);
       expect(hit.server).toBe('memory');
       expect(hit.tool).toMatch(/entities/);
     }

@@ -6,4 +6,6 @@ export { validateCatalog } from './validate.ts';
 export type { CatalogDiagnostic, ValidateCatalogOptions } from './validate.ts';
 export { exampleInput, prepareSkillRun } from './run.ts';
 export type { SkillProgram } from './run.ts';
-export { saveSkill, scaffoldSkill } from './scaffold.ts';
+export { scaffoldSkill } from './scaffold.ts';
+export { saveSkill } from './save.ts';
+export type { SavedSkill, SaveSkillOptions } from './save.ts';

@@ -45,10 +45,21 @@ function skillSources(skill: Skill): string[] {
  */
 export function validateCatalog(options: ValidateCatalogOptions): { ok: boolean; skills: number; diagnostics: CatalogDiagnostic[] } {
   const skillsDir = options.skillsDir ?? path.join(options.root, 'skills');
-  const serversDir = options.serversDir ?? path.join(options.root, 'servers');
-  const diagnostics: CatalogDiagnostic[] = [];
   const { skills, errors } = loadSkills(skillsDir);
-  for (const error of errors) diagnostics.push({ level: 'error', file: String(error.data?.['file'] ?? skillsDir), message: error.message });
+  const diagnostics: CatalogDiagnostic[] = errors.map((error) => ({ level: 'error', file: String(error.data?.['file'] ?? skillsDir), message: error.message }));
+  diagnostics.push(...checkSkills(skills, options));
+  return { ok: !diagnostics.some((d) => d.level === 'error'), skills: skills.length, diagnostics };
+}
+
+/**
+ * The checks of {@link validateCatalog} on skills already loaded: `saveSkill` runs them on a skill
+ * before it is moved into place.
+ */
+export function checkSkills(skills: readonly Skill[], options: ValidateCatalogOptions): CatalogDiagnostic[] {
+  // Absolute: imports are resolved to absolute paths and compared with these folders.
+  const skillsDir = path.resolve(options.skillsDir ?? path.join(options.root, 'skills'));
+  const serversDir = path.resolve(options.serversDir ?? path.join(options.root, 'servers'));
+  const diagnostics: CatalogDiagnostic[] = [];
 
   let catalog: CatalogTool[] = [];
   const catalogFile = path.join(serversDir, 'catalog.json');
@@ -105,13 +116,14 @@ export function validateCatalog(options: ValidateCatalogOptions): { ok: boolean;
     for (const d of ts.getPreEmitDiagnostics(program)) {
       if (!d.file || !allSources.includes(path.resolve(d.file.fileName))) continue;
       const { line, character } = d.file.getLineAndCharacterOfPosition(d.start ?? 0);
+      const file = path.resolve(d.file.fileName);
       diagnostics.push({
         level: 'error',
-        skill: path.basename(path.dirname(d.file.fileName)),
+        skill: skills.find((sk) => file.startsWith(sk.dir + path.sep))?.name ?? path.basename(path.dirname(file)),
         file: `${d.file.fileName}:${line + 1}:${character + 1}`,
         message: ts.flattenDiagnosticMessageText(d.messageText, '\n'),
       });
     }
   }
-  return { ok: !diagnostics.some((d) => d.level === 'error'), skills: skills.length, diagnostics };
+  return diagnostics;
 }

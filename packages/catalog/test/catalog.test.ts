@@ -74,7 +74,7 @@ describe('validateCatalog', () => {
     scaffoldSkill(skillsDir, 'weekly-report');
     const program = path.join(scratch, 'program.ts');
     writeFileSync(program, "import { echo } from './servers/everything/echo';\nconst said = await echo({ message: 'hi' });\nexport default { said };\n");
-    const saved = saveSkill(skillsDir, 'echo-once', program);
+    const saved = saveSkill({ root, skillsDir, serversDir: path.join(root, 'servers'), name: 'echo-once', description: 'Echo once through the everything server.', code: readFileSync(program, 'utf8') });
     expect(saved.servers).toEqual([{ server: 'everything', tool: 'echo' }]);
     expect(readFileSync(path.join(skillsDir, 'echo-once', 'index.ts'), 'utf8')).toContain("from '../../servers/everything/echo.ts'");
     const result = validateCatalog({ root });
@@ -82,6 +82,51 @@ describe('validateCatalog', () => {
     expect(result.skills).toBe(2);
     expect(() => scaffoldSkill(skillsDir, 'weekly-report')).toThrow(/already exists/);
     expect(() => scaffoldSkill(skillsDir, 'Not_Kebab')).toThrow(/kebab-case/);
+  });
+
+  it('saveSkill: a default export that takes the input, typed from the schema, with examples', () => {
+    const { root, skillsDir } = project('save');
+    const serversDir = path.join(root, 'servers');
+    const code = "import { echo } from './servers/everything/echo';\nexport default async (input) => ({ said: await echo({ message: input.message }), times: input.times ?? 1 });\n";
+    const inputSchema = { type: 'object', required: ['message'], additionalProperties: false, properties: { message: { type: 'string', description: 'What to say.' }, times: { type: 'integer' } } };
+    const saved = saveSkill({ root, skillsDir, serversDir, name: 'say-it', description: 'Say a message through the everything server.', code, inputSchema, examples: [{ input: { message: 'hi' }, description: 'Say hi' }] });
+    expect(saved.servers).toEqual([{ server: 'everything', tool: 'echo' }]);
+    const source = readFileSync(path.join(skillsDir, 'say-it', 'index.ts'), 'utf8');
+    expect(source).toContain("from '../../servers/everything/echo.ts'");
+    expect(source).toContain('async (input: { message: string; times?: number }) =>');
+    const skill = findSkill(skillsDir, 'say-it');
+    expect(skill.meta).toMatchObject({ inputs: inputSchema, examples: [{ title: 'Say hi', input: { message: 'hi' } }], servers: [{ server: 'everything', tool: 'echo' }] });
+    expect(validateCatalog({ root }).diagnostics).toEqual([]);
+
+    // Taken names are refused unless overwrite is set; every reason of a bad skill is named, and nothing is left behind.
+    expect(() => saveSkill({ root, skillsDir, serversDir, name: 'say-it', description: 'Say a message again, differently.', code })).toThrow(expect.objectContaining({ code: 'SKILL_EXISTS' }));
+    let refused: unknown;
+    try {
+      saveSkill({ root, skillsDir, serversDir, name: 'bad-one', description: 'short', code: "import { nope } from './servers/everything/nope';\nexport default async (input: { n: number }) => { const s: string = input.n; return { s, nope }; };\n", inputSchema: { type: 'object', properties: { n: { type: 'number' } } }, examples: [{ input: { n: 'x' } }] });
+    } catch (error) {
+      refused = error;
+    }
+    expect(isMagsagError(refused) && refused.code).toBe('SKILL_INVALID');
+    expect((refused as Error).message).toMatch(/description/);
+    expect(readdirSync(skillsDir).sort()).toEqual(['say-it']);
+    try {
+      saveSkill({ root, skillsDir, serversDir, name: 'bad-two', description: 'A skill with problems in code and examples.', code: "import { nope } from './servers/everything/nope';\nexport default async (input: { n: number }) => { const s: string = input.n; return { s, nope }; };\n", inputSchema: { type: 'object', properties: { n: { type: 'number' } } }, examples: [{ input: { n: 'x' } }] });
+    } catch (error) {
+      refused = error;
+    }
+    const message = (refused as Error).message;
+    expect(message).toContain('examples[0].input');
+    expect(message).toContain('bad-two/index.ts');
+    expect(message).toMatch(/not assignable to type 'string'/);
+    expect(message).toMatch(/does not exist/);
+    expect(message).not.toContain('.saving');
+    expect(readdirSync(skillsDir).sort()).toEqual(['say-it']);
+    // With no default export, the other reasons are still listed.
+    expect(() => saveSkill({ root, skillsDir, serversDir, name: 'no-export', description: 'Has no default export at all.', code: 'const x: string = 1;\n' })).toThrow(/no default export[\s\S]*no-export\/index\.ts:1:\d+: Type 'number' is not assignable/);
+    const replaced = saveSkill({ root, skillsDir, serversDir, name: 'say-it', description: 'Say a message, replaced.', code: 'export default async () => 1;\n', overwrite: true });
+    expect(replaced.servers).toEqual([]);
+    expect(findSkill(skillsDir, 'say-it').meta.description).toBe('Say a message, replaced.');
+    expect(readdirSync(skillsDir).sort()).toEqual(['say-it']);
   });
 });
 

@@ -20,12 +20,12 @@ export async function readInput(file: string | undefined): Promise<string> {
   }
 }
 
-/** `--input`: inline JSON, or `@file` to read JSON from a file. */
-export async function parseInputFlag(value: string): Promise<unknown> {
+/** `--input` (or another JSON flag): inline JSON, or `@file` to read JSON from a file. */
+export async function parseInputFlag(value: string, flag = '--input'): Promise<unknown> {
   const text = value.startsWith('@') ? await readInput(value.slice(1)) : value;
   try {
     return JSON.parse(text) as unknown;
   } catch (cause) {
-    throw new MagsagError('USAGE', `--input is not valid JSON${value.startsWith('@') ? ` (in ${value.slice(1)})` : ''}: ${(cause as Error).message}. Quote it for your shell, e.g. --input '{"role":"engineer"}'.`, { cause });
+    throw new MagsagError('USAGE', `${flag} is not valid JSON${value.startsWith('@') ? ` (in ${value.slice(1)})` : ''}: ${(cause as Error).message}. Quote it for your shell, e.g. ${flag} '{"role":"engineer"}'.`, { cause });
   }
 }

@@ -213,24 +213,31 @@ export function createProgram(io: Io = processIo, contexts: CliContext[] = [], o
 
   tools
     .command('search')
-    .description('rank tools for a query (BM25 over names, descriptions and parameters)')
+    .description('rank tools and skills for a query (BM25 over names, descriptions and parameters)')
     .argument('<query...>', 'words to search for')
     .option('--server <id>', 'only this server')
     .addOption(new Option('--detail <level>', 'name, summary or full (adds the typed signature)').choices(['name', 'summary', 'full']).default('summary'))
     .option('--limit <n>', 'most hits', (v) => positiveInt(v, '--limit'), 10)
-    .option('--json', 'print JSON: [{ server, tool, function, summary?, signature?, parameters?, score }]')
+    .option('--json', 'print JSON: [{ kind: "tool", server, tool, function, summary?, signature?, parameters?, score } | { kind: "skill", name, summary?, inputs?, score }]')
     .action(
       run(async (ctx, query: string[], opts: JsonFlag & { server?: string; detail: SearchDetail; limit: number }) => {
-        const [{ readCatalog }, { searchTools }] = await Promise.all([import('./tools/catalog.ts'), import('./tools/search.ts')]);
+        const [{ readCatalog }, { searchTools }, { loadSkills }] = await Promise.all([import('./tools/catalog.ts'), import('./tools/search.ts'), import('@magsag/catalog')]);
+        const skills = loadSkills(ctx.skillsDir).skills.map((sk) => ({ name: sk.name, description: sk.meta.description, inputs: sk.meta.inputs, servers: [...new Set(sk.meta.servers.map((x) => x.server))] }));
         const hits = searchTools(readCatalog(ctx.generatedDir), query.join(' '), {
           detail: opts.detail,
           limit: opts.limit,
+          skills,
           ...(opts.server ? { server: opts.server } : {}),
         });
         if (opts.json) printJson(io, hits);
-        else if (hits.length === 0) io.stdout(`No tools match "${query.join(' ')}".\n`);
+        else if (hits.length === 0) io.stdout(`No tools or skills match "${query.join(' ')}".\n`);
         else {
           for (const hit of hits) {
+            if (hit.kind === 'skill') {
+              io.stdout(`skill ${hit.name}${hit.summary ? ` - ${hit.summary}` : ''}\n`);
+              if (hit.inputs) io.stdout(`  inputs: ${JSON.stringify(hit.inputs)}\n`);
+              continue;
+            }
             io.stdout(`${hit.server}/${hit.tool}${hit.function === hit.tool ? '' : ` (${hit.function})`}${hit.summary ? ` - ${hit.summary}` : ''}\n`);
             if (hit.signature) io.stdout(`  ${hit.signature.split('\n').join('\n  ')}\n`);
           }
@@ -353,19 +360,38 @@ export function createProgram(io: Io = processIo, contexts: CliContext[] = [], o
     );
   skills
     .command('save')
-    .description('turn a program saved in a workspace into a skill, with SKILL.md generated from it')
+    .description('save a program as a skill: skills/<name>/ with a SKILL.md, checked like catalog:validate (the same function as serve\'s save_skill)')
     .argument('<file>', 'the program: a path, or <workspace-id>:<file> for a file in a workspace')
     .requiredOption('--name <name>', 'kebab-case skill name')
     .option('--description <text>', 'the skill description for SKILL.md')
+    .option('--inputs <file>', 'a JSON Schema file (type: object) for the input')
+    .option('--example <json>', 'an input the skill runs with, as JSON or @file (repeatable; each must pass --inputs)', collect, [])
+    .option('--overwrite', 'replace a skill of the same name')
     .option('--json', 'print JSON')
     .action(
-      run(async (ctx, file: string, opts: JsonFlag & { name: string; description?: string }) => {
-        const [{ saveSkill }, { Workspace }] = await Promise.all([import('@magsag/catalog'), import('@magsag/runner')]);
+      run(async (ctx, file: string, opts: JsonFlag & { name: string; description?: string; inputs?: string; example: string[]; overwrite?: boolean }) => {
+        const [{ saveSkill }, { Workspace }, { parseInputFlag, readInput }] = await Promise.all([import('@magsag/catalog'), import('@magsag/runner'), import('./input.ts')]);
         const ref = /^([A-Za-z0-9][A-Za-z0-9._-]*):(.+)$/.exec(file);
         const source = ref ? Workspace.open(ctx.paths.stateDir, ref[1]!, { create: false }).resolve(ref[2]!).full : path.resolve(file);
-        const saved = saveSkill(ctx.skillsDir, opts.name, source, opts.description);
+        const code = await readInput(source);
+        const inputSchema = opts.inputs === undefined ? undefined : await parseInputFlag(`@${opts.inputs}`, '--inputs');
+        if (inputSchema !== undefined && (typeof inputSchema !== 'object' || inputSchema === null || Array.isArray(inputSchema))) {
+          throw new MagsagError('USAGE', `--inputs ${opts.inputs}: expected a JSON Schema object with type: object.`);
+        }
+        const examples = await Promise.all(opts.example.map(async (e) => ({ input: await parseInputFlag(e, '--example') })));
+        const saved = saveSkill({
+          root: ctx.paths.root,
+          skillsDir: ctx.skillsDir,
+          serversDir: ctx.generatedDir,
+          name: opts.name,
+          description: opts.description ?? `Saved from ${path.basename(source)}: describe what it does and when to use it.`,
+          code,
+          ...(inputSchema === undefined ? {} : { inputSchema: inputSchema as Record<string, unknown> }),
+          ...(examples.length ? { examples } : {}),
+          overwrite: opts.overwrite === true,
+        });
         if (opts.json) printJson(io, saved);
-        else io.stdout(`saved ${saved.files.join(' and ')}; edit SKILL.md (inputs, outputs, examples), then run pnpm catalog:validate\n`);
+        else io.stdout(`saved ${saved.files.map((f) => path.relative(process.cwd(), f)).join(' and ')}; run it with \`magsag run ${saved.name}${saved.examples ? ' --example 0' : " --input '{...}'"}\`\n`);
       }),
     );
 
@@ -465,14 +491,14 @@ export function createProgram(io: Io = processIo, contexts: CliContext[] = [], o
 
   program
     .command('serve')
-    .description('run MAGSAG as an MCP server (stdio by default): search_tools, read_tool, execute_code, read_output, run_skill, list_skills')
+    .description('run MAGSAG as an MCP server (stdio by default): search_tools, read_tool, execute_code, read_output, run_skill, list_skills, save_skill')
     .option('--http <port>', 'serve streamable HTTP on this port instead of stdio', (v) => portNumber(v))
     .option('--host <host>', 'address to bind with --http', '127.0.0.1')
     .addOption(new Option('--token <token>', 'bearer token clients must send, for the principal "default" (a token is required off loopback)').env('MAGSAG_SERVE_TOKEN'))
     .option('--tokens-file <file>', 'principals for --http: one name=token line each (also MAGSAG_SERVE_TOKENS="alice=<token>,bob=<token>")')
     .option('--allowed-host <name>', 'also accept this Host header with --http (repeatable; loopback names and the bound address always are)', collect, [])
     .option('--allowed-origin <origin>', 'let browser pages from this origin call --http, e.g. `http://localhost:6274` (repeatable)', collect, [])
-    .option('--skill-writers <names>', 'principals (comma-separated) that may write skills besides the local user', (v) => v.split(',').map((n) => n.trim()).filter(Boolean), [])
+    .option('--skill-writers <names>', 'principals (comma-separated) that may save skills (save_skill) besides the local user', (v) => v.split(',').map((n) => n.trim()).filter(Boolean), [])
     .option('--session-idle-ms <ms>', 'close an HTTP session unused for this long', (v) => positiveInt(v, '--session-idle-ms'), serveDefaults.sessionIdleMs)
     .option('--max-sessions <n>', 'HTTP sessions open at once; past it, 503 with Retry-After', (v) => positiveInt(v, '--max-sessions'), serveDefaults.maxSessions)
     .option('--shutdown-grace-ms <ms>', 'on SIGTERM, SIGINT or a closed stdin, time runs get to end as cancelled', (v) => positiveInt(v, '--shutdown-grace-ms'), serveDefaults.shutdownGraceMs)
@@ -518,9 +544,10 @@ export function createProgram(io: Io = processIo, contexts: CliContext[] = [], o
             const prepared = await prepareMcpConfig(opts.mcpConfig, base, { refresh: opts.refresh === true, log: io.stderr });
             ctx.usePaths(prepared.paths);
           }
-          const [{ runProgram, runSkill }, { findSkill, loadSkills }, { RunTracker, serveHttp, serveStdio }, { configureSandboxPool, markInterruptedRuns, readRunOutput, sandboxGlobals, warmTranspiler, warmTypeChecker }] = await Promise.all([
+          const [{ runProgram, runSkill }, { findSkill, loadSkills }, { saveSkillInProcess }, { RunTracker, serveHttp, serveStdio }, { configureSandboxPool, markInterruptedRuns, readRunOutput, sandboxGlobals, warmTranspiler, warmTypeChecker }] = await Promise.all([
             import('./commands/exec.ts'),
             import('@magsag/catalog'),
+            import('./serve/saveSkill.ts'),
             import('./serve/server.ts'),
             import('@magsag/runner'),
           ]);
@@ -553,7 +580,14 @@ export function createProgram(io: Io = processIo, contexts: CliContext[] = [], o
               );
               return { ok: doc.ok, modelView: doc.modelView, workspace: doc.workspace?.id };
             },
-            listSkills: () => loadSkills(ctx.skillsDir).skills.map((sk) => ({ name: sk.name, description: sk.meta.description, version: sk.meta.version, inputs: sk.meta.inputs })),
+            listSkills: () =>
+              loadSkills(ctx.skillsDir).skills.map((sk) => ({ name: sk.name, description: sk.meta.description, version: sk.meta.version, inputs: sk.meta.inputs, servers: [...new Set(sk.meta.servers.map((x) => x.server))] })),
+            // The same function as `magsag skills save`, in a process of its own (its type-check takes
+            // seconds); who may call it is checked by the server.
+            saveSkill: async (request) => {
+              const saved = await saveSkillInProcess({ root: ctx.paths.root, skillsDir: ctx.skillsDir, serversDir: ctx.generatedDir, ...request });
+              return { name: saved.name, files: saved.files.map((f) => path.relative(ctx.paths.root, f)), servers: saved.servers };
+            },
             runSkill: async ({ name, input, workspace, signal, principal }) => {
               const doc = await runSkill(ctx, findSkill(ctx.skillsDir, name), input, { owner: principal.name, createWorkspace: false, ...(workspace === undefined ? {} : { workspace }) }, signal);
               return { ok: doc.ok, modelView: doc.modelView, workspace: doc.workspace?.id };

@@ -47,6 +47,8 @@ export const errorCodes = {
   CODEGEN_STALE: { exitCode: 1, summary: 'Generated files under `servers/` are missing, stale or extra.' },
   SKILL_NOT_FOUND: { exitCode: 2, summary: 'No skill with this name exists.' },
   SKILL_INVALID: { exitCode: 2, summary: 'A skill\'s SKILL.md or input is invalid.' },
+  SKILL_EXISTS: { exitCode: 2, summary: 'A skill with this name already exists; saving did not replace it.' },
+  SKILL_WRITE_DENIED: { exitCode: 2, summary: 'The caller may not save skills on this `magsag serve` (see `--skill-writers`).' },
   INTERNAL: { exitCode: 1, summary: 'An unexpected internal error; please report it with the command that caused it.' },
 } as const satisfies Record<string, { exitCode: 1 | 2; summary: string }>;
 

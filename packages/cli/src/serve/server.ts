@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { MagsagError, redactHostDetails, toMagsagError, version } from '@magsag/core';
-import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { McpServer, type RegisteredTool } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
+import { isInitializeRequest, ListToolsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { catalogServers, readCatalog, readToolSource } from '../tools/catalog.ts';
 import { searchTools } from '../tools/search.ts';
@@ -36,8 +36,20 @@ export type ExecuteCode = (request: RunRequestBase & { code: string; timeoutMs?:
 /** What `run_skill` runs: the CLI wires the catalog and the runner in here. */
 export type RunSkill = (request: RunRequestBase & { name: string; input: unknown }) => Promise<RunAnswer>;
 
-/** What `list_skills` lists. */
-export type ListSkills = () => { name: string; description: string; version: string; inputs: unknown }[];
+/** What `list_skills` lists, and `search_tools` ranks next to the tools. */
+export type ListSkills = () => { name: string; description: string; version: string; inputs: unknown; servers: string[] }[];
+
+/** What `save_skill` receives: the CLI wires the catalog's `saveSkill` in here. */
+export interface SaveSkillRequest {
+  name: string;
+  description: string;
+  code: string;
+  inputSchema?: Record<string, unknown>;
+  examples?: { input: unknown; description?: string }[];
+}
+
+/** Saves a skill; answers what was written (paths relative to the project). */
+export type SaveSkill = (request: SaveSkillRequest) => Promise<{ name: string; files: string[]; servers: { server: string; tool: string }[] }>;
 
 /** What the MAGSAG MCP server needs from its host. */
 export interface ServeDeps {
@@ -49,6 +61,8 @@ export interface ServeDeps {
   runSkill?: RunSkill;
   /** Lists the skills. */
   listSkills?: ListSkills;
+  /** Saves a skill (`save_skill`), for principals that {@link mayWriteSkills}. */
+  saveSkill?: SaveSkill;
   /** The sandbox's globals, and notable ones it lacks: an empty `search_tools` query names them. */
   sandboxGlobals?: { present: readonly string[]; absent: readonly string[] };
   /** A page of a run's whole (masked) output, in a workspace the principal owns. */
@@ -169,16 +183,17 @@ function callSignal(extra: { signal: AbortSignal; requestId: string | number }, 
 export function createMagsagServer(deps: ServeDeps, principal: Principal = localPrincipal, runs: RunTracker = new RunTracker(), disconnects?: Disconnects): McpServer {
   const mask = deps.mask ?? ((s: string) => s);
   const server = new McpServer({ name: 'magsag', version }, { capabilities: { tools: {} } });
+  const registered = new Map<string, RegisteredTool>();
   const failure = (error: unknown): ReturnType<typeof text> => {
     const e = toMagsagError(error);
     return text(mask(redactHostDetails(`${e.code}: ${e.message}`)), true);
   };
 
-  server.registerTool(
+  registered.set('search_tools', server.registerTool(
     'search_tools',
     {
       description:
-        'Find MCP tools by keyword (an empty query lists the servers). Returns names, one-line summaries, or typed signatures with every parameter (detail "full"). Import them in execute_code from ./servers/<server>/<function>.',
+        'Find MCP tools and skills by keyword (an empty query lists the servers). Returns names, one-line summaries, or typed signatures with every parameter (detail "full"). Import them in execute_code from ./servers/<server>/<function>.',
       inputSchema: {
         query: z.string(),
         detail: z.enum(['name', 'summary', 'full']).optional(),
@@ -194,15 +209,17 @@ export function createMagsagServer(deps: ServeDeps, principal: Principal = local
           const sandbox = deps.sandboxGlobals ? { globals: deps.sandboxGlobals.present, absent: deps.sandboxGlobals.absent } : undefined;
           return text(mask(JSON.stringify({ servers, ...(sandbox ? { sandbox } : {}) })));
         }
-        const hits = searchTools(readCatalog(deps.generatedDir), query, { detail: detail ?? 'summary', limit: limit ?? 10, ...(only ? { server: only } : {}) });
+        // Skills are read again on every search: one saved a moment ago is found.
+        const skills = deps.listSkills?.() ?? [];
+        const hits = searchTools(readCatalog(deps.generatedDir), query, { detail: detail ?? 'summary', limit: limit ?? 10, skills, ...(only ? { server: only } : {}) });
         return text(mask(JSON.stringify(hits)));
       } catch (error) {
         return failure(error);
       }
     },
-  );
+  ));
 
-  server.registerTool(
+  registered.set('read_tool', server.registerTool(
     'read_tool',
     {
       description: 'Read one generated tool module (types, docs, function): tool is "<server>/<tool>".',
@@ -216,11 +233,11 @@ export function createMagsagServer(deps: ServeDeps, principal: Principal = local
         return failure(error);
       }
     },
-  );
+  ));
 
   if (deps.executeCode) {
     const executeCode = deps.executeCode;
-    server.registerTool(
+    registered.set('execute_code', server.registerTool(
       'execute_code',
       {
         description:
@@ -237,11 +254,11 @@ export function createMagsagServer(deps: ServeDeps, principal: Principal = local
           return failure(error);
         }
       },
-    );
+    ));
   }
   if (deps.readOutput) {
     const readOutput = deps.readOutput;
-    server.registerTool(
+    registered.set('read_output', server.registerTool(
       'read_output',
       {
         description: 'Page through the output a truncated answer left out (its notice names workspace and runId); pass next as offset.',
@@ -256,11 +273,11 @@ export function createMagsagServer(deps: ServeDeps, principal: Principal = local
           return failure(error);
         }
       },
-    );
+    ));
   }
   if (deps.listSkills) {
     const listSkills = deps.listSkills;
-    server.registerTool(
+    registered.set('list_skills', server.registerTool(
       'list_skills',
       { description: 'List reusable skills: name, description, version, input schema.', inputSchema: {}, annotations: { readOnlyHint: true } },
       async () => {
@@ -270,12 +287,42 @@ export function createMagsagServer(deps: ServeDeps, principal: Principal = local
           return failure(error);
         }
       },
-    );
+    ));
+  }
+
+  if (deps.saveSkill) {
+    const saveSkill = deps.saveSkill;
+    registered.set('save_skill', server.registerTool(
+      'save_skill',
+      {
+        description: 'Save code as a skill: its default export gets the input. Checked like catalog:validate; run it with run_skill.',
+        inputSchema: {
+          name: z.string(),
+          description: z.string(),
+          code: z.string(),
+          inputSchema: z.record(z.string(), z.unknown()).optional(),
+          examples: z.array(z.object({ input: z.unknown(), description: z.string().optional() })).optional(),
+        },
+      },
+      async ({ name, description, code, inputSchema, examples }) => {
+        try {
+          if (!mayWriteSkills(deps, principal)) {
+            throw new MagsagError('SKILL_WRITE_DENIED', `"${principal.name}" may not save skills on this server; its operator names the principals that may with magsag serve --skill-writers. run_skill still runs the existing ones.`, {
+              data: { principal: principal.name },
+            });
+          }
+          const saved = await saveSkill({ name, description, code, ...(inputSchema ? { inputSchema } : {}), ...(examples ? { examples: examples.map((e) => ({ input: e.input, ...(e.description ? { description: e.description } : {}) })) } : {}) });
+          return text(mask(JSON.stringify({ ...saved, next: `run_skill { name: "${saved.name}", input }; search_tools finds it` })));
+        } catch (error) {
+          return failure(error);
+        }
+      },
+    ));
   }
 
   if (deps.runSkill) {
     const runSkill = deps.runSkill;
-    server.registerTool(
+    registered.set('run_skill', server.registerTool(
       'run_skill',
       {
         description: 'Run a skill by name with its input (see list_skills) in the sandbox; returns the masked model view after a line "workspace <id>".',
@@ -289,9 +336,35 @@ export function createMagsagServer(deps: ServeDeps, principal: Principal = local
           return failure(error);
         }
       },
-    );
+    ));
   }
+  // The SDK's tool list gives every input schema a "$schema" key (13 tokens per tool, paid on every
+  // turn of every conversation, and no client needs it): list the same definitions without it.
+  server.server.setRequestHandler(ListToolsRequestSchema, () => ({
+    tools: [...registered].filter(([, tool]) => tool.enabled).map(([name, tool]) => ({
+      name,
+      ...(tool.description === undefined ? {} : { description: tool.description }),
+      inputSchema: definitionSchema(tool.inputSchema),
+      ...(tool.annotations ? { annotations: tool.annotations } : {}),
+    })),
+  }));
   return server;
+}
+
+/** A tool's input schema as JSON Schema, without the `$schema` key. */
+function definitionSchema(schema: unknown): { type: 'object'; [key: string]: unknown } {
+  // The SDK builds the object with zod's mini build: any zod 4 schema (`_zod`) converts.
+  if (typeof schema !== 'object' || schema === null || !('_zod' in schema)) return { type: 'object', properties: {} };
+  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema as z.core.$ZodType, {
+    target: 'draft-7',
+    io: 'input',
+    // A record's `propertyNames: { type: "string" }` says what every JSON object key already is.
+    override: ({ jsonSchema }) => {
+      const names = jsonSchema.propertyNames;
+      if (typeof names === 'object' && Object.keys(names).length === 1 && names.type === 'string') delete jsonSchema.propertyNames;
+    },
+  });
+  return { ...rest, type: 'object' };
 }
 
 /** Options for {@link serveStdio}. */

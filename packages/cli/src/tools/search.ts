@@ -4,8 +4,9 @@ import type { CatalogTool } from './catalog.ts';
 /** How much `tools search` returns per hit. */
 export type SearchDetail = 'name' | 'summary' | 'full';
 
-/** One hit: the JSON shape of `magsag tools search --json`. */
-export interface SearchHit {
+/** One tool hit: the JSON shape of `magsag tools search --json`. */
+export interface ToolHit {
+  kind: 'tool';
   server: string;
   tool: string;
   function: string;
@@ -16,10 +17,35 @@ export interface SearchHit {
   score: number;
 }
 
+/** One skill hit: run it with `run_skill` (or `magsag run <name>`). */
+export interface SkillHit {
+  kind: 'skill';
+  name: string;
+  summary?: string;
+  /** With detail `full`: the skill's input schema (SKILL.md `inputs`). */
+  inputs?: unknown;
+  score: number;
+}
+
+/** One hit of {@link searchTools}: a tool or a skill. */
+export type SearchHit = ToolHit | SkillHit;
+
+/** A skill as search sees it. */
+export interface SearchableSkill {
+  name: string;
+  description: string;
+  /** Its input schema; property names are searched. */
+  inputs: unknown;
+  /** The servers it uses: `server` filters skills by them. */
+  servers: readonly string[];
+}
+
 /** Options for {@link searchTools}. */
 export interface SearchOptions {
-  /** Only this server's tools. */
+  /** Only this server's tools (and the skills that use it). */
   server?: string;
+  /** Skills to rank next to the tools. @default [] */
+  skills?: readonly SearchableSkill[];
   /** @default 'summary' */
   detail?: SearchDetail;
   /** @default 10 */
@@ -42,67 +68,112 @@ function fold(word: string): string {
   return word;
 }
 
-const indexes = new WeakMap<readonly CatalogTool[], MiniSearch<CatalogTool & { id: number; name: string; params: string }>>();
+interface Entry {
+  id: number;
+  name: string;
+  description: string;
+  params: string;
+}
 
-function indexFor(catalog: readonly CatalogTool[]): MiniSearch<CatalogTool & { id: number; name: string; params: string }> {
-  let index = indexes.get(catalog);
-  if (!index) {
-    // BM25+ over the tool's names, its description and its parameter names.
-    index = new MiniSearch({
-      fields: ['name', 'description', 'params'],
-      storeFields: [],
-      tokenize: words,
-      processTerm: (term) => fold(term.toLowerCase()),
-      searchOptions: { boost: { name: 3, params: 1.5, description: 1 }, prefix: (term) => term.length >= 3, fuzzy: (term) => (term.length >= 5 ? 0.2 : false) },
-    });
-    index.addAll(
-      catalog.map((entry, id) => ({
-        ...entry,
-        id,
-        name: `${entry.tool} ${entry.function} ${entry.server}`,
-        params: entry.parameters.map((p) => p.name).join(' '),
-      })),
-    );
-    indexes.set(catalog, index);
-  }
+function buildIndex(entries: Entry[]): MiniSearch<Entry> {
+  // BM25+ over the names, the description and the parameter names.
+  const index = new MiniSearch<Entry>({
+    fields: ['name', 'description', 'params'],
+    storeFields: [],
+    tokenize: words,
+    processTerm: (term) => fold(term.toLowerCase()),
+    searchOptions: { boost: { name: 3, params: 1.5, description: 1 }, prefix: (term) => term.length >= 3, fuzzy: (term) => (term.length >= 5 ? 0.2 : false) },
+  });
+  index.addAll(entries);
   return index;
 }
 
+const propertyNames = (schema: unknown): string =>
+  Object.keys(((schema as { properties?: unknown } | null)?.properties ?? {}) as Record<string, unknown>).join(' ');
+
+// One index over the tools and the skills, so that their BM25 scores are comparable (two indexes
+// weigh each term by their own corpus: a skill's words, rare among six skills, outscored tools).
+// Kept per catalog, rebuilt when the skills change (they are re-read on every search).
+const indexes = new WeakMap<readonly CatalogTool[], { skillsKey: string; index: MiniSearch<Entry> }>();
+
+function indexFor(catalog: readonly CatalogTool[], skills: readonly SearchableSkill[]): MiniSearch<Entry> {
+  const skillsKey = skills.map((skill) => `${skill.name}\u0000${skill.description}\u0000${propertyNames(skill.inputs)}`).join('\u0001');
+  const held = indexes.get(catalog);
+  if (held && held.skillsKey === skillsKey) return held.index;
+  const index = buildIndex([
+    ...catalog.map((entry, id) => ({ id, name: `${entry.tool} ${entry.function} ${entry.server}`, description: entry.description, params: entry.parameters.map((p) => p.name).join(' ') })),
+    ...skills.map((skill, i) => ({ id: catalog.length + i, name: `${skill.name} skill`, description: skill.description, params: propertyNames(skill.inputs) })),
+  ]);
+  indexes.set(catalog, { skillsKey, index });
+  return index;
+}
+
+/** The first sentence of a description, as a one-line summary. */
+function firstSentence(text: string): string {
+  const line = text.trim().split('\n')[0] ?? '';
+  const end = line.search(/[.!?](\s|$)/);
+  return end < 0 ? line : line.slice(0, end + 1);
+}
+
 /**
- * Ranks the catalog's tools for `query` without starting any server: exact name matches first,
- * then names that start with the query, then BM25+ relevance over names, descriptions and
- * parameter names.
+ * Ranks the catalog's tools, and the skills when given, for `query` without starting any server:
+ * exact name matches first, then names that start with the query, then BM25+ relevance over
+ * names, descriptions and parameter names. Each hit says its `kind`.
  */
 export function searchTools(catalog: readonly CatalogTool[], query: string, options: SearchOptions = {}): SearchHit[] {
   const detail = options.detail ?? 'summary';
   const limit = options.limit ?? 10;
   const q = query.trim().toLowerCase();
   if (!q) return [];
-  const results = indexFor(catalog).search(query, options.server ? { filter: (r) => catalog[r.id as number]!.server === options.server } : {});
+  const skills = options.skills ?? [];
   const compact = q.replace(/[^a-z0-9]/g, '');
-  const tier = (entry: CatalogTool): number => {
-    const names = [entry.tool.toLowerCase(), entry.function.toLowerCase()];
+  const tier = (names: string[]): number => {
     if (names.includes(q) || names.some((n) => n.replace(/[^a-z0-9]/g, '') === compact)) return 2;
     if (names.some((n) => n.startsWith(q) || n.replace(/[^a-z0-9]/g, '').startsWith(compact))) return 1;
     return 0;
   };
-  return results
-    .map((r) => ({ entry: catalog[r.id as number]!, score: r.score }))
-    .map((hit) => ({ ...hit, tier: tier(hit.entry) }))
-    .sort((a, b) => b.tier - a.tier || b.score - a.score || a.entry.server.localeCompare(b.entry.server) || a.entry.tool.localeCompare(b.entry.tool))
+  const n = catalog.length;
+  const server = options.server;
+  const hits = indexFor(catalog, skills)
+    .search(query, server ? { filter: (r) => ((r.id as number) < n ? catalog[r.id as number]!.server === server : skills[(r.id as number) - n]!.servers.includes(server)) } : {})
+    .map((r) => {
+      const id = r.id as number;
+      if (id < n) {
+        const entry = catalog[id]!;
+        return { group: entry.server, key: entry.tool, tier: tier([entry.tool.toLowerCase(), entry.function.toLowerCase()]), score: r.score, tool: entry, skill: undefined };
+      }
+      const skill = skills[id - n]!;
+      return { group: skill.name, key: '', tier: tier([skill.name]), score: r.score, tool: undefined, skill };
+    });
+  return hits
+    .sort((a, b) => b.tier - a.tier || b.score - a.score || a.group.localeCompare(b.group) || a.key.localeCompare(b.key))
     .slice(0, limit)
-    .map(({ entry, score }) => ({
-      server: entry.server,
-      tool: entry.tool,
-      function: entry.function,
-      ...(detail === 'name' ? {} : { summary: entry.summary }),
-      ...(detail === 'full'
-        ? {
-            signature: entry.signature,
-            // Types and optionality are in the signature; this adds what each parameter means.
-            parameters: entry.parameters.map((p) => ({ name: p.name, ...(p.description ? { description: p.description } : {}) })),
-          }
-        : {}),
-      score: Math.round(score * 1000) / 1000,
-    }));
+    .map(({ tool, skill, score }): SearchHit => {
+      const rounded = Math.round(score * 1000) / 1000;
+      if (skill) {
+        return {
+          kind: 'skill',
+          name: skill.name,
+          ...(detail === 'name' ? {} : { summary: firstSentence(skill.description) }),
+          ...(detail === 'full' ? { inputs: skill.inputs } : {}),
+          score: rounded,
+        };
+      }
+      const entry = tool!;
+      return {
+        kind: 'tool',
+        server: entry.server,
+        tool: entry.tool,
+        function: entry.function,
+        ...(detail === 'name' ? {} : { summary: entry.summary }),
+        ...(detail === 'full'
+          ? {
+              signature: entry.signature,
+              // Types and optionality are in the signature; this adds what each parameter means.
+              parameters: entry.parameters.map((p) => ({ name: p.name, ...(p.description ? { description: p.description } : {}) })),
+            }
+          : {}),
+        score: rounded,
+      };
+    });
 }

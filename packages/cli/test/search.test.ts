@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { type CatalogTool } from '../src/tools/catalog.ts';
+import { searchTools } from '../src/tools/search.ts';
+
+const tool = (server: string, name: string, description: string): CatalogTool => ({
+  server,
+  tool: name,
+  function: name.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase()),
+  file: `${server}/${name}.ts`,
+  summary: description,
+  description,
+  parameters: [{ name: 'path' }],
+  signature: `${name}(input: { path: string }): Promise<unknown>`,
+});
+
+// A server repeated under other names (as several MCP configs often hold the same server).
+const catalog: CatalogTool[] = ['files', 'files-2', 'files-3'].flatMap((server) => [
+  tool(server, 'list_directory', 'Get a detailed listing of all files and directories in a path.'),
+  tool(server, 'read_text_file', 'Read the complete contents of a file as text.'),
+]);
+
+describe('searchTools', () => {
+  it('breaks ties between equal tools by server name, then tool name, so the original server comes first', () => {
+    const hits = searchTools(catalog, 'list directory files', { detail: 'name', limit: 3 });
+    expect(hits.map((h) => (h.kind === 'tool' ? `${h.server}/${h.tool}` : h.name))).toEqual(['files/list_directory', 'files-2/list_directory', 'files-3/list_directory']);
+  });
+
+  it('ranks skills and tools on one scale: a skill about something else does not outrank the tools that match', () => {
+    const skills = [{ name: 'weekly-report', description: 'Write the weekly sales report from the CRM.', inputs: { properties: { week: {} } }, servers: ['crm'] }];
+    const hits = searchTools(catalog, 'read file text', { skills, limit: 4 });
+    expect(hits[0]).toMatchObject({ kind: 'tool', tool: 'read_text_file' });
+    expect(hits.some((h) => h.kind === 'skill')).toBe(false);
+    const report = searchTools(catalog, 'weekly sales report', { skills });
+    expect(report[0]).toMatchObject({ kind: 'skill', name: 'weekly-report', summary: 'Write the weekly sales report from the CRM.' });
+  });
+});
