@@ -271,7 +271,13 @@ export function createProgram(io: Io = processIo, contexts: CliContext[] = [], o
     run(async (ctx, opts: CodegenCliOptions) =>
       (await import('@magsag/codegen/cli')).runCodegenCommand(
         { ...opts, ...(opts.serversDir === undefined ? { serversDir: ctx.paths.serversDir } : {}), ...(opts.out === undefined ? { out: ctx.generatedDir } : {}) },
-        { out: io.stdout, err: io.stderr, interactive: io.interactive },
+        {
+          out: io.stdout,
+          err: io.stderr,
+          interactive: io.interactive,
+          // Sample results go through the PII middleware: shapes are taken from tokenized data only.
+          sampleClient: () => ctx.isolatedMaskedClient(),
+        },
       ),
     ),
   );

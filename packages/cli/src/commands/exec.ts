@@ -61,6 +61,7 @@ export async function runProgram(
     skillsDir: ctx.skillsDir,
     stateDir: ctx.paths.stateDir,
     callTool: (server, tool, args, options) => client.callTool(server, tool, args, options),
+    checkResult: (server, tool, data) => client.checkToolResult(server, tool, data),
     masker,
     limits,
     typecheck: flags.typecheck !== false,

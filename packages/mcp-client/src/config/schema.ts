@@ -48,6 +48,23 @@ export const toolSnapshotSchema = z.strictObject({
   inputSchema: z.record(z.string(), z.unknown()).default({ type: 'object' }),
   outputSchema: z.record(z.string(), z.unknown()).optional(),
   annotations: z.record(z.string(), z.unknown()).optional(),
+  /**
+   * Arguments `magsag codegen --sample` calls the tool with (one object, or a list of them) to infer
+   * {@link inferredOutputSchema}. Written by hand; only tools listed here are ever called.
+   */
+  sample: z
+    .union([z.record(z.string(), z.unknown()), z.array(z.record(z.string(), z.unknown())).min(1)])
+    .optional()
+    .describe('Arguments magsag codegen --sample calls this tool with (an object or a list of them); only tools with one are called.'),
+  /**
+   * A JSON Schema of the tool's parsed result, inferred by `magsag codegen --sample` from real results
+   * (after PII tokenization; no value is stored). Codegen types the tool's result with it when the
+   * tool declares no `outputSchema`; a call whose result does not match it logs a warning.
+   */
+  inferredOutputSchema: z
+    .record(z.string(), z.unknown())
+    .optional()
+    .describe('JSON Schema of the parsed result, written by magsag codegen --sample; types the result when the tool has no outputSchema.'),
 });
 
 export const serverConfigSchema = z.strictObject({
