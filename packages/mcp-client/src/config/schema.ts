@@ -82,7 +82,10 @@ export const serverConfigSchema = z.strictObject({
     .describe('Time limits.'),
   allowTools: z.array(z.string().min(1)).optional().describe('Tool-name globs; only matching tools are listed and callable.'),
   denyTools: z.array(z.string().min(1)).optional().describe('Tool-name globs; matching tools are neither listed nor callable.'),
-  tools: z.array(toolSnapshotSchema).optional().describe('The tool snapshot codegen reads (written by magsag codegen --refresh).'),
+  tools: z
+    .array(toolSnapshotSchema)
+    .optional()
+    .describe('The tool snapshot codegen reads (written by magsag codegen --refresh); per tool, sample (written by hand) and inferredOutputSchema (written by magsag codegen --sample) are kept.'),
   pii: z.record(z.string(), z.unknown()).optional().describe('PII rules for this server\'s results (see packages/pii).'),
   flows: z.record(z.string(), z.unknown()).optional().describe('Which servers may receive this server\'s raw values (see packages/pii).'),
 });
