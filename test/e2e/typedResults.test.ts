@@ -107,6 +107,50 @@ describe('typed results of the generated modules', () => {
     expect(typo.error?.message).toContain("'titel'");
   });
 
+  it('--record-shapes records the shapes a run sees (tokenized, no values), and codegen --sample merges them', async () => {
+    // A project of its own with the GitHub stand-in over the demo data; get_issue has no sample.
+    const root = tempDir('magsag-typed-record-');
+    const serversDir = path.join(root, 'tools', 'adk', 'servers');
+    mkdirSync(serversDir, { recursive: true });
+    writeFileSync(path.join(root, 'magsag.config.yaml'), 'version: 1\nfolders:\n  servers: tools/adk/servers\n');
+    const getIssue = new McpClient().server('github').tools!.find((t) => t.name === 'get_issue')!;
+    const { sample: _sample, inferredOutputSchema: _inferred, ...snapshot } = getIssue;
+    const yamlFile = path.join(serversDir, 'github.yaml');
+    writeFileSync(
+      yamlFile,
+      stringify({
+        id: 'github',
+        transport: {
+          type: 'stdio',
+          command: 'node',
+          args: [path.join(repoRoot, 'tools', 'demo-servers', 'github', 'server.mjs'), '--data', path.join(repoRoot, '.magsag', 'demo', 'github', 'issues.json')],
+        },
+        tools: [snapshot],
+      }),
+    );
+    expect((await generate({ serversDir, outDir: path.join(root, 'servers') })).exitCode).toBe(0);
+    expect(readFileSync(path.join(root, 'servers', 'github', 'getIssue.ts'), 'utf8')).toContain('export type GetIssueOutput = unknown;');
+    const program = path.join(root, 'record.ts');
+    writeFileSync(
+      program,
+      "import { getIssue } from './servers/github/getIssue';\nconst a = await getIssue({ owner: 'magsag-demo', repo: 'storefront', issue_number: 1 });\nconst b = await getIssue({ owner: 'magsag-demo', repo: 'storefront', issue_number: 2 });\nexport default [a, b].length;\n",
+    );
+    const doc = exec(program, ['--project', root, '--record-shapes']);
+    expect(doc.error).toBeNull();
+    const shapeFile = path.join(root, '.magsag', 'shapes', 'github', 'get_issue.json');
+    const shape = readFileSync(shapeFile, 'utf8');
+    expect(shape).toContain('"login"');
+    // Shapes only: no title, login, URL or date of the issues.
+    for (const value of ['Safari', 'amara-okafor', 'https://', '2026-']) expect(shape).not.toContain(value);
+
+    const sampled = magsag(['codegen', '--sample', '--project', root]);
+    expect(sampled.status, sampled.stderr).toBe(0);
+    expect(readFileSync(yamlFile, 'utf8')).toContain('inferredOutputSchema:');
+    const module = readFileSync(path.join(root, 'servers', 'github', 'getIssue.ts'), 'utf8');
+    expect(module).toContain('GetIssueOutput is inferred from sample results');
+    expect(module).toMatch(/user: \{\s+avatar_url: string;/);
+  });
+
   it('a result that does not match its inferred type is returned as it came, with a warning in the run\'s logs', async () => {
     // A project of its own: the everything server, whose echo is said (wrongly) to return a number.
     const root = tempDir('magsag-typed-mismatch-');

@@ -277,6 +277,7 @@ export function createProgram(io: Io = processIo, contexts: CliContext[] = [], o
           interactive: io.interactive,
           // Sample results go through the PII middleware: shapes are taken from tokenized data only.
           sampleClient: () => ctx.isolatedMaskedClient(),
+          stateDir: ctx.paths.stateDir,
         },
       ),
     ),
@@ -289,6 +290,7 @@ export function createProgram(io: Io = processIo, contexts: CliContext[] = [], o
       .option('--timeout <ms>', 'wall-clock limit of the run', (v) => positiveInt(v, '--timeout'))
       .option('--memory <mb>', 'memory limit of the sandbox heap', (v) => positiveInt(v, '--memory'))
       .option('--no-typecheck', 'skip type-checking the program against the generated modules')
+      .option('--record-shapes', 'record the shapes of the results the run sees (after PII tokenization) in the state folder; `magsag codegen --sample` merges them')
       .option('--json', 'print JSON: { ok, result, logs, modelView, diagnostics, metrics, workspace, error }');
 
   addRunFlags(

@@ -25,6 +25,8 @@ export interface CodegenIo {
    * `--sample` is refused: inferring from raw results could store personal keys.
    */
   sampleClient?: (server: string) => Promise<McpClient>;
+  /** The state folder whose recorded shapes (`--record-shapes`) `--sample` merges. */
+  stateDir?: string;
 }
 
 /**
@@ -72,6 +74,7 @@ export async function runCodegenCommand(options: CodegenCliOptions, io: CodegenI
     sample = await sampleOutputSchemas({
       connect: io.sampleClient,
       ...common,
+      ...(io.stateDir === undefined ? {} : { stateDir: io.stateDir }),
       ...(Array.isArray(options.sample) ? { servers: options.sample } : {}),
       onServer: (server) => {
         if (interactive) err(`  sampled ${server.id}: ${server.tools.length} tools${server.changed ? ', inferred schemas updated' : ', unchanged'}\n`);
@@ -112,7 +115,7 @@ export function addCodegenOptions(command: Command): Command {
     .option('--check', 'write nothing; exit 1 when a generated file is missing, stale or extra')
     .option('--thorough', 'with --check: generate in memory and compare bytes instead of comparing source hashes (slower)')
     .option('--refresh [server...]', 'first take tool snapshots from the live servers (all enabled, or those named) into their YAML')
-    .option('--sample [server...]', 'first call the tools that have a `sample:` in their YAML (after --refresh) and write the inferred result schema as inferredOutputSchema')
+    .option('--sample [server...]', 'first call the tools that have a `sample:` in their YAML (after --refresh), merge shapes recorded by --record-shapes, and write the inferred result schema as inferredOutputSchema')
     .addOption(new Option('--servers-dir <dir>', 'folder of server YAML files (default: the project\'s folders.servers)'))
     .option('--out <dir>', 'folder to generate into (default: the project\'s folders.modules, servers)')
     .option('--json', 'print the result as JSON on stdout');

@@ -81,3 +81,44 @@ export function inferSchema(samples: readonly unknown[]): JsonObject {
   const schema = gensonModule().createCompoundSchema([...samples]);
   return sortKeys(finish(schema)) as JsonObject;
 }
+
+/**
+ * Values whose inferred schema is `schema` again: one with every property, one with only the
+ * required ones, one per `anyOf` branch and type, and a map as one entry under a key that is not a
+ * field name (so it collapses again). Merging stored schemas goes through them: genson-js merges
+ * values, and this keeps one merge rule for samples, recorded shapes and stored schemas.
+ */
+function examplesOf(schema: unknown): unknown[] {
+  if (!isObject(schema)) return [null];
+  if (Array.isArray(schema['anyOf'])) return schema['anyOf'].flatMap(examplesOf);
+  const types = schema['type'] === undefined ? ['object'] : Array.isArray(schema['type']) ? (schema['type'] as string[]) : [schema['type'] as string];
+  const out: unknown[] = [];
+  for (const type of types) {
+    if (type === 'string') out.push('');
+    else if (type === 'number' || type === 'integer') out.push(0.5);
+    else if (type === 'boolean') out.push(false);
+    else if (type === 'null') out.push(null);
+    else if (type === 'array') out.push(schema['items'] === undefined ? [] : examplesOf(schema['items']));
+    else if (type === 'object') {
+      if (isObject(schema['additionalProperties'])) {
+        out.push(...examplesOf(schema['additionalProperties']).map((value) => ({ '#': value })));
+        continue;
+      }
+      const properties = isObject(schema['properties']) ? schema['properties'] : {};
+      const required = new Set(Array.isArray(schema['required']) ? (schema['required'] as string[]) : []);
+      const each = Object.entries(properties).map(([key, child]) => [key, examplesOf(child)] as const);
+      const variants = Math.max(1, ...each.map(([, values]) => values.length));
+      for (let i = 0; i < variants; i++) out.push(Object.fromEntries(each.map(([key, values]) => [key, values[i % values.length]])));
+      out.push(Object.fromEntries(each.filter(([key]) => required.has(key)).map(([key, values]) => [key, values[0]])));
+    }
+  }
+  return out;
+}
+
+/**
+ * One schema that accepts what each of `schemas` accepts (each as {@link inferSchema} writes them):
+ * a field missing from one is optional, types are joined, maps stay maps. Deterministic.
+ */
+export function mergeInferredSchemas(schemas: readonly Record<string, unknown>[]): JsonObject {
+  return inferSchema(schemas.flatMap(examplesOf));
+}

@@ -4,7 +4,8 @@ import type { McpClient } from '@magsag/mcp-client';
 import { loadServerConfigs, resolveProjectPaths } from '@magsag/mcp-client/config';
 import { isMap, isScalar, isSeq, parseDocument } from 'yaml';
 import type { Diagnostic } from './diagnostics.ts';
-import { inferSchema } from './infer.ts';
+import { inferSchema, mergeInferredSchemas } from './infer.ts';
+import { readRecordedShapes } from './shapes.ts';
 import { compareCodeUnits } from './naming.ts';
 
 /** Options for {@link sampleOutputSchemas}. */
@@ -21,6 +22,11 @@ export interface SampleOptions {
   serversDir?: string;
   /** Environment for `${VAR}` in server YAML. @default process.env */
   env?: Record<string, string | undefined>;
+  /**
+   * A state folder whose recorded shapes (`--record-shapes`, `<stateDir>/shapes/`) are merged into
+   * each tool's inferred schema, sampled or not. @default none
+   */
+  stateDir?: string;
   /** Server ids to sample. @default every enabled server with a `sample:` on a tool */
   servers?: string[];
   logger?: Logger;
@@ -33,7 +39,7 @@ export interface SampledServer {
   id: string;
   /** The server YAML, absolute. */
   file: string;
-  /** Tools called (each with every argument set of its `sample:`). */
+  /** Tools whose inferred schema was computed: sampled (every argument set of its `sample:`) or recorded. */
   tools: string[];
   /** True when the YAML was rewritten (an inferred schema changed). */
   changed: boolean;
@@ -63,7 +69,8 @@ export function writeInferredSchemas(text: string, schemas: ReadonlyMap<string, 
 /**
  * `magsag codegen --sample`: calls only the tools that have a `sample:` in their server's YAML, with
  * the arguments given there, through `client` (whose PII middleware tokenizes the results), infers one
- * JSON Schema per tool from the parsed results, and writes it as the tool's `inferredOutputSchema`.
+ * JSON Schema per tool from the parsed results, merges the shapes recorded in `stateDir` (sampled
+ * tools or not), and writes it as the tool's `inferredOutputSchema`.
  * Tools that declare an `outputSchema` are not called. A failed call becomes an error diagnostic and
  * leaves that tool's stored schema as it was.
  */
@@ -80,8 +87,10 @@ export async function sampleOutputSchemas(options: SampleOptions): Promise<Sampl
     diagnostics.push({ level: 'error', code: error.code, ...(typeof file === 'string' ? { file } : {}), message: error.message });
   }
   const configs = new Map(loaded.servers.map((s) => [s.id, s]));
+  const recorded = options.stateDir === undefined ? new Map<string, Map<string, Record<string, unknown>>>() : readRecordedShapes(options.stateDir);
   const wanted = options.servers?.length ? [...new Set(options.servers)] : undefined;
-  const candidates = wanted ?? loaded.servers.filter((s) => s.enabled && s.tools?.some((t) => t.sample !== undefined)).map((s) => s.id);
+  const candidates =
+    wanted ?? loaded.servers.filter((s) => s.enabled && s.tools?.some((t) => t.sample !== undefined || recorded.get(s.id)?.has(t.name))).map((s) => s.id);
   for (const id of candidates.sort(compareCodeUnits)) {
     const config = configs.get(id);
     if (config === undefined) {
@@ -92,10 +101,18 @@ export async function sampleOutputSchemas(options: SampleOptions): Promise<Sampl
     try {
       const schemas = new Map<string, Record<string, unknown>>();
       for (const tool of config.tools ?? []) {
-        if (tool.sample === undefined) continue;
+        const shape = recorded.get(id)?.get(tool.name);
+        if (tool.sample === undefined && shape === undefined) continue;
         const at = { file: config.file, server: id, tool: tool.name };
         if (tool.outputSchema !== undefined) {
-          diagnostics.push({ level: 'warning', ...at, message: `tool "${tool.name}" declares an outputSchema, so its sample in ${config.file} is not called; remove the sample.` });
+          if (tool.sample !== undefined) {
+            diagnostics.push({ level: 'warning', ...at, message: `tool "${tool.name}" declares an outputSchema, so its sample in ${config.file} is not called; remove the sample.` });
+          }
+          continue;
+        }
+        if (tool.sample === undefined) {
+          // Only recorded shapes: merged with what the YAML already has.
+          schemas.set(tool.name, mergeInferredSchemas([...(tool.inferredOutputSchema ? [tool.inferredOutputSchema] : []), shape!]));
           continue;
         }
         const argumentSets = Array.isArray(tool.sample) ? tool.sample : [tool.sample];
@@ -104,7 +121,8 @@ export async function sampleOutputSchemas(options: SampleOptions): Promise<Sampl
           const results: unknown[] = [];
           // One call at a time, in the written order: a server sees what a careful user would send.
           for (const args of argumentSets) results.push(toolResultData(await client.callTool(id, tool.name, args)));
-          schemas.set(tool.name, inferSchema(results));
+          const sampled = inferSchema(results);
+          schemas.set(tool.name, shape === undefined ? sampled : mergeInferredSchemas([sampled, shape]));
           logger.debug({ server: id, tool: tool.name, calls: argumentSets.length }, 'sampled');
         } catch (error) {
           const e = toMagsagError(error);

@@ -1,5 +1,8 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { inferSchema } from '../src/index.ts';
+import { inferSchema, mergeInferredSchemas, readRecordedShapes, recordShape } from '../src/index.ts';
 
 const stored = (schema: unknown): string => JSON.stringify(schema);
 
@@ -50,5 +53,41 @@ describe('inferSchema', () => {
     const b = inferSchema([{ a: { b: [1], y: 'x' }, z: 1 }, { z: 2, a: { y: 'q', b: [] } }]);
     expect(stored(a)).toBe(stored(b));
     expect(Object.keys(a)).toEqual([...Object.keys(a)].sort());
+  });
+});
+
+describe('mergeInferredSchemas and recorded shapes', () => {
+  it('merges stored schemas like samples: optional fields, joined types, maps stay maps', () => {
+    const a = inferSchema([{ x: 1, m: { '[EMAIL_1]': { n: 1 } } }]);
+    const b = inferSchema([{ x: 'a', y: true, m: {} }]);
+    expect(mergeInferredSchemas([a, b])).toEqual({
+      properties: {
+        m: { additionalProperties: { properties: { n: { type: 'number' } }, required: ['n'], type: 'object' }, type: 'object' },
+        x: { type: ['number', 'string'] },
+        y: { type: 'boolean' },
+      },
+      required: ['m', 'x'],
+      type: 'object',
+    });
+    // A schema merged with itself is itself.
+    expect(mergeInferredSchemas([a])).toEqual(a);
+  });
+
+  it('recordShape keeps one merged shape per tool in the state folder, with no value in it', () => {
+    const stateDir = mkdtempSync(path.join(tmpdir(), 'magsag-shapes-'));
+    try {
+      expect(recordShape(stateDir, 'crm', 'get_record', { Name: '[NAME_1]', Email: '[EMAIL_1]', n: 1 })).toBe(true);
+      expect(recordShape(stateDir, 'crm', 'get_record', { Name: '[NAME_2]', Email: '[EMAIL_2]', n: 2 })).toBe(false);
+      expect(recordShape(stateDir, 'crm', 'get_record', { Name: '[NAME_3]', n: 3 })).toBe(true);
+      const shapes = readRecordedShapes(stateDir);
+      expect(shapes.get('crm')?.get('get_record')).toEqual({
+        properties: { Email: { type: 'string' }, Name: { type: 'string' }, n: { type: 'number' } },
+        required: ['Name', 'n'],
+        type: 'object',
+      });
+      expect(readFileSync(path.join(stateDir, 'shapes', 'crm', 'get_record.json'), 'utf8')).not.toMatch(/NAME_|EMAIL_/);
+    } finally {
+      rmSync(stateDir, { recursive: true, force: true });
+    }
   });
 });

@@ -78,6 +78,12 @@ export interface RunnerConfig {
    * warning in the run's logs. @default the default McpClient's `checkToolResult`, unless `callTool` is given (then none)
    */
   checkResult?: ResultChecker;
+  /**
+   * Sees every parsed result a generated module returns (after the client's middleware, so
+   * PII-tokenized with the CLI's client): `--record-shapes` records its shape here. Errors are logged
+   * and ignored. @default none
+   */
+  onToolData?: (server: string, tool: string, data: unknown) => void;
   /** Limits; missing ones come from {@link defaultLimits}. */
   limits?: Partial<RunLimits>;
   /** Workspace quota; missing fields come from {@link defaultQuota}. */

@@ -342,6 +342,11 @@ export async function execute(options: ExecuteOptions): Promise<ExecuteResult> {
           } catch (error) {
             logger.debug({ err: error, server, tool }, 'the result check failed; the result is returned unchecked');
           }
+          try {
+            options.onToolData?.(server, tool, data);
+          } catch (error) {
+            logger.warn({ err: error, server, tool }, 'onToolData failed; the result is returned as it came');
+          }
           const reply: ToolDataReply = { data, warnings };
           return JSON.stringify(reply);
         } catch (error) {
