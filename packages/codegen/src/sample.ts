@@ -68,7 +68,7 @@ export function writeInferredSchemas(text: string, schemas: ReadonlyMap<string, 
 
 /**
  * `magsag codegen --sample`: calls only the tools that have a `sample:` in their server's YAML, with
- * the arguments given there, through `client` (whose PII middleware tokenizes the results), infers one
+ * the arguments given there, through a client from `connect` (whose PII middleware tokenizes the results), infers one
  * JSON Schema per tool from the parsed results, merges the shapes recorded in `stateDir` (sampled
  * tools or not), and writes it as the tool's `inferredOutputSchema`.
  * Tools that declare an `outputSchema` are not called. A failed call becomes an error diagnostic and
