@@ -247,8 +247,7 @@ const normalProgram = (tag: string): string =>
     "import { echo } from './servers/everything/echo';",
     "import { readGraph } from './servers/memory/readGraph';",
     `const [said, graph] = await Promise.all([echo({ message: ${JSON.stringify(tag)} }), readGraph()]);`,
-    "const text = said.flatMap((b) => (b.type === 'text' ? [String(b.text)] : [])).join('');",
-    'export default { echoed: text, entities: graph.entities.length };',
+    'export default { echoed: said, entities: graph.entities.length };',
   ].join('\n');
 
 /** A program of about 250 KB: a data table pasted into the code, as an agent might, then summed. */
@@ -284,7 +283,7 @@ const hostilePrograms: Hostile[] = [
     code: [
       "import { echo } from './servers/everything/echo';",
       "const said = await echo({ message: '1'.repeat(64000) + 'a' });",
-      "export default said.flatMap((b) => (b.type === 'text' ? [String(b.text)] : [])).join('');",
+      'export default said;',
     ].join('\n'),
     expect: ['ok'],
     expectText: 'succeeds (the digits are masked or cut in the answer)',

@@ -172,8 +172,7 @@ export function smallTask(): ScenarioSpec {
   const code = [
     "import { echo } from './servers/everything/echo';",
     '',
-    "const [first] = await echo({ message: 'deploy finished' });",
-    "export default first?.type === 'text' ? first.text : '';",
+    "export default await echo({ message: 'deploy finished' });",
     '',
   ].join('\n');
   return program('small-task', code, 'echo message', [{ server: 'everything', tool: 'echo' }], 'small-task');

@@ -51,16 +51,6 @@ interface IssuePage {
   pageInfo: { hasNextPage: boolean; endCursor: string };
 }
 
-type Content = Awaited<ReturnType<typeof listIssues>>;
-
-/** The JSON a tool answered with (its first text block). */
-function jsonOf<T>(content: Content, what: string): T {
-  for (const block of content) {
-    if (block.type === 'text') return JSON.parse(block.text) as T;
-  }
-  throw new Error(`${what} answered without a text block`);
-}
-
 const dayMs = 86_400_000;
 
 /** A light stemmer: enough for "pages"/"page", "images"/"image", "slowly"/"slow". */
@@ -108,19 +98,16 @@ export default async function run(input: Input): Promise<Output> {
   const issues: Issue[] = [];
   let after: string | undefined;
   while (issues.length < limit) {
-    const page = jsonOf<IssuePage>(
-      await listIssues({
-        owner,
-        repo,
-        state: 'OPEN',
-        orderBy: 'CREATED_AT',
-        direction: 'DESC',
-        perPage: Math.min(100, limit - issues.length),
-        fields: ['number', 'title', 'body', 'labels', 'created_at', 'updated_at'],
-        ...(after ? { after } : {}),
-      }),
-      'list_issues',
-    );
+    const page: IssuePage = await listIssues({
+      owner,
+      repo,
+      state: 'OPEN',
+      orderBy: 'CREATED_AT',
+      direction: 'DESC',
+      perPage: Math.min(100, limit - issues.length),
+      fields: ['number', 'title', 'body', 'labels', 'created_at', 'updated_at'],
+      ...(after ? { after } : {}),
+    });
     issues.push(...page.issues.slice(0, limit - issues.length));
     if (!page.pageInfo.hasNextPage || !page.pageInfo.endCursor) break;
     after = page.pageInfo.endCursor;

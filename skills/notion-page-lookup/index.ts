@@ -62,15 +62,6 @@ interface TreeNode {
   children: TreeNode[];
 }
 
-type Content = Awaited<ReturnType<typeof apiPostSearch>>;
-
-function jsonOf<T>(content: Content, what: string): T {
-  for (const block of content) {
-    if (block.type === 'text') return JSON.parse(block.text) as T;
-  }
-  throw new Error(`${what} answered without a text block`);
-}
-
 const stopWords = new Set('a an the and or of to in on at for with from by is are was were be it its this that what how do does i we you our'.split(' '));
 const maxBlocks = 3000;
 const maxOutline = 100;
@@ -129,14 +120,14 @@ async function findPage(input: Input): Promise<{ page: Page; alsoFound: string[]
     const id = idFrom(input.pageId);
     if (!id) throw new Error(`No Notion page matches "${input.pageId}": not a page id or URL`);
     try {
-      return { page: jsonOf<Page>(await apiRetrieveAPage({ page_id: id }), 'API-retrieve-a-page'), alsoFound: [] };
+      return { page: (await apiRetrieveAPage({ page_id: id })) as Page, alsoFound: [] };
     } catch (error) {
       if (/object_not_found|404/.test(String((error as Error).message))) throw new Error(`No Notion page matches "${input.pageId}"`);
       throw error;
     }
   }
   const query = (input.query ?? '').trim();
-  const found = jsonOf<List<Page>>(await apiPostSearch({ query, filter: { property: 'object', value: 'page' }, page_size: 10 }), 'API-post-search').results;
+  const found = ((await apiPostSearch({ query, filter: { property: 'object', value: 'page' }, page_size: 10 })) as List<Page>).results;
   if (found.length === 0) throw new Error(`No Notion page matches "${query}"`);
   // An exact title wins; otherwise Notion's order (most recently edited first).
   const exact = found.find((page) => titleOf(page).toLowerCase() === query.toLowerCase());
@@ -163,7 +154,7 @@ export default async function run(input: Input): Promise<Output> {
     const all: Block[] = [];
     let cursor: string | undefined;
     do {
-      const list = jsonOf<List<Block>>(await apiGetBlockChildren({ block_id: id, page_size: 100, ...(cursor ? { start_cursor: cursor } : {}) }), 'API-get-block-children');
+      const list = (await apiGetBlockChildren({ block_id: id, page_size: 100, ...(cursor ? { start_cursor: cursor } : {}) })) as List<Block>;
       all.push(...list.results);
       cursor = list.has_more && list.next_cursor ? list.next_cursor : undefined;
     } while (cursor);

@@ -21,11 +21,9 @@ export interface Band {
 /** A SQL string literal: the server's `query` tool takes SQL text only, no parameters. */
 export const literal = (value: string): string => `'${value.replace(/'/g, "''")}'`;
 
-/** Runs SQL and parses the rows the postgres server returns as JSON text. */
+/** Runs SQL; the postgres module returns the rows already parsed (their shape depends on the SQL). */
 export async function rows<T>(sql: string): Promise<T[]> {
-  const content = await query({ sql });
-  const text = content.map((block) => (block.type === 'text' ? block.text : '')).join('');
-  return JSON.parse(text) as T[];
+  return (await query({ sql })) as T[];
 }
 
 const median = (values: number[]): number => {

@@ -175,7 +175,7 @@ describe('serve --mcp-config with no codegen', { timeout: 300_000 }, () => {
     // The second start uses the cache; --refresh snapshots again.
     await withServe(home, ['--mcp-config', config], async (client, stderr) => {
       const read = await client.callTool({ name: 'read_tool', arguments: { tool: 'memory/read_graph' } });
-      expect(textOf(read)).toContain("callMCPTool('memory', 'read_graph'");
+      expect(textOf(read)).toContain("callMCPToolData('memory', 'read_graph'");
       expect(stderr()).not.toContain('snapshotting');
     });
     await withServe(home, ['--mcp-config', config, '--refresh'], async (_client, stderr) => {

@@ -41,7 +41,7 @@ async function exercise(client: Client): Promise<void> {
   const hits = JSON.parse(textOf(await client.callTool({ name: 'search_tools', arguments: { query: 'echo', detail: 'full', limit: 3 } }))) as { server: string; tool: string; signature: string }[];
   expect(hits[0]).toMatchObject({ server: 'everything', tool: 'echo', signature: expect.stringContaining('echo(') });
   const source = textOf(await client.callTool({ name: 'read_tool', arguments: { tool: 'everything/echo' } }));
-  expect(source).toContain("callMCPTool('everything', 'echo'");
+  expect(source).toContain("callMCPToolData('everything', 'echo'");
   const code = "import { echo } from './servers/everything/echo';\nimport { readGraph } from './servers/memory/readGraph';\nconst graph = await readGraph();\nconst said = await echo({ message: 'hi' });\nexport default { entities: graph.entities.length, said };\n";
   const executed = await client.callTool({ name: 'execute_code', arguments: { code } });
   expect(executed.isError).toBeFalsy();

@@ -40,7 +40,7 @@ describe('magsag tools', () => {
     expect(memory.map((t) => t.file)).toContain('memory/createEntities.ts');
     const cat = magsag(['tools', 'cat', 'memory/create_entities']);
     expect(cat.status).toBe(0);
-    expect(cat.stdout).toContain("callMCPTool('memory', 'create_entities'");
+    expect(cat.stdout).toContain("callMCPToolData('memory', 'create_entities'");
     expect(magsag(['tools', 'cat', 'memory/createEntities.ts']).stdout).toBe(cat.stdout);
   });
 

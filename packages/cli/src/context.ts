@@ -142,6 +142,22 @@ export class CliContext {
     return this.client;
   }
 
+  /**
+   * A new MCP client with a PII layer of its own (an empty in-memory vault), for `codegen --sample`:
+   * what one server returns is then tokenized the same whatever other servers returned before. The
+   * caller closes it.
+   */
+  async isolatedMaskedClient(): Promise<McpClient> {
+    await this.loadPii();
+    const client = new clientModule!.McpClient({ serversDir: this.paths.serversDir, cacheDir: `${this.paths.stateDir}/cache`, logger: this.logger });
+    const pii = piiModule!.createPii({
+      stateDir: this.paths.stateDir,
+      servers: client.servers().map((s) => ({ id: s.id, file: s.file, ...(s.pii ? { pii: s.pii } : {}), ...(s.flows ? { flows: s.flows } : {}) })),
+      logger: this.logger,
+    });
+    return client.use(pii.middleware);
+  }
+
   /** Runs `hook` first when the context closes (a server cancelling its runs before the MCP servers go). */
   onClose(hook: () => Promise<void>): void {
     this.closeHooks.push(hook);

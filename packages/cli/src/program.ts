@@ -278,7 +278,14 @@ export function createProgram(io: Io = processIo, contexts: CliContext[] = [], o
     run(async (ctx, opts: CodegenCliOptions) =>
       (await import('@magsag/codegen/cli')).runCodegenCommand(
         { ...opts, ...(opts.serversDir === undefined ? { serversDir: ctx.paths.serversDir } : {}), ...(opts.out === undefined ? { out: ctx.generatedDir } : {}) },
-        { out: io.stdout, err: io.stderr, interactive: io.interactive },
+        {
+          out: io.stdout,
+          err: io.stderr,
+          interactive: io.interactive,
+          // Sample results go through the PII middleware: shapes are taken from tokenized data only.
+          sampleClient: () => ctx.isolatedMaskedClient(),
+          stateDir: ctx.paths.stateDir,
+        },
       ),
     ),
   );
@@ -290,6 +297,7 @@ export function createProgram(io: Io = processIo, contexts: CliContext[] = [], o
       .option('--timeout <ms>', 'wall-clock limit of the run', (v) => positiveInt(v, '--timeout'))
       .option('--memory <mb>', 'memory limit of the sandbox heap', (v) => positiveInt(v, '--memory'))
       .option('--no-typecheck', 'skip type-checking the program against the generated modules')
+      .option('--record-shapes', 'record the shapes of the results the run sees (after PII tokenization) in the state folder; `magsag codegen --sample` merges them')
       .option('--json', 'print JSON: { ok, result, logs, modelView, diagnostics, metrics, workspace, error }');
 
   addRunFlags(

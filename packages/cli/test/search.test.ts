@@ -9,7 +9,7 @@ const tool = (server: string, name: string, description: string): CatalogTool =>
   file: `${server}/${name}.ts`,
   summary: description,
   description,
-  parameters: [{ name: 'path' }],
+  parameters: [{ name: 'path', type: 'string', required: true }],
   signature: `${name}(input: { path: string }): Promise<unknown>`,
 });
 

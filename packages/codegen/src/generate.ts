@@ -22,6 +22,7 @@ import {
   renderToolModule,
   type CatalogEntry,
   type CatalogServer,
+  type OutputKind,
   type ToolPlan,
 } from './render.ts';
 import { compileToolTypes, isObjectSchema } from './schema.ts';
@@ -214,19 +215,21 @@ export async function generate(options: GenerateOptions = {}): Promise<GenerateR
     diagnostics.push(...naming);
     const plans: ToolPlan[] = [];
     for (const [toolName, functionName] of names) {
-      const tool = tools.get(toolName)!;
+      const snapshot = tools.get(toolName)!;
       const stem = typeStem(functionName);
-      let outputType: string | undefined = tool.outputSchema === undefined ? undefined : `${stem}Output`;
-      if (tool.outputSchema !== undefined && !isObjectSchema(tool.outputSchema)) {
+      let outputKind: OutputKind = snapshot.outputSchema !== undefined ? 'declared' : snapshot.inferredOutputSchema !== undefined ? 'inferred' : 'unknown';
+      if (snapshot.outputSchema !== undefined && !isObjectSchema(snapshot.outputSchema)) {
         diagnostics.push({
           level: 'warning',
           ...at,
           tool: toolName,
-          message: `the outputSchema of tool "${toolName}" in ${server.file} is not an object schema (MCP requires type "object"); its function returns the result's content instead.`,
+          message: `the outputSchema of tool "${toolName}" in ${server.file} is not an object schema (MCP requires type "object"); its function's result is typed from inferredOutputSchema or unknown instead.`,
         });
-        outputType = undefined;
+        outputKind = snapshot.inferredOutputSchema !== undefined ? 'inferred' : 'unknown';
       }
-      const plan = { server: server.id, source, tool, functionName, inputType: `${stem}Input`, ...(outputType === undefined ? {} : { outputType }) };
+      // `sample` (the arguments --sample calls with) shapes no file: it stays out of the source hash.
+      const { sample: _sample, ...tool } = snapshot;
+      const plan = { server: server.id, source, tool, functionName, inputType: `${stem}Input`, outputType: `${stem}Output`, outputKind };
       plans.push({ ...plan, sourceHash: contentHash(JSON.stringify([fingerprint, 'tool', plan])) });
     }
     const dir = path.join(outDir, server.id);
@@ -234,7 +237,7 @@ export async function generate(options: GenerateOptions = {}): Promise<GenerateR
       server,
       source,
       plans,
-      index: { file: path.join(dir, 'index.ts'), sourceHash: contentHash(JSON.stringify([fingerprint, 'index', source, plans.map((p) => [p.functionName, p.inputType, p.outputType])])) },
+      index: { file: path.join(dir, 'index.ts'), sourceHash: contentHash(JSON.stringify([fingerprint, 'index', source, plans.map((p) => [p.functionName, p.inputType, p.outputType, p.outputKind])])) },
       readme: { file: path.join(dir, 'README.md'), sourceHash: contentHash(JSON.stringify([fingerprint, 'readme', server.id, server.description, source, plans.map((p) => p.sourceHash)])) },
     });
   }
@@ -279,7 +282,7 @@ export async function generate(options: GenerateOptions = {}): Promise<GenerateR
       for (const plan of plans) {
         let declarations: string;
         try {
-          declarations = await compileToolTypes(compile, plan.tool, { input: plan.inputType, ...(plan.outputType === undefined ? {} : { output: plan.outputType }) });
+          declarations = await compileToolTypes(compile, plan.tool, { input: plan.inputType, output: plan.outputType, outputKind: plan.outputKind });
         } catch (error) {
           const message = (error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error)).replace(/\.+$/, '');
           diagnostics.push({

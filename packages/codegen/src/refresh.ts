@@ -53,14 +53,29 @@ export function toToolSnapshot(tool: Tool): ToolSnapshot {
   return toolSnapshotSchema.parse(JSON.parse(JSON.stringify(snapshot)));
 }
 
+/** What a person or `--sample` wrote under a tool, which a refresh keeps: the server does not say it. */
+const keptKeys = ['sample', 'inferredOutputSchema'] as const;
+
 /**
  * Replaces the `tools:` list of a server YAML text with `tools` (sorted by name), keeping every
- * comment and every other key as written. Returns the new text.
+ * comment and every other key as written, and each tool's `sample` and `inferredOutputSchema`.
+ * Returns the new text.
  */
 export function writeSnapshot(text: string, tools: readonly ToolSnapshot[]): string {
   const doc = parseDocument(text);
   if (!isMap(doc.contents)) throw new Error('the YAML document is not a mapping');
-  const sorted = [...tools].sort((a, b) => compareCodeUnits(a.name, b.name));
+  const previous = new Map<string, Record<string, unknown>>();
+  const old = (doc.toJS() as { tools?: unknown } | null)?.tools;
+  if (Array.isArray(old)) {
+    for (const entry of old as Record<string, unknown>[]) if (entry && typeof entry['name'] === 'string') previous.set(entry['name'], entry);
+  }
+  const sorted = [...tools]
+    .sort((a, b) => compareCodeUnits(a.name, b.name))
+    .map((tool) => {
+      const before = previous.get(tool.name);
+      const kept = Object.fromEntries(keptKeys.filter((key) => before?.[key] !== undefined).map((key) => [key, before![key]]));
+      return { ...tool, ...kept };
+    });
   const value = doc.createNode(sorted);
   if (doc.contents.items.some((item) => isScalar(item.key) && item.key.value === 'tools')) doc.set('tools', value);
   else {

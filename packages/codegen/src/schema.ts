@@ -80,10 +80,35 @@ function prepareRoot(schema: JsonObject, title: string, pointer: string): JsonOb
   return { ...normalized, title };
 }
 
-/** Type names a tool's module declares for its input and, when declared, its output. */
+/**
+ * Where a tool's result type comes from: the server's `outputSchema` (declared), the YAML's
+ * `inferredOutputSchema` (inferred by `magsag codegen --sample`), or nowhere (unknown).
+ */
+export type OutputKind = 'declared' | 'inferred' | 'unknown';
+
+/** Type names a tool's module declares for its input and output, and where the output type comes from. */
 export interface ToolTypeNames {
   input: string;
-  output?: string;
+  output: string;
+  outputKind: OutputKind;
+}
+
+/**
+ * An inferred result schema as the types read it: every object that lists its properties is closed
+ * (a misspelt field is a type error). The stored schema stays open, so a result with a field no
+ * sample had is not reported as a mismatch at run time.
+ */
+function closeInferred(node: unknown): unknown {
+  if (!isObject(node)) return node;
+  const out: JsonObject = { ...node };
+  if (isObject(node['properties'])) {
+    out['properties'] = Object.fromEntries(Object.entries(node['properties']).map(([name, child]) => [name, closeInferred(child)]));
+    if (!('additionalProperties' in node)) out['additionalProperties'] = false;
+  }
+  if (isObject(node['additionalProperties'])) out['additionalProperties'] = closeInferred(node['additionalProperties']);
+  if (node['items'] !== undefined) out['items'] = closeInferred(node['items']);
+  if (Array.isArray(node['anyOf'])) out['anyOf'] = node['anyOf'].map(closeInferred);
+  return out;
 }
 
 /**
@@ -94,8 +119,10 @@ export interface ToolTypeNames {
 export async function compileToolTypes(compile: CompileSchema, tool: ToolSnapshot, names: ToolTypeNames): Promise<string> {
   // Inputs are closed (a misspelt argument is a type error); outputs stay as the server wrote them.
   const properties: JsonObject = { input: prepareRoot(closeInputSchema(tool.inputSchema), names.input, '#/properties/input') };
-  if (names.output !== undefined && tool.outputSchema !== undefined) {
+  if (names.outputKind === 'declared' && tool.outputSchema !== undefined) {
     properties['output'] = prepareRoot(tool.outputSchema, names.output, '#/properties/output');
+  } else if (names.outputKind === 'inferred' && tool.inferredOutputSchema !== undefined) {
+    properties['output'] = prepareRoot(closeInferred(tool.inferredOutputSchema) as JsonObject, names.output, '#/properties/output');
   }
   const wrapper = { type: 'object', additionalProperties: false, required: Object.keys(properties), properties };
   return compile(wrapper as Parameters<CompileSchema>[0], rootTypeName, {

@@ -206,6 +206,6 @@ describe('generate', () => {
     expect(readdirSync(path.join(project.outDir, 'odd')).sort()).toEqual(['README.md', 'apiPostSearch.ts', 'deleteTool.ts', 'getIssue.ts', 'getIssue2.ts', 'gitStatus.ts', 'index.ts']);
     expect(result.diagnostics).toEqual([expect.objectContaining({ level: 'warning', tool: 'get_issue', message: expect.stringContaining('getIssue2') })]);
     expect(project.read('servers/odd/deleteTool.ts')).toContain("export async function deleteTool(input: DeleteToolInput = {})");
-    expect(project.read('servers/odd/deleteTool.ts')).toContain("callMCPTool('odd', 'delete', { ...input })");
+    expect(project.read('servers/odd/deleteTool.ts')).toContain("callMCPToolData('odd', 'delete', { ...input })");
   });
 });

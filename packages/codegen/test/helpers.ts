@@ -133,4 +133,18 @@ export const constructTools = [
     outputSchema: { type: 'object', properties: { item: { $ref: '#/$defs/Item' } }, $defs: { Item: { type: 'object', properties: { id: { type: 'string' } }, required: ['id'] } } },
     annotations: { readOnlyHint: true, idempotentHint: true },
   },
+  {
+    name: 'inferred',
+    description: 'No outputSchema: its result type comes from inferredOutputSchema, as --sample writes it.',
+    inputSchema: { type: 'object', properties: { q: { type: 'string' } }, required: ['q'] },
+    sample: [{ q: 'a' }, { q: 'b' }],
+    inferredOutputSchema: {
+      properties: {
+        byId: { additionalProperties: { type: 'number' }, type: 'object' },
+        items: { items: { properties: { id: { type: 'string' }, tags: { items: { type: 'string' }, type: 'array' } }, required: ['id'], type: 'object' }, type: 'array' },
+      },
+      required: ['byId', 'items'],
+      type: 'object',
+    },
+  },
 ] as const;

@@ -25,6 +25,14 @@ describe('writeSnapshot', () => {
     expect(writeSnapshot(text, [{ name: 'c_tool', inputSchema: { type: 'object' } }])).toMatchSnapshot();
   });
 
+  it('keeps each tool\'s sample and inferredOutputSchema: the server does not say them', () => {
+    const tools = [{ name: 'x', inputSchema: { type: 'object' } }, { name: 'y', inputSchema: { type: 'object' } }];
+    const first = writeSnapshot(yaml, tools).replace('  - name: x\n', '  - name: x\n    sample: { q: a }\n    inferredOutputSchema: { type: string }\n');
+    const again = writeSnapshot(first, [{ name: 'x', description: 'Now described.', inputSchema: { type: 'object' } }, { name: 'y', inputSchema: { type: 'object' } }]);
+    expect(again).toContain('description: Now described.');
+    expect(again).toMatch(/- name: x\n(.*\n)*?\s+sample:\n\s+q: a\n\s+inferredOutputSchema:\n\s+type: string\n\s+- name: y/);
+  });
+
   it('is stable: writing the same snapshot twice gives the same text', () => {
     const tools = [{ name: 'x', inputSchema: { type: 'object' } }];
     const once = writeSnapshot(yaml, tools);

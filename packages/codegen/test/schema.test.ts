@@ -22,7 +22,7 @@ describe('JSON Schema constructs', () => {
     expect(result.diagnostics).toEqual([]);
     expect(result.exitCode).toBe(0);
     expect(readdirSync(path.join(project.outDir, 'constructs')).sort()).toEqual([
-      'README.md', 'additional.ts', 'arrays.ts', 'combinators.ts', 'empty.ts', 'enums.ts', 'index.ts', 'missing.ts', 'nullable.ts', 'outputRef.ts', 'refs.ts', 'titled.ts',
+      'README.md', 'additional.ts', 'arrays.ts', 'combinators.ts', 'empty.ts', 'enums.ts', 'index.ts', 'inferred.ts', 'missing.ts', 'nullable.ts', 'outputRef.ts', 'refs.ts', 'titled.ts',
     ]);
   });
 
@@ -66,16 +66,27 @@ describe('JSON Schema constructs', () => {
     expect(text).toMatch(/rows: \{\s+id: string;\s+tags\?: string\[\];\s+\}\[\];/);
     expect(text).toContain('matrix?: number[][];');
     expect(text).toContain('export async function arrays(input: ArraysInput): Promise<ArraysOutput> {');
-    expect(text).toContain("const result = await callMCPTool('constructs', 'arrays', { ...input });");
-    expect(text).toContain('return result.structuredContent as unknown as ArraysOutput;');
+    expect(text).toContain("return (await callMCPToolData('constructs', 'arrays', { ...input })) as ArraysOutput;");
+    expect(text).toContain('the type is declared by the server (its outputSchema)');
+  });
+
+  it('types a result without outputSchema from inferredOutputSchema, closed, and says it is inferred', () => {
+    const text = module('inferred');
+    expect(text).toContain('export async function inferred(input: InferredInput): Promise<InferredOutput> {');
+    expect(text).toMatch(/byId: \{\s+\[k: string\]: number;\s+\};/);
+    expect(text).toMatch(/items: \{\s+id: string;\s+tags\?: string\[\];\s+\}\[\];/);
+    expect(text).toContain('InferredOutput is inferred from sample results (inferredOutputSchema in tools/adk/servers/constructs.yaml)');
+    expect(text).toContain("return (await callMCPToolData('constructs', 'inferred', { ...input })) as InferredOutput;");
   });
 
   it('empty and missing input schemas: an open object, and the argument may be left out', () => {
-    for (const [name, type] of [['empty', 'EmptyInput'], ['missing', 'MissingInput']]) {
-      const text = module(name!);
+    for (const [name, type] of [['empty', 'EmptyInput'], ['missing', 'MissingInput']] as const) {
+      const text = module(name);
       expect(text).toMatch(new RegExp(`export interface ${type} \\{\\s+\\[k: string\\]: unknown;\\s+\\}`));
-      expect(text).toContain(`(input: ${type} = {}): Promise<ToolCallResult['content']>`);
-      expect(text).toContain("import { callMCPTool, type ToolCallResult } from '@magsag/mcp-client';");
+      expect(text).toContain(`(input: ${type} = {}): Promise<${type.replace('Input', 'Output')}>`);
+      expect(text).toContain(`export type ${type.replace('Input', 'Output')} = unknown;`);
+      expect(text).toContain('Its type is unknown: the server declares no outputSchema');
+      expect(text).toContain("import { callMCPToolData } from '@magsag/mcp-client';");
     }
   });
 
@@ -98,7 +109,7 @@ describe('JSON Schema constructs', () => {
       const name = result.files.find((f) => f.path.endsWith('.ts') && !f.path.endsWith('index.ts') && project.read(f.path).includes(`'${tool.name}'`))!.path;
       const imports = project.read(name).match(/^import .*$/gm) ?? [];
       expect(imports).toHaveLength(1);
-      expect(imports[0]).toMatch(/^import \{ callMCPTool(, type ToolCallResult)? \} from '@magsag\/mcp-client';$/);
+      expect(imports[0]).toBe("import { callMCPToolData } from '@magsag/mcp-client';");
     }
   });
 
@@ -107,7 +118,7 @@ describe('JSON Schema constructs', () => {
     writeFileSync(
       usage,
       [
-        "import { arrays, combinators, empty, nullable, refs, type ArraysOutput } from './servers/constructs/index.ts';",
+        "import { arrays, combinators, empty, inferred, nullable, refs, type ArraysOutput } from './servers/constructs/index.ts';",
         "const out: ArraysOutput = await arrays({ rows: [{ id: 'x', tags: ['a'] }] });",
         'export const first: string | undefined = out.rows[0]?.id;',
         "await refs({ root: { name: 'n', children: [{ name: 'c' }] } });",
@@ -120,6 +131,13 @@ describe('JSON Schema constructs', () => {
         "await nullable({ a: 'x', b: 1, nullable: false, extra: 1 });",
         '// @ts-expect-error a number is not a string',
         "await refs({ root: { name: 1 } });",
+        "const found = await inferred({ q: 'x' });",
+        'export const total: number = Object.values(found.byId).reduce((a, b) => a + b, 0) + found.items.length;',
+        '// @ts-expect-error an inferred object is closed: a misspelt field is a type error',
+        'found.itemz;',
+        'const nothing = await empty();',
+        '// @ts-expect-error an unknown result must be narrowed before use',
+        'nothing.length;',
         '',
       ].join('\n'),
     );

@@ -10,6 +10,7 @@ import { isToolAllowed } from './config/toolFilter.ts';
 import type { ToolCall, ToolCallMiddleware, ToolCallResult } from './middleware.ts';
 import { validateAgainstSchema } from './validate.ts';
 import { closeInputSchema } from './config/closeSchema.ts';
+import { toolResultData } from './resultData.ts';
 
 // One closed copy per tool definition: validation compiles it once (ajv caches by object).
 const closedSchemas = new WeakMap<object, Record<string, unknown>>();
@@ -317,6 +318,48 @@ export class McpClient {
       });
     }
     return result;
+  }
+
+  /**
+   * Calls a tool like {@link callTool} and returns what a generated module returns: the parsed data
+   * ({@link toolResultData}). A result that does not match the tool's `inferredOutputSchema` is still
+   * returned; the mismatch is logged as a warning and passed to `options.onWarning`.
+   */
+  async callToolData(
+    server: string,
+    tool: string,
+    args: Record<string, unknown> = {},
+    options: CallToolOptions & { onWarning?: (message: string) => void } = {},
+  ): Promise<unknown> {
+    const data = toolResultData(await this.callTool(server, tool, args, options));
+    for (const warning of this.checkToolResult(server, tool, data)) {
+      this.logger.warn({ server, tool }, warning);
+      options.onWarning?.(warning);
+    }
+    return data;
+  }
+
+  /**
+   * Checks a tool's parsed result against the `inferredOutputSchema` in its server YAML (a tool that
+   * declares an `outputSchema` is checked by the MCP SDK instead). Returns warnings, empty when it
+   * matches or there is nothing to check against; never throws for the data.
+   */
+  checkToolResult(server: string, tool: string, data: unknown): string[] {
+    let snapshot;
+    try {
+      snapshot = this.server(server).tools?.find((t) => t.name === tool);
+    } catch {
+      return [];
+    }
+    const schema = snapshot?.outputSchema === undefined ? snapshot?.inferredOutputSchema : undefined;
+    if (schema === undefined) return [];
+    const problems = validateAgainstSchema(schema, data);
+    if (problems.length === 0) return [];
+    const shown = problems.slice(0, 5).map((p) => p.replace(/^\(arguments\)/, '(result)'));
+    return [
+      `${server}/${tool} returned a result that does not match its inferred type (${shown.join('; ')}${problems.length > shown.length ? `; ${problems.length - shown.length} more` : ''}); ` +
+        `it is returned as it came. Run \`magsag codegen --sample ${server}\` to infer the type again.`,
+    ];
   }
 
   private async findTool(config: ServerConfig, tool: string, signal?: AbortSignal): Promise<Tool> {

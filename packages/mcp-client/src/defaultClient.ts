@@ -33,3 +33,12 @@ export async function closeDefaultClient(): Promise<void> {
 export function callMCPTool(server: string, tool: string, args: Record<string, unknown> = {}, options: CallToolOptions = {}): Promise<ToolCallResult> {
   return getDefaultClient().callTool(server, tool, args, options);
 }
+
+/**
+ * Calls `tool` on `server` through the default client and returns the parsed result: its
+ * `structuredContent`, else the JSON of a single text block, else the text. What generated modules
+ * return; a result that does not match the tool's inferred type is returned with a logged warning.
+ */
+export function callMCPToolData(server: string, tool: string, args: Record<string, unknown> = {}, options: CallToolOptions = {}): Promise<unknown> {
+  return getDefaultClient().callToolData(server, tool, args, options);
+}

@@ -1,6 +1,6 @@
 export { McpClient } from './client.ts';
 export type { CallToolOptions, McpClientOptions, ToolSource } from './client.ts';
-export { callMCPTool, closeDefaultClient, getDefaultClient, setDefaultClient } from './defaultClient.ts';
+export { callMCPTool, callMCPToolData, closeDefaultClient, getDefaultClient, setDefaultClient } from './defaultClient.ts';
 export type { ToolCall, ToolCallMiddleware, ToolCallResult } from './middleware.ts';
 export { loadServerConfigs, loadServerConfigFile, parseServerConfig } from './config/load.ts';
 export type { LoadedServerConfigs, LoadOptions } from './config/load.ts';
@@ -17,4 +17,5 @@ export type { HttpTransportConfig, ServerConfig, SseTransportConfig, StdioTransp
 export { connectionKey } from './cache.ts';
 export { describeTransport } from './connection.ts';
 export { validateAgainstSchema } from './validate.ts';
+export { toolResultData } from './resultData.ts';
 export type { Tool } from '@modelcontextprotocol/sdk/types.js';

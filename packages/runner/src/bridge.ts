@@ -11,7 +11,10 @@
 export const bridgeGlobals = {
   /** `(level: string, text: string) => void`: a console line (sync). */
   log: '__magsag_log',
-  /** `(server: string, tool: string, argsJson: string) => Promise<reply>`: a tool call (async Reference). */
+  /**
+   * `(server: string, tool: string, argsJson: string, mode?: ToolResultMode) => Promise<reply>`: a tool
+   * call (async Reference). In `data` mode the reply's value is a {@link ToolDataReply}.
+   */
   tool: '__magsag_tool',
   /** `(op: WorkspaceOp, path: string, data?: string) => reply`: the workspace file API (sync). */
   workspace: '__magsag_ws',
@@ -49,6 +52,18 @@ export const programId = '/__program__.ts';
 
 /** The module id of the guest's tool-call shim, what generated modules import. */
 export const shimModuleId = '@magsag/mcp-client';
+
+/**
+ * What a tool call returns to the guest: the whole `ToolCallResult` (`callMCPTool`), or the parsed
+ * data and any warnings about it (`callMCPToolData`, what generated modules call).
+ */
+export type ToolResultMode = 'result' | 'data';
+
+/** The value of a `data`-mode tool reply: the guest logs each warning and returns `data`. */
+export interface ToolDataReply {
+  data: unknown;
+  warnings: string[];
+}
 
 /** Operations of the guest workspace API. */
 export type WorkspaceOp = 'read' | 'write' | 'list' | 'remove' | 'exists';

@@ -1,7 +1,7 @@
 export { createRunner, defaultModelViewBytes, execute, resolveRunnerPaths } from './host/execute.ts';
 export type { Runner } from './host/execute.ts';
 export { defaultLimits, defaultQuota, defaultRetention, identityMasker, maxLimits, maxProgramBytes } from './options.ts';
-export type { ExecuteOptions, Masker, RetentionPolicy, RunLimits, RunnerConfig, ToolCaller, ToolCallerOptions, WorkspaceQuota } from './options.ts';
+export type { ExecuteOptions, Masker, RetentionPolicy, RunLimits, ResultChecker, RunnerConfig, ToolCaller, ToolCallerOptions, WorkspaceQuota } from './options.ts';
 export type { Artifact, Diagnostic, ExecuteResult, LogEntry, LogLevel, RunError, RunMetrics, RunWorkspace, ToolCallMetric } from './result.ts';
 export { cleanWorkspaces, listWorkspaces, localOwner, newWorkspaceId, showWorkspace, Workspace, workspacesDir } from './host/workspace.ts';
 export { markInterruptedRuns } from './host/runRecords.ts';

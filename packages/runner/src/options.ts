@@ -61,6 +61,12 @@ export interface ToolCallerOptions {
  */
 export type ToolCaller = (server: string, tool: string, args: Record<string, unknown>, options: ToolCallerOptions) => Promise<ToolCallResult>;
 
+/**
+ * Checks a tool's parsed result against its inferred type: usually `client.checkToolResult.bind(client)`
+ * of an `McpClient`. Returns warnings (empty when it matches); the run logs them and goes on.
+ */
+export type ResultChecker = (server: string, tool: string, data: unknown) => string[];
+
 /** Settings shared by every run of a runner; each may be overridden per call. */
 export interface RunnerConfig {
   /** The project root. @default the nearest folder holding a magsag.config.yaml above the working directory, else the working directory */
@@ -73,6 +79,17 @@ export interface RunnerConfig {
   stateDir?: string;
   /** Calls a tool on the host. @default the default McpClient of @magsag/mcp-client */
   callTool?: ToolCaller;
+  /**
+   * Checks what generated modules return against each tool's `inferredOutputSchema`; a mismatch is a
+   * warning in the run's logs. @default the default McpClient's `checkToolResult`, unless `callTool` is given (then none)
+   */
+  checkResult?: ResultChecker;
+  /**
+   * Sees every parsed result a generated module returns (after the client's middleware, so
+   * PII-tokenized with the CLI's client): `--record-shapes` records its shape here. Errors are logged
+   * and ignored. @default none
+   */
+  onToolData?: (server: string, tool: string, data: unknown) => void;
   /** Limits; missing ones come from {@link defaultLimits}. */
   limits?: Partial<RunLimits>;
   /** Workspace quota; missing fields come from {@link defaultQuota}. */

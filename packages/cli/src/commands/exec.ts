@@ -16,6 +16,11 @@ export interface ExecFlags {
   owner?: string;
   /** Create `workspace` when it does not exist (the local CLI). `serve` never does. @default true */
   createWorkspace?: boolean;
+  /**
+   * `--record-shapes`: record the shape of every parsed result (tokenized: it comes through the PII
+   * middleware) under `<state>/shapes/`, for `magsag codegen --sample` to merge. @default false
+   */
+  recordShapes?: boolean;
 }
 
 /** The JSON document of `magsag exec --json` (and `magsag run --json`). */
@@ -52,6 +57,8 @@ export async function runProgram(
     ...(flags.timeout === undefined ? {} : { wallMs: flags.timeout }),
     ...(flags.memory === undefined ? {} : { memoryMb: flags.memory }),
   };
+  // Loaded only when asked for: genson-js and the codegen package stay out of an ordinary run.
+  const recordShape = flags.recordShapes ? (await import('@magsag/codegen')).recordShape : undefined;
   const result = await execute({
     code: program.code,
     filename: program.filename,
@@ -61,6 +68,8 @@ export async function runProgram(
     skillsDir: ctx.skillsDir,
     stateDir: ctx.paths.stateDir,
     callTool: (server, tool, args, options) => client.callTool(server, tool, args, options),
+    checkResult: (server, tool, data) => client.checkToolResult(server, tool, data),
+    ...(recordShape ? { onToolData: (server: string, tool: string, data: unknown) => void recordShape(ctx.paths.stateDir, server, tool, data) } : {}),
     masker,
     limits,
     typecheck: flags.typecheck !== false,

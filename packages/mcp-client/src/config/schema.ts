@@ -48,6 +48,23 @@ export const toolSnapshotSchema = z.strictObject({
   inputSchema: z.record(z.string(), z.unknown()).default({ type: 'object' }),
   outputSchema: z.record(z.string(), z.unknown()).optional(),
   annotations: z.record(z.string(), z.unknown()).optional(),
+  /**
+   * Arguments `magsag codegen --sample` calls the tool with (one object, or a list of them) to infer
+   * {@link inferredOutputSchema}. Written by hand; only tools listed here are ever called.
+   */
+  sample: z
+    .union([z.record(z.string(), z.unknown()), z.array(z.record(z.string(), z.unknown())).min(1)])
+    .optional()
+    .describe('Arguments magsag codegen --sample calls this tool with (an object or a list of them); only tools with one are called.'),
+  /**
+   * A JSON Schema of the tool's parsed result, inferred by `magsag codegen --sample` from real results
+   * (after PII tokenization; no value is stored). Codegen types the tool's result with it when the
+   * tool declares no `outputSchema`; a call whose result does not match it logs a warning.
+   */
+  inferredOutputSchema: z
+    .record(z.string(), z.unknown())
+    .optional()
+    .describe('JSON Schema of the parsed result, written by magsag codegen --sample; types the result when the tool has no outputSchema.'),
 });
 
 export const serverConfigSchema = z.strictObject({
@@ -65,7 +82,10 @@ export const serverConfigSchema = z.strictObject({
     .describe('Time limits.'),
   allowTools: z.array(z.string().min(1)).optional().describe('Tool-name globs; only matching tools are listed and callable.'),
   denyTools: z.array(z.string().min(1)).optional().describe('Tool-name globs; matching tools are neither listed nor callable.'),
-  tools: z.array(toolSnapshotSchema).optional().describe('The tool snapshot codegen reads (written by magsag codegen --refresh).'),
+  tools: z
+    .array(toolSnapshotSchema)
+    .optional()
+    .describe('The tool snapshot codegen reads (written by magsag codegen --refresh); per tool, sample (written by hand) and inferredOutputSchema (written by magsag codegen --sample) are kept.'),
   pii: z.record(z.string(), z.unknown()).optional().describe('PII rules for this server\'s results (see packages/pii).'),
   flows: z.record(z.string(), z.unknown()).optional().describe('Which servers may receive this server\'s raw values (see packages/pii).'),
 });

@@ -178,7 +178,18 @@ const source = String.raw`(function () {
     var reply = await apply(toolApply, hostTool, [undefined, [StringCtor(server), StringCtor(tool), typeof argsJson === 'string' ? argsJson : 'null'], { result: { promise: true } }]);
     return unwrap(reply);
   }
-  var shim = freeze({ __esModule: true, callMCPTool: callMCPTool });
+  // What generated modules call: the host parses the result (structuredContent, else the JSON of a
+  // single text block, else the text) and checks it against the tool's inferred type; a mismatch
+  // comes back as a warning, logged here into the run's logs, never as a failure.
+  async function callMCPToolData(server, tool, args) {
+    var argsJson = JSONstringify(args === undefined ? {} : args);
+    var reply = await apply(toolApply, hostTool, [undefined, [StringCtor(server), StringCtor(tool), typeof argsJson === 'string' ? argsJson : 'null', 'data'], { result: { promise: true } }]);
+    var value = unwrap(reply);
+    var warnings = value.warnings;
+    for (var i = 0; i < warnings.length; i++) emit('warn', [warnings[i]]);
+    return value.data;
+  }
+  var shim = freeze({ __esModule: true, callMCPTool: callMCPTool, callMCPToolData: callMCPToolData });
 
   // Module registry: factories defined by one script per module, instantiated on first require.
   var factories = new MapCtor(), instances = new MapCtor();

@@ -1,10 +1,10 @@
 import { MagsagError, isMagsagError, redactHostDetails, silentLogger, toMagsagError } from '@magsag/core';
-import { getDefaultClient, resolveProjectPaths } from '@magsag/mcp-client';
+import { getDefaultClient, resolveProjectPaths, toolResultData } from '@magsag/mcp-client';
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { GuestErrorReport } from '../bridge.ts';
-import { defaultLimits, identityMasker, maxLimits, maxProgramBytes, type ExecuteOptions, type RunLimits, type RunnerConfig, type ToolCaller } from '../options.ts';
+import type { GuestErrorReport, ToolDataReply } from '../bridge.ts';
+import { defaultLimits, identityMasker, maxLimits, maxProgramBytes, type ExecuteOptions, type RunLimits, type ResultChecker, type RunnerConfig, type ToolCaller } from '../options.ts';
 import type { Artifact, Diagnostic, ExecuteResult, LogEntry, RunError, RunMetrics, RunWorkspace } from '../result.ts';
 import type { IsolateRunOutput } from './isolate.ts';
 import { maxToolResultDepth } from '../options.ts';
@@ -20,6 +20,7 @@ import { Workspace, writePrivateFileAsync, type RunRecord } from './workspace.ts
 export const defaultModelViewBytes = 4096;
 
 const defaultCallTool: ToolCaller = (server, tool, args, options) => getDefaultClient().callTool(server, tool, args, options);
+const defaultCheckResult: ResultChecker = (server, tool, data) => getDefaultClient().checkToolResult(server, tool, data);
 
 function newRunId(): string {
   return `run-${new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '')}-${randomBytes(4).toString('hex')}`;
@@ -329,6 +330,7 @@ export async function execute(options: ExecuteOptions): Promise<ExecuteResult> {
     }
 
     const callTool = options.callTool ?? defaultCallTool;
+    const checkResult = options.checkResult ?? (options.callTool === undefined ? defaultCheckResult : undefined);
     const context = { ...options.context, runId, workspaceId: workspace.id };
     const run = await runSandboxed({
       modules: graph.modules.map(({ id, filename, kind, code, deps }) => ({ id, filename, kind, code, deps })),
@@ -338,10 +340,24 @@ export async function execute(options: ExecuteOptions): Promise<ExecuteResult> {
       signal: options.signal,
       isolation: options.isolation ?? 'process',
       pool: options.pool,
-      callToolJson: async (server, tool, args, signal) => {
+      callToolJson: async (server, tool, args, signal, mode) => {
         const result = await callTool(server, tool, args, { signal, context });
         try {
-          return JSON.stringify(result);
+          if (mode === 'result') return JSON.stringify(result);
+          const data = toolResultData(result);
+          let warnings: string[] = [];
+          try {
+            warnings = checkResult?.(server, tool, data) ?? [];
+          } catch (error) {
+            logger.debug({ err: error, server, tool }, 'the result check failed; the result is returned unchecked');
+          }
+          try {
+            options.onToolData?.(server, tool, data);
+          } catch (error) {
+            logger.warn({ err: error, server, tool }, 'onToolData failed; the result is returned as it came');
+          }
+          const reply: ToolDataReply = { data, warnings };
+          return JSON.stringify(reply);
         } catch (error) {
           throw new MagsagError(
             'SANDBOX_TOOL_CALL_LIMIT',

@@ -2,7 +2,7 @@ import { MagsagError, toMagsagError } from '@magsag/core';
 import type ivm from 'isolated-vm';
 import { randomBytes } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
-import { bridgeGlobals, maxRandomBytes, programId, type BridgeError, type GuestConfig, type WorkspaceOp } from '../bridge.ts';
+import { bridgeGlobals, maxRandomBytes, programId, type BridgeError, type GuestConfig, type ToolResultMode, type WorkspaceOp } from '../bridge.ts';
 import { guestRuntimeSource, wrapModule } from '../guest/runtime.ts';
 import { webGlobalsBundles } from '../guest/webGlobalsBundle.ts';
 import { maxToolResultDepth, type RunLimits } from '../options.ts';
@@ -24,7 +24,7 @@ export interface IsolateRunInput {
   inputJson: string | undefined;
   limits: RunLimits;
   /** Calls a tool and returns its result as JSON; throws a MagsagError when the call fails. */
-  callToolJson: (server: string, tool: string, args: Record<string, unknown>, signal: AbortSignal) => Promise<string>;
+  callToolJson: (server: string, tool: string, args: Record<string, unknown>, signal: AbortSignal, mode: ToolResultMode) => Promise<string>;
   workspace: Workspace;
   signal: AbortSignal | undefined;
 }
@@ -276,7 +276,7 @@ export async function runInIsolate(input: IsolateRunInput): Promise<IsolateRunOu
   };
 
   let inFlight = 0;
-  const toolCall = async (server: unknown, tool: unknown, argsJson: unknown): Promise<string> => {
+  const toolCall = async (server: unknown, tool: unknown, argsJson: unknown, mode: unknown): Promise<string> => {
     if (out.stopError) return bridgeError(out.stopError);
     if (typeof server !== 'string' || typeof tool !== 'string' || typeof argsJson !== 'string') {
       return bridgeError(new MagsagError('TOOL_INPUT_INVALID', 'A tool call needs a server name, a tool name and JSON arguments.'));
@@ -308,7 +308,7 @@ export async function runInIsolate(input: IsolateRunInput): Promise<IsolateRunOu
     out.maxInFlight = Math.max(out.maxInFlight, inFlight);
     const started = performance.now();
     try {
-      const json = await input.callToolJson(server, tool, args as Record<string, unknown>, controller.signal);
+      const json = await input.callToolJson(server, tool, args as Record<string, unknown>, controller.signal, mode === 'data' ? 'data' : 'result');
       const bytes = Buffer.byteLength(json);
       metric.bytes = bytes;
       out.toolBytes += bytes;

@@ -3,6 +3,7 @@ import type { ChildProcess } from 'node:child_process';
 import { setMaxListeners } from 'node:events';
 import { availableParallelism, totalmem } from 'node:os';
 import type { Socket } from 'node:net';
+import type { ToolResultMode } from '../bridge.ts';
 import type { RunLimits } from '../options.ts';
 import type { IsolateModule, IsolateRunOutput } from './isolate.ts';
 import { emptyRunOutput } from './runOutput.ts';
@@ -22,7 +23,7 @@ export interface SandboxRunInput {
   limits: RunLimits;
   workspace: Workspace;
   signal: AbortSignal | undefined;
-  callToolJson: (server: string, tool: string, args: Record<string, unknown>, signal: AbortSignal) => Promise<string>;
+  callToolJson: (server: string, tool: string, args: Record<string, unknown>, signal: AbortSignal, mode: ToolResultMode) => Promise<string>;
   isolation: Isolation;
   /** The pool to take a slot from. @default the default pool */
   pool?: SandboxPool | undefined;
@@ -486,7 +487,7 @@ async function runOnWorker(input: SandboxRunInput, pool: SandboxPool, lease: Lea
     message: (message) => {
       if (message.type === 'tool') {
         toolCalls++;
-        input.callToolJson(message.server, message.tool, message.args, controller.signal).then(
+        input.callToolJson(message.server, message.tool, message.args, controller.signal, message.mode).then(
           (json) => worker.send({ type: 'toolResult', runId, callId: message.callId, json }),
           (error: unknown) => worker.send({ type: 'toolResult', runId, callId: message.callId, error: toData(error) }),
         );

@@ -36,7 +36,7 @@ function start(message: Extract<ToSandbox, { type: 'run' }>): void {
     limits: message.limits,
     workspace,
     signal: run.controller.signal,
-    callToolJson: (server, tool, args, signal) =>
+    callToolJson: (server, tool, args, signal, mode) =>
       new Promise<string>((resolve, reject) => {
         if (signal.aborted) {
           reject(new MagsagError('SANDBOX_CANCELLED', 'The run ended.'));
@@ -44,7 +44,7 @@ function start(message: Extract<ToSandbox, { type: 'run' }>): void {
         }
         const callId = run.nextCallId++;
         run.pending.set(callId, { resolve, reject });
-        send({ type: 'tool', runId: message.runId, callId, server, tool, args });
+        send({ type: 'tool', runId: message.runId, callId, server, tool, args, mode });
       }),
   }).then((output) => {
     runs.delete(message.runId);

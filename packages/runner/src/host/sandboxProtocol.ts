@@ -1,3 +1,4 @@
+import type { ToolResultMode } from '../bridge.ts';
 import type { RunLimits, WorkspaceQuota } from '../options.ts';
 import type { IsolateModule, IsolateRunOutput } from './isolate.ts';
 
@@ -39,5 +40,5 @@ export interface SerializedOutput extends Omit<IsolateRunOutput, 'stopError' | '
 /** Worker → parent. `ready` is sent once, when isolated-vm has loaded and runs can start. */
 export type FromSandbox =
   | { type: 'ready' }
-  | { type: 'tool'; runId: number; callId: number; server: string; tool: string; args: Record<string, unknown> }
+  | { type: 'tool'; runId: number; callId: number; server: string; tool: string; args: Record<string, unknown>; mode: ToolResultMode }
   | { type: 'done'; runId: number; output: SerializedOutput };

@@ -16,6 +16,7 @@ const realLibDir = path.dirname(ts.getDefaultLibFilePath({}));
 const shimTypes = `export interface ToolContentBlock { type: string; text?: string; data?: string; mimeType?: string; [key: string]: unknown }
 export interface ToolCallResult { content: ToolContentBlock[]; structuredContent?: Record<string, unknown>; isError?: boolean }
 export declare function callMCPTool(server: string, tool: string, args?: Record<string, unknown>, options?: unknown): Promise<ToolCallResult>;
+export declare function callMCPToolData(server: string, tool: string, args?: Record<string, unknown>, options?: unknown): Promise<unknown>;
 `;
 
 /** The workspace file API the guest runtime installs as the global `workspace`. */
