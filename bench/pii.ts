@@ -155,34 +155,32 @@ const crmDetector = (): ReturnType<typeof createDetector> => createDetector({ fi
 const crmLarge = crmDocument(30_000);
 const crmSmall = crmDocument(3_000);
 const crmWarm = [crmDocument(2_000)];
-const crmRounds = 7;
-// Both sizes are timed in interleaved rounds (small then large, then large then small, ...) after a
-// warm-up pass of each, so neither gets a colder JIT, a different heap state or a burst of load
-// from beside the bench that the other did not; the medians are compared.
+const crmRuns = 7;
+// A warm-up pass of each size, then seven passes of the small document and seven of the large one,
+// medians compared. Passes of one size run back to back: the first pass after the other size may
+// pay for that size's garbage (a small pass right after a large one does, noticeably), and the
+// median leaves it out. (Interleaving the sizes made every small pass pay for a large one's
+// garbage; forcing a full collection before each pass also flushed compiled code.)
 function timeBoth(small: string, large: string): { small: Timing; large: Timing } {
   maskText(crmWarm[0]!, { detector: crmDetector() });
-  const samples = { small: { walls: [] as number[], cpus: [] as number[] }, large: { walls: [] as number[], cpus: [] as number[] } };
-  const once = (which: 'small' | 'large'): void => {
-    const text = which === 'small' ? small : large;
-    const detector = crmDetector();
-    const start = performance.now();
-    const cpuStart = process.cpuUsage();
-    maskText(text, { detector, vault: PiiVault.memory() });
-    const cpu = process.cpuUsage(cpuStart);
-    samples[which].walls.push((performance.now() - start) / 1000);
-    samples[which].cpus.push((cpu.user + cpu.system) / 1e6);
-  };
   maskText(small, { detector: crmDetector(), vault: PiiVault.memory() });
   maskText(large, { detector: crmDetector(), vault: PiiVault.memory() });
-  for (let round = 0; round < crmRounds; round++) {
-    const order: ('small' | 'large')[] = round % 2 === 0 ? ['small', 'large'] : ['large', 'small'];
-    for (const which of order) once(which);
-  }
-  const median = (values: number[]): number => values.sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
-  return {
-    small: { wall: median(samples.small.walls), cpu: median(samples.small.cpus) },
-    large: { wall: median(samples.large.walls), cpu: median(samples.large.cpus) },
+  const timed = (text: string): Timing => {
+    const walls: number[] = [];
+    const cpus: number[] = [];
+    for (let i = 0; i < crmRuns; i++) {
+      const detector = crmDetector();
+      const start = performance.now();
+      const cpuStart = process.cpuUsage();
+      maskText(text, { detector, vault: PiiVault.memory() });
+      const cpu = process.cpuUsage(cpuStart);
+      walls.push((performance.now() - start) / 1000);
+      cpus.push((cpu.user + cpu.system) / 1e6);
+    }
+    const median = (values: number[]): number => values.sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+    return { wall: median(walls), cpu: median(cpus) };
   };
+  return { small: timed(small), large: timed(large) };
 }
 const crmLargeMb = Buffer.byteLength(crmLarge) / (1024 * 1024);
 const crmSmallMb = Buffer.byteLength(crmSmall) / (1024 * 1024);
@@ -335,7 +333,7 @@ ${table(rows)}
 
 CRM-like JSON (issue 17): contact records as the CRM prints them (\`format: json\`, names, emails,
 phones, street addresses, amounts), masked as one document with the CRM's field rules and a fresh
-vault; both sizes timed in ${crmRounds} interleaved rounds after a warm-up pass of each, medians compared:
+vault; a warm-up pass of each size, then ${crmRuns} passes of each size back to back, medians compared:
 
 | measure | figure | target |
 | --- | --- | --- |
