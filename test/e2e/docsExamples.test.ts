@@ -499,7 +499,7 @@ describe('documentation examples', { timeout: 600_000 }, () => {
   });
 
   const mcpConfigs = blocks.filter((block) => planOf(block)?.kind === 'mcpServersJson');
-  it.each(mcpConfigs.map((block) => [label(block), block] as const))('%s starts magsag serve, which answers over MCP', async (_label, block) => {
+  it.each(mcpConfigs.map((block) => [label(block), block] as const))('%s starts magsag serve, which answers over MCP and runs code', async (_label, block) => {
     const doc = JSON.parse(block.body.split('/path/to/magsag').join(repoRoot)) as { mcpServers: Record<string, { command: string; args: string[] }> };
     for (const server of Object.values(doc.mcpServers)) {
       const client = new Client({ name: 'docs-examples', version: '1.0.0' });
@@ -508,11 +508,16 @@ describe('documentation examples', { timeout: 600_000 }, () => {
       transport.stderr?.on('data', (chunk: Buffer) => (stderr = `${stderr}${chunk.toString()}`.slice(-4000)));
       try {
         // A serve that exits names why in its stderr: the failure carries it.
-        await client.connect(transport).catch((error: unknown) => {
+        const withStderr = (error: unknown): never => {
           throw new Error(`${String(error)}\nserve stderr:\n${stderr}`);
-        });
-        const { tools } = await client.listTools();
+        };
+        await client.connect(transport).catch(withStderr);
+        const { tools } = await client.listTools().catch(withStderr);
         expect(tools.map((t) => t.name)).toContain('execute_code');
+        // A run too, from a folder that is not the checkout (as a desktop client starts it): the
+        // transpiler's threads once inherited `--import tsx`, could not resolve it there, and took serve down.
+        const run = await client.callTool({ name: 'execute_code', arguments: { code: 'export default 40 + 2;' } }).catch(withStderr);
+        expect((run.content as { text: string }[])[0]?.text, stderr).toMatch(/succeeded[\s\S]*42/);
       } finally {
         await client.close();
       }

@@ -27,6 +27,8 @@ function remember(key: string, output: TranspileOutput): void {
 }
 
 let pool: Tinypool | null | undefined;
+let broken = false;
+let failed: Promise<never> = new Promise(() => {});
 
 /**
  * The worker threads that transpile (TypeScript's emitter costs about 8 ms for a small program and
@@ -36,15 +38,27 @@ let pool: Tinypool | null | undefined;
 function threads(): Tinypool | null {
   if (pool === undefined) {
     const file = builtHelperFile('transpileThread');
-    pool = file === null ? null : new Tinypool({ filename: file, minThreads: 0, maxThreads: Math.max(1, Math.min(2, availableParallelism())), idleTimeout: 60_000 });
+    // Built JavaScript needs none of the caller's loader flags: a worker given `--import tsx`
+    // resolves tsx from the process's working folder, which in a user's folder has none, and the
+    // thread's load error then took the whole `serve` process down.
+    pool = file === null ? null : new Tinypool({ filename: file, minThreads: 0, maxThreads: Math.max(1, Math.min(2, availableParallelism())), idleTimeout: 60_000, execArgv: [] });
+    // A thread that fails (it cannot start, or dies) is not used again: transpiling goes inline. Its
+    // pending task is given up (tinypool never settles it).
+    failed = new Promise<never>((_resolve, reject) => {
+      pool?.on('error', (error: unknown) => {
+        broken = true;
+        reject(error instanceof Error ? error : new Error(String(error)));
+      });
+    });
+    failed.catch(() => {});
   }
-  return pool;
+  return broken ? null : pool;
 }
 
 /** Starts a transpiler thread (loading TypeScript takes about half a second) ahead of the first run. */
 export function warmTranspiler(): void {
   const tinypool = threads();
-  if (tinypool) void tinypool.run({ source: '', fileName: 'warm.ts', displayName: 'warm.ts' }).catch(() => {});
+  if (tinypool) void Promise.race([tinypool.run({ source: '', fileName: 'warm.ts', displayName: 'warm.ts' }), failed]).catch(() => {});
 }
 
 /** Ends the transpiler threads (they end by themselves after a minute idle). */
@@ -73,8 +87,15 @@ export async function transpileModule(source: string, fileName: string, displayN
     output = transpileSource(source, fileName, displayName);
   } else {
     try {
-      output = (await tinypool.run({ source, fileName, displayName }, { signal: AbortSignal.timeout(transpileBudgetMs) })) as TranspileOutput;
+      output = (await Promise.race([tinypool.run({ source, fileName, displayName }, { signal: AbortSignal.timeout(transpileBudgetMs) }), failed])) as TranspileOutput;
     } catch (error) {
+      if (broken) {
+        // The thread failed, not the program: transpile here.
+        const { transpileSource } = await import('./transpile.ts');
+        output = transpileSource(source, fileName, displayName);
+        remember(key, output);
+        return output;
+      }
       if (error instanceof Error && (error.name === 'AbortError' || error.name === 'TimeoutError')) {
         throw new MagsagError('SANDBOX_TYPECHECK', `${displayName} took longer than ${transpileBudgetMs} ms to transpile and was given up: make the program shorter.`, {
           data: { limit: 'transpileMs', value: transpileBudgetMs },
