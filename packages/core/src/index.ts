@@ -13,3 +13,4 @@ export { didYouMean, nearest, suggest } from './suggest.ts';
 export { defaultLimits, maxLimits } from './limits.ts';
 export type { RunLimits } from './limits.ts';
 export { builtIsFresh } from './builtFile.ts';
+export { watchThreadFailure } from './threadFailure.ts';

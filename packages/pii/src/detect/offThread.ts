@@ -1,4 +1,4 @@
-import { builtIsFresh } from '@magsag/core';
+import { builtIsFresh, watchThreadFailure } from '@magsag/core';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Tinypool from 'tinypool';
@@ -27,8 +27,7 @@ function threadFile(): string | null {
 }
 
 let pool: Tinypool | null | undefined;
-let broken = false;
-let failed: Promise<never> = new Promise(() => {});
+let watch: ReturnType<typeof watchThreadFailure> | undefined;
 
 // One thread: it holds a copy of each vault's values, which one thread can keep in step with the
 // vault by appending; large results are rare enough that they may queue for it.
@@ -39,15 +38,9 @@ function thread(): Tinypool | null {
     pool = file === null ? null : new Tinypool({ filename: file, minThreads: 0, maxThreads: 1, idleTimeout: 60_000, execArgv: [] });
     // A thread that fails to start (a broken install) leaves its task pending forever: the task is
     // given up and the thread not used again, so detection stays inline.
-    failed = new Promise<never>((_resolve, reject) => {
-      pool?.on('error', (error: unknown) => {
-        broken = true;
-        reject(error instanceof Error ? error : new Error(String(error)));
-      });
-    });
-    failed.catch(() => {});
+    watch = pool === null ? undefined : watchThreadFailure(pool);
   }
-  return broken ? null : pool;
+  return watch?.broken ? null : pool;
 }
 
 /** Ends the detection thread (it ends by itself after a minute idle). */
@@ -102,8 +95,8 @@ export async function findOffThread(text: string, detector: Detector, vault: Pii
   const vaultSize = vault?.size ?? 0;
   let reply: DetectReply;
   try {
-    reply = (await Promise.race([tinypool.run(task(false)), failed])) as DetectReply;
-    if (reply.resync) reply = (await Promise.race([tinypool.run(task(true)), failed])) as DetectReply;
+    reply = (await Promise.race([tinypool.run(task(false)), watch!.failed])) as DetectReply;
+    if (reply.resync) reply = (await Promise.race([tinypool.run(task(true)), watch!.failed])) as DetectReply;
   } catch {
     // The thread failed (it could not start, or ran out of memory): the caller detects inline.
     return undefined;

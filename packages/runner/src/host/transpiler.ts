@@ -1,4 +1,4 @@
-import { MagsagError } from '@magsag/core';
+import { MagsagError, watchThreadFailure } from '@magsag/core';
 import { createHash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import Tinypool from 'tinypool';
@@ -27,8 +27,7 @@ function remember(key: string, output: TranspileOutput): void {
 }
 
 let pool: Tinypool | null | undefined;
-let broken = false;
-let failed: Promise<never> = new Promise(() => {});
+let watch: ReturnType<typeof watchThreadFailure> | undefined;
 
 /**
  * The worker threads that transpile (TypeScript's emitter costs about 8 ms for a small program and
@@ -44,21 +43,15 @@ function threads(): Tinypool | null {
     pool = file === null ? null : new Tinypool({ filename: file, minThreads: 0, maxThreads: Math.max(1, Math.min(2, availableParallelism())), idleTimeout: 60_000, execArgv: [] });
     // A thread that fails (it cannot start, or dies) is not used again: transpiling goes inline. Its
     // pending task is given up (tinypool never settles it).
-    failed = new Promise<never>((_resolve, reject) => {
-      pool?.on('error', (error: unknown) => {
-        broken = true;
-        reject(error instanceof Error ? error : new Error(String(error)));
-      });
-    });
-    failed.catch(() => {});
+    watch = pool === null ? undefined : watchThreadFailure(pool);
   }
-  return broken ? null : pool;
+  return watch?.broken ? null : pool;
 }
 
 /** Starts a transpiler thread (loading TypeScript takes about half a second) ahead of the first run. */
 export function warmTranspiler(): void {
   const tinypool = threads();
-  if (tinypool) void Promise.race([tinypool.run({ source: '', fileName: 'warm.ts', displayName: 'warm.ts' }), failed]).catch(() => {});
+  if (tinypool) void Promise.race([tinypool.run({ source: '', fileName: 'warm.ts', displayName: 'warm.ts' }), watch!.failed]).catch(() => {});
 }
 
 /** Ends the transpiler threads (they end by themselves after a minute idle). */
@@ -87,9 +80,9 @@ export async function transpileModule(source: string, fileName: string, displayN
     output = transpileSource(source, fileName, displayName);
   } else {
     try {
-      output = (await Promise.race([tinypool.run({ source, fileName, displayName }, { signal: AbortSignal.timeout(transpileBudgetMs) }), failed])) as TranspileOutput;
+      output = (await Promise.race([tinypool.run({ source, fileName, displayName }, { signal: AbortSignal.timeout(transpileBudgetMs) }), watch!.failed])) as TranspileOutput;
     } catch (error) {
-      if (broken) {
+      if (watch?.broken) {
         // The thread failed, not the program: transpile here.
         const { transpileSource } = await import('./transpile.ts');
         output = transpileSource(source, fileName, displayName);
