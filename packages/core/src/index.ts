@@ -12,5 +12,5 @@ export { version } from './version.ts';
 export { didYouMean, nearest, suggest } from './suggest.ts';
 export { defaultLimits, maxLimits } from './limits.ts';
 export type { RunLimits } from './limits.ts';
-export { builtIsFresh } from './builtFile.ts';
+export { builtEntryFile } from './builtFile.ts';
 export { watchThreadFailure } from './threadFailure.ts';

@@ -1,6 +1,4 @@
-import { builtIsFresh, watchThreadFailure } from '@magsag/core';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { builtEntryFile, watchThreadFailure } from '@magsag/core';
 import Tinypool from 'tinypool';
 import type { PiiVault } from '../vault/vault.ts';
 import type { DetectReply, DetectTask, VaultDelta } from './detectThread.ts';
@@ -16,16 +14,6 @@ import { TokenList } from './structure.ts';
  */
 export const offThreadMinChars = 256 * 1024;
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-
-/** The thread's built entry: beside this file when built; from source, the fresh build in `dist`, else none. */
-function threadFile(): string | null {
-  if (!import.meta.url.endsWith('.ts')) return path.join(here, 'detectThread.js');
-  const piiPkg = path.resolve(here, '..', '..');
-  const corePkg = path.resolve(piiPkg, '..', 'core');
-  return builtIsFresh(piiPkg) && builtIsFresh(corePkg) ? path.join(piiPkg, 'dist', 'detect', 'detectThread.js') : null;
-}
-
 let pool: Tinypool | null | undefined;
 let watch: ReturnType<typeof watchThreadFailure> | undefined;
 
@@ -33,7 +21,7 @@ let watch: ReturnType<typeof watchThreadFailure> | undefined;
 // vault by appending; large results are rare enough that they may queue for it.
 function thread(): Tinypool | null {
   if (pool === undefined) {
-    const file = threadFile();
+    const file = builtEntryFile(import.meta.url, 'detectThread');
     // Built JavaScript needs none of the caller's loader flags (`--import tsx`, source conditions).
     pool = file === null ? null : new Tinypool({ filename: file, minThreads: 0, maxThreads: 1, idleTimeout: 60_000, execArgv: [] });
     // A thread that fails to start (a broken install) leaves its task pending forever: the task is

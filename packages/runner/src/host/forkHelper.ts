@@ -1,28 +1,10 @@
-import { builtIsFresh } from '@magsag/core';
+import { builtEntryFile } from '@magsag/core';
 import { fork, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
-const isSource = import.meta.url.endsWith('.ts');
 const hostDir = path.dirname(fileURLToPath(import.meta.url));
-
-let builtEntryDir: string | null | undefined;
-
-/**
- * Where the helpers' built JavaScript is when the runner itself runs from its TypeScript sources
- * (tests, `pnpm magsag` in this repository): `dist/host` of this package, used only when it and
- * `@magsag/core`'s build (the helpers import nothing else of ours) are complete and no older than
- * their sources, so a test never runs a stale build. `null`: no usable build.
- */
-function builtHelpersDir(): string | null {
-  if (builtEntryDir === undefined) {
-    const runnerPkg = path.resolve(hostDir, '..', '..');
-    const corePkg = path.resolve(runnerPkg, '..', 'core');
-    builtEntryDir = builtIsFresh(runnerPkg) && builtIsFresh(corePkg) ? path.join(runnerPkg, 'dist', 'host') : null;
-  }
-  return builtEntryDir;
-}
 
 /**
  * The built JavaScript of a helper entry (`sandboxProcess`, `checkerProcess`, `transpileThread`):
@@ -30,8 +12,7 @@ function builtHelpersDir(): string | null {
  * `null` when there is no usable build.
  */
 export function builtHelperFile(name: string): string | null {
-  const dir = isSource ? builtHelpersDir() : hostDir;
-  return dir === null ? null : path.join(dir, `${name}.js`);
+  return builtEntryFile(import.meta.url, name);
 }
 
 /**
