@@ -88,7 +88,7 @@ const hash = (text: string): string => {
 
 export default async function run(input: Input): Promise<Output> {
   const sql = checkReadOnly(input.sql);
-  const rows = (await query({ sql })) as Record<string, unknown>[];
+  const rows = await query({ sql });
   const columns = rows.length ? Object.keys(rows[0]!) : [];
   const csv = [columns.map(csvCell).join(','), ...rows.map((row) => columns.map((c) => csvCell(row[c])).join(','))].join('\n') + '\n';
   const file = `sql/${hash(sql)}.csv`;

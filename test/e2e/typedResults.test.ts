@@ -2,11 +2,13 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { generate } from '@magsag/codegen';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { McpClient, type ServerConfig } from '@magsag/mcp-client';
 import { createPii } from '@magsag/pii';
 import { afterAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { magsag, repoRoot } from './helpers.ts';
+import { cliArgs, magsag, repoRoot } from './helpers.ts';
 
 interface ExecDoc {
   ok: boolean;
@@ -39,7 +41,7 @@ describe('typed results of the generated modules', () => {
     const clients: McpClient[] = [];
     try {
       const servers = new McpClient().servers().filter((s: ServerConfig) => s.enabled && s.tools?.some((t) => t.inferredOutputSchema && t.sample));
-      expect(servers.map((s) => s.id).sort()).toEqual(['crm', 'everything', 'github', 'notion']);
+      expect(servers.map((s) => s.id).sort()).toEqual(['crm', 'everything', 'github', 'notion', 'postgres']);
       for (const server of servers) {
         // One client and vault per server, as `magsag codegen --sample` samples.
         const client = new McpClient();
@@ -72,12 +74,18 @@ describe('typed results of the generated modules', () => {
         "import { apiPostSearch } from './servers/notion/apiPostSearch';",
         "import { echo } from './servers/everything/echo';",
         "import { listAllowedDirectories } from './servers/filesystem/listAllowedDirectories';",
+        "import { query } from './servers/postgres/query';",
+        "import { readGraph } from './servers/memory/readGraph';",
+        "import { getRecord } from './servers/crm/getRecord';",
         '',
         "const page = await listIssues({ owner: 'magsag-demo', repo: 'storefront', perPage: 5 });",
         "const first = await getIssue({ owner: 'magsag-demo', repo: 'storefront', issue_number: page.issues[0]!.number });",
         "const found = await apiPostSearch({ query: 'runbook', page_size: 2 });",
         "const said: string = await echo({ message: 'typed' });",
         'const allowed = await listAllowedDirectories();',
+        "const bands = await query({ sql: 'SELECT role, max_salary - min_salary AS spread FROM salary_bands ORDER BY id LIMIT 2' });",
+        'const graph = await readGraph();',
+        "const contact = await getRecord({ object_name: 'Contact', record_id: '0035g0000000001AAA', format: 'json' });",
         'export default {',
         '  count: page.issues.length,',
         '  hasNext: page.pageInfo.hasNextPage,',
@@ -86,6 +94,10 @@ describe('typed results of the generated modules', () => {
         '  pages: found.results.length,',
         '  said: said.toUpperCase(),',
         "  root: allowed.content.includes('/'),",
+        '  bands: bands.length,',
+        "  spread: typeof bands[0]?.['spread'],",
+        '  entities: Array.isArray(graph.entities),',
+        "  contactId: typeof contact['Id'],",
         '};',
         '',
       ].join('\n'),
@@ -94,7 +106,7 @@ describe('typed results of the generated modules', () => {
     expect(doc.error).toBeNull();
     expect(doc.ok).toBe(true);
     const result = doc.result as Record<string, unknown>;
-    expect(result).toMatchObject({ count: 5, said: 'ECHO: TYPED', root: true });
+    expect(result).toMatchObject({ count: 5, said: 'ECHO: TYPED', root: true, bands: 2, spread: 'number', entities: true, contactId: 'string' });
     expect(typeof result['title']).toBe('string');
     expect(typeof result['login']).toBe('string');
     expect(result['pages']).toBeGreaterThan(0);
@@ -186,5 +198,22 @@ describe('typed results of the generated modules', () => {
     } finally {
       await client.close();
     }
+
+    // Through `serve --record-shapes`: the model sees the warning in its answer, and the shape is recorded.
+    const [command, ...args] = cliArgs(['serve', '--project', root, '--record-shapes']);
+    const mcp = new Client({ name: 'typed-test', version: '1.0.0' });
+    const env = Object.fromEntries(Object.entries({ ...process.env, MAGSAG_SERVE_TOKEN: '', MAGSAG_SERVE_TOKENS: '' }).filter((e): e is [string, string] => e[1] !== undefined));
+    await mcp.connect(new StdioClientTransport({ command: command!, args, cwd: root, env, stderr: 'ignore' }));
+    try {
+      const answer = (await mcp.callTool({ name: 'execute_code', arguments: { code: "import { echo } from './servers/everything/echo';\nexport default await echo({ message: 'served' });\n" } })) as {
+        content: { text?: string }[];
+      };
+      const text = answer.content.map((c) => c.text ?? '').join('');
+      expect(text).toContain('Echo: served');
+      expect(text).toContain('does not match its inferred type');
+    } finally {
+      await mcp.close();
+    }
+    expect(JSON.parse(readFileSync(path.join(root, '.magsag', 'shapes', 'everything', 'echo.json'), 'utf8'))).toEqual({ type: 'string' });
   });
 });

@@ -517,6 +517,7 @@ export function createProgram(io: Io = processIo, contexts: CliContext[] = [], o
     .option('--queue-timeout-ms <ms>', 'how long a run may wait for a sandbox slot before SANDBOX_BUSY (default: 60000)', (v) => positiveInt(v, '--queue-timeout-ms'))
     .option('--mcp-config <file>', 'serve the servers of this claude_desktop_config.json, .mcp.json or mcp.json directly (tools snapshotted and modules generated into the state folder on first start); the project is the file\'s folder (the one above .vscode/ or .cursor/) unless --project says otherwise')
     .option('--refresh', 'with --mcp-config: snapshot the servers\' tools again instead of using the cache')
+    .option('--record-shapes', 'record the shapes of the results runs see (after PII tokenization) in the state folder; `magsag codegen --sample` merges them')
     .action(
       run(
         async (
@@ -539,6 +540,7 @@ export function createProgram(io: Io = processIo, contexts: CliContext[] = [], o
             queueTimeoutMs?: number;
             mcpConfig?: string;
             refresh?: boolean;
+            recordShapes?: boolean;
           },
         ) => {
           if (opts.refresh && opts.mcpConfig === undefined) throw new MagsagError('USAGE', '--refresh applies to --mcp-config <file>; without it, refresh snapshots with `magsag codegen --refresh`.');
@@ -583,7 +585,7 @@ export function createProgram(io: Io = processIo, contexts: CliContext[] = [], o
               const doc = await runProgram(
                 ctx,
                 { code, filename: 'execute_code.ts' },
-                { owner: principal.name, createWorkspace: false, ...(workspace === undefined ? {} : { workspace }), ...(timeoutMs ? { timeout: timeoutMs } : {}) },
+                { owner: principal.name, createWorkspace: false, recordShapes: opts.recordShapes === true, ...(workspace === undefined ? {} : { workspace }), ...(timeoutMs ? { timeout: timeoutMs } : {}) },
                 signal,
               );
               return { ok: doc.ok, modelView: doc.modelView, workspace: doc.workspace?.id };
@@ -597,7 +599,7 @@ export function createProgram(io: Io = processIo, contexts: CliContext[] = [], o
               return { name: saved.name, files: saved.files.map((f) => path.relative(ctx.paths.root, f)), servers: saved.servers };
             },
             runSkill: async ({ name, input, workspace, signal, principal }) => {
-              const doc = await runSkill(ctx, findSkill(ctx.skillsDir, name), input, { owner: principal.name, createWorkspace: false, ...(workspace === undefined ? {} : { workspace }) }, signal);
+              const doc = await runSkill(ctx, findSkill(ctx.skillsDir, name), input, { owner: principal.name, createWorkspace: false, recordShapes: opts.recordShapes === true, ...(workspace === undefined ? {} : { workspace }) }, signal);
               return { ok: doc.ok, modelView: doc.modelView, workspace: doc.workspace?.id };
             },
             readOutput: ({ workspace, runId, offset, length, principal }) =>

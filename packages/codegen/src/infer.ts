@@ -37,10 +37,63 @@ function isMapLike(properties: Record<string, Schema>): boolean {
   return union.size > 0 && values.every((value) => Object.keys(value.properties ?? {}).length * 2 >= union.size);
 }
 
+/**
+ * Where objects sit in a value, as paths (`$` the value, `.key` a property, `[]` an array's items),
+ * with the keys seen at each. Linear in the size of the value.
+ */
+function keysByPath(value: unknown, path: string, out: Map<string, Set<string>>): void {
+  if (Array.isArray(value)) {
+    for (const item of value) keysByPath(item, `${path}[]`, out);
+    return;
+  }
+  if (!isObject(value)) return;
+  let keys = out.get(path);
+  if (!keys) out.set(path, (keys = new Set()));
+  for (const key of Object.keys(value)) {
+    keys.add(key);
+    keysByPath(value[key], `${path}.${key}`, out);
+  }
+}
+
+/**
+ * Paths where the keys depend on the call: two sources (samples of different calls, or stored
+ * schemas) put objects there that share fewer than half the keys of the smaller one. A query tool's
+ * rows are the example: each SQL statement has its own columns, so the rows are maps from column
+ * to value, not a type with the columns of whichever query was sampled.
+ */
+function callDependentPaths(sources: readonly (readonly unknown[])[]): Set<string> {
+  const seen = new Map<string, Set<string>[]>();
+  for (const values of sources) {
+    const keys = new Map<string, Set<string>>();
+    for (const value of values) keysByPath(value, '$', keys);
+    for (const [path, set] of keys) {
+      if (set.size === 0) continue;
+      const list = seen.get(path);
+      if (list) list.push(set);
+      else seen.set(path, [set]);
+    }
+  }
+  const out = new Set<string>();
+  for (const [path, sets] of seen) {
+    for (let i = 1; i < sets.length && !out.has(path); i++) {
+      for (let j = 0; j < i; j++) {
+        const [a, b] = [sets[i]!, sets[j]!];
+        let shared = 0;
+        for (const key of a) if (b.has(key)) shared++;
+        if (shared * 2 < Math.min(a.size, b.size)) {
+          out.add(path);
+          break;
+        }
+      }
+    }
+  }
+  return out;
+}
+
 /** genson's schema in the form MAGSAG stores: maps collapsed, `integer` read as `number`, nothing from the data. */
-function finish(schema: Schema): JsonObject {
+function finish(schema: Schema, path: string, mapPaths: ReadonlySet<string>): JsonObject {
   if (schema.anyOf) {
-    const options = schema.anyOf.map(finish);
+    const options = schema.anyOf.map((option) => finish(option, path, mapPaths));
     return options.length === 1 ? options[0]! : { anyOf: options };
   }
   const out: JsonObject = {};
@@ -48,14 +101,14 @@ function finish(schema: Schema): JsonObject {
   if (types.length === 1) out['type'] = types[0];
   else if (types.length > 1) out['type'] = types;
   if (schema.properties) {
-    if (isMapLike(schema.properties)) {
-      out['additionalProperties'] = finish(gensonModule().mergeSchemas(Object.values(schema.properties)));
+    if (mapPaths.has(path) || isMapLike(schema.properties)) {
+      out['additionalProperties'] = finish(gensonModule().mergeSchemas(Object.values(schema.properties)), `${path}.*`, mapPaths);
     } else {
-      out['properties'] = Object.fromEntries(Object.entries(schema.properties).map(([key, value]) => [key, finish(value)]));
+      out['properties'] = Object.fromEntries(Object.entries(schema.properties).map(([key, value]) => [key, finish(value, `${path}.${key}`, mapPaths)]));
       if (schema.required?.length) out['required'] = [...schema.required].sort();
     }
   }
-  if (schema.items) out['items'] = finish(schema.items);
+  if (schema.items) out['items'] = finish(schema.items, `${path}[]`, mapPaths);
   return out;
 }
 
@@ -70,16 +123,24 @@ function sortKeys(value: unknown): unknown {
   );
 }
 
+/** {@link inferSchema} over values grouped by where they came from (one call, one stored schema). */
+function inferFromSources(sources: readonly (readonly unknown[])[]): JsonObject {
+  const values = sources.flat();
+  if (values.length === 0) return {};
+  const schema = gensonModule().createCompoundSchema([...values]);
+  return sortKeys(finish(schema, '$', callDependentPaths(sources))) as JsonObject;
+}
+
 /**
- * Infers one JSON Schema from sample results (each already PII-tokenized) with genson-js, then
- * collapses map-like objects to `additionalProperties` (`Record<string, T>`), so no key that is data
- * is stored, and never records a value: no `enum`, `const`, `examples` or `default`. The output is
+ * Infers one JSON Schema from sample results (each already PII-tokenized, one per call) with
+ * genson-js, then collapses to `additionalProperties` (`Record<string, T>`) the objects that are
+ * maps: map-like by their keys, or with keys that depend on the call (two samples put objects at one
+ * place that share fewer than half their keys, as a SQL tool's rows do). So no key that is data is
+ * stored, and never a value: no `enum`, `const`, `examples` or `default`. The output is
  * deterministic: keys sorted, `required` sorted, `integer` folded into `number`.
  */
 export function inferSchema(samples: readonly unknown[]): JsonObject {
-  if (samples.length === 0) return {};
-  const schema = gensonModule().createCompoundSchema([...samples]);
-  return sortKeys(finish(schema)) as JsonObject;
+  return inferFromSources(samples.map((sample) => [sample]));
 }
 
 /**
@@ -117,8 +178,9 @@ function examplesOf(schema: unknown): unknown[] {
 
 /**
  * One schema that accepts what each of `schemas` accepts (each as {@link inferSchema} writes them):
- * a field missing from one is optional, types are joined, maps stay maps. Deterministic.
+ * a field missing from one is optional, types are joined, maps stay maps, and objects whose keys differ
+ * from one schema to the other (fewer than half shared) become maps. Deterministic.
  */
 export function mergeInferredSchemas(schemas: readonly Record<string, unknown>[]): JsonObject {
-  return inferSchema(schemas.flatMap(examplesOf));
+  return inferFromSources(schemas.map(examplesOf));
 }

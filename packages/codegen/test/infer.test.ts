@@ -56,6 +56,45 @@ describe('inferSchema', () => {
   });
 });
 
+describe('objects whose keys depend on the call', () => {
+  const bands = [{ band_id: 1, level: 'L3', min_salary: 90000, max_salary: 120000 }, { band_id: 2, level: 'L4', min_salary: 110000, max_salary: null }];
+  const templates = [{ template_id: 'offer-std', title: 'Standard offer', body: 'Dear [NAME_1]' }];
+  const rows = { items: { additionalProperties: { type: ['null', 'number', 'string'] }, type: 'object' }, type: 'array' };
+
+  it('become maps when two samples put objects at one place that share fewer than half their keys (rows of two SQL queries)', () => {
+    expect(inferSchema([bands, templates])).toEqual(rows);
+    // Nested the same way under a field.
+    expect(inferSchema([{ rows: bands, count: 2 }, { rows: templates, count: 1 }])).toEqual({
+      properties: { count: { type: 'number' }, rows },
+      required: ['count', 'rows'],
+      type: 'object',
+    });
+  });
+
+  it('stay typed when the samples share most of their keys, and within one sample', () => {
+    expect(inferSchema([bands])).toEqual({
+      items: {
+        properties: { band_id: { type: 'number' }, level: { type: 'string' }, max_salary: { type: ['null', 'number'] }, min_salary: { type: 'number' } },
+        required: ['band_id', 'level', 'max_salary', 'min_salary'],
+        type: 'object',
+      },
+      type: 'array',
+    });
+    const typed = inferSchema([{ id: 'a', name: 'x', extra: 1 }, { id: 'b', name: 'y' }]);
+    expect(typed).toMatchObject({ properties: { extra: { type: 'number' } }, required: ['id', 'name'] });
+  });
+
+  it('become maps when stored schemas disagree the same way, so recorded shapes and samples follow one rule', () => {
+    const merged = mergeInferredSchemas([inferSchema([bands]), inferSchema([templates])]);
+    expect(merged).toEqual(rows);
+    // A map already stored stays a map when a new shape with named columns arrives.
+    expect(mergeInferredSchemas([merged, inferSchema([[{ a: 1, b: 2 }]])])).toEqual({
+      items: { additionalProperties: { type: ['null', 'number', 'string'] }, type: 'object' },
+      type: 'array',
+    });
+  });
+});
+
 describe('mergeInferredSchemas and recorded shapes', () => {
   it('merges stored schemas like samples: optional fields, joined types, maps stay maps', () => {
     const a = inferSchema([{ x: 1, m: { '[EMAIL_1]': { n: 1 } } }]);
