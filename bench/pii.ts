@@ -2,6 +2,8 @@
  * `pnpm bench:pii`: @magsag/pii against @redactpii/node on the same inputs.
  * - throughput (MB/s) on 10 MB of generated mixed JSON and text, masked document by document;
  * - precision / recall on the labelled corpus (packages/pii/test/corpus/corpus.jsonl).
+ * - the evaluation on a generated corpus in many locales beside three other libraries (bench/piiEval/,
+ *   alone with `--eval-only`; `--write-corpus <file>` dumps its corpus).
  * Writes the figures to docs/performance/pii.md.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -10,6 +12,13 @@ import path from 'node:path';
 import { Redactor } from '@redactpii/node';
 import { PiiVault, closeDetectionThread, createDetector, maskText, tokenizeToolResult, tokenizeToolResultAsync, tokenizeValue } from '@magsag/pii';
 import { type PredictedSpan, type Score, corpusFields, loadCorpus, score } from '../packages/pii/test/corpus/score.ts';
+import { evalOptionsFromArgs, runPiiEval } from './piiEval/index.ts';
+
+if (process.argv.includes('--eval-only')) {
+  await runPiiEval(evalOptionsFromArgs(process.argv.slice(2)));
+  // The throughput and corpus benches below run at module level: skip them.
+  process.exit();
+}
 
 const root = path.resolve(import.meta.dirname, '..');
 const targetBytes = 10 * 1024 * 1024;
@@ -369,3 +378,4 @@ Notes:
 mkdirSync(path.join(root, 'docs', 'performance'), { recursive: true });
 writeFileSync(path.join(root, 'docs', 'performance', 'pii.md'), doc);
 console.log('wrote docs/performance/pii.md');
+await runPiiEval(evalOptionsFromArgs(process.argv.slice(2)));

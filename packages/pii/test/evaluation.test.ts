@@ -1,0 +1,100 @@
+// The mechanics of the generated evaluation in `pnpm bench:pii` (bench/piiEval/): the corpus and the
+// scoring rule. Its figures are the bench's business; no test here asserts a recall.
+import { describe, expect, it } from 'vitest';
+import { PiiVault, maskText } from '@magsag/pii';
+import { type EvalSample, evalKinds, evalLocales, generateCorpus, luhnPasses, negativeKinds } from '../../../bench/piiEval/corpus.ts';
+import { isCaught, isFalsePositive, scoreCorpus } from '../../../bench/piiEval/score.ts';
+import { dobCues } from '../../../bench/piiEval/templates.ts';
+
+const corpus = generateCorpus();
+
+describe('evaluation corpus', () => {
+  it('is the same for the same seed and differs for another', () => {
+    const small = { perKind: 3, negativesPerLocale: 4 };
+    const a = generateCorpus({ ...small, seed: 7 });
+    expect(generateCorpus({ ...small, seed: 7 })).toEqual(a);
+    expect(generateCorpus({ ...small, seed: 8 })).not.toEqual(a);
+    expect(generateCorpus()).toEqual(corpus);
+  });
+
+  it('labels every value and negative at its offsets, once in its text', () => {
+    for (const sample of corpus) {
+      for (const span of [...sample.values, ...sample.negatives]) {
+        expect(sample.text.slice(span.start, span.end)).toBe(span.value);
+        expect(sample.text.split(span.value)).toHaveLength(2);
+      }
+    }
+  });
+
+  it('has every locale with every kind, and every kind of negative', () => {
+    for (const locale of evalLocales) {
+      const kinds = new Set(corpus.filter((s) => s.locale === locale).flatMap((s) => s.values.map((v) => v.kind)));
+      expect([...kinds].sort()).toEqual([...evalKinds].sort());
+    }
+    expect(new Set(corpus.flatMap((s) => s.negatives.map((n) => n.kind)))).toEqual(new Set(negativeKinds));
+  });
+
+  it('has only Luhn-valid card numbers and DOBs after a birth cue', () => {
+    for (const v of corpus.flatMap((s) => s.values.filter((x) => x.kind === 'CARD'))) expect(luhnPasses(v.value.replaceAll(/\D/g, ''))).toBe(true);
+    for (const sample of corpus.filter((s) => s.carrier.startsWith('prose.'))) {
+      for (const v of sample.values.filter((x) => x.kind === 'DOB')) expect(dobCues[sample.locale].some((cue) => sample.text.slice(0, v.start).trimEnd().endsWith(cue))).toBe(true);
+    }
+  });
+});
+
+describe('evaluation scoring', () => {
+  const text = 'Ticket for Zorblax Quintavelle, callback +49 30 7654321, build 1.10.2.0 on localhost:5432.';
+  const sample: EvalSample = {
+    id: 't',
+    locale: 'de',
+    carrier: 'prose.ticket',
+    text,
+    values: [
+      { kind: 'NAME', value: 'Zorblax Quintavelle', start: text.indexOf('Zorblax'), end: text.indexOf('Zorblax') + 19 },
+      { kind: 'PHONE', value: '+49 30 7654321', start: text.indexOf('+49'), end: text.indexOf('+49') + 14 },
+    ],
+    negatives: [
+      { kind: 'version', value: '1.10.2.0', start: text.indexOf('1.10'), end: text.indexOf('1.10') + 8 },
+      { kind: 'port', value: 'localhost:5432', start: text.indexOf('localhost'), end: text.indexOf('localhost') + 14 },
+    ],
+  };
+
+  it('counts a value the real masker replaced as caught', () => {
+    // A vault that already holds the value masks it wherever it appears, whatever the detectors do.
+    const vault = PiiVault.memory();
+    vault.tokenize({ kind: 'NAME', value: 'Zorblax Quintavelle' });
+    const masked = maskText(text, { vault }).masked;
+    expect(masked).not.toContain('Zorblax');
+    expect(isCaught('Zorblax Quintavelle', masked)).toBe(true);
+    const score = scoreCorpus([sample], (t) => maskText(t, { vault }).masked);
+    expect(score.byKind.NAME).toEqual({ total: 1, hit: 1 });
+  });
+
+  it('counts a value left as written, or left as its letters and digits alone, as missed', () => {
+    expect(isCaught('+49 30 7654321', text)).toBe(false);
+    expect(isCaught('+49 30 7654321', 'callback 49307654321, thanks')).toBe(false);
+    expect(isCaught('Zorblax Quintavelle', 'for zorblax-quintavelle')).toBe(false);
+    expect(isCaught('+49 30 7654321', 'callback +49 30 [PHONE_1]')).toBe(true);
+    const score = scoreCorpus([sample], (t) => t.replace('+49 30 7654321', '49307654321'));
+    expect(score.byKind.PHONE).toEqual({ total: 1, hit: 0 });
+    expect(score.byKind.NAME).toEqual({ total: 1, hit: 0 });
+    expect(score.misses.map((m) => m.value)).toEqual(['Zorblax Quintavelle', '+49 30 7654321']);
+  });
+
+  it('counts a negative whose text changed at all as a false positive', () => {
+    expect(isFalsePositive('1.10.2.0', text)).toBe(false);
+    const score = scoreCorpus([sample], (t) => t.replace('1.10.2.0', '[IP_1]').replace('localhost:5432', 'localhost:[PHONE_1]'));
+    expect(score.negatives).toEqual({ total: 2, hit: 2 });
+    const untouched = scoreCorpus([sample], (t) => t.replace('Zorblax Quintavelle', '[NAME_1]'));
+    expect(untouched.negatives).toEqual({ total: 2, hit: 0 });
+    expect(untouched.byKind.NAME).toEqual({ total: 1, hit: 1 });
+  });
+
+  it('counts a masker that throws as having masked nothing', () => {
+    const score = scoreCorpus([sample], () => {
+      throw new Error('boom');
+    });
+    expect(score.errors).toBe(1);
+    expect(score.all).toEqual({ total: 2, hit: 0 });
+  });
+});
