@@ -135,7 +135,7 @@ const negatives: Template[] = [
   { id: 'neg.log', format: 'plain', text: 'request {N:uuid} failed: {N:code}' },
   { id: 'neg.log', format: 'kv', text: 'level=info msg="order created" order={N:order} total={N:amount} created={N:date}' },
   { id: 'neg.log', format: 'kv', text: 'level=error msg="db down" addr={N:port} code={N:code}' },
-  { id: 'neg.csv', format: 'csv', text: 'sku,product,price,warehouse\nSKU-{N:order},{N:product},{N:amount},{N:city}' },
+  { id: 'neg.csv', format: 'csv', text: 'sku,product,price,warehouse\n{N:order},{N:product},{N:amount},{N:city}' },
   { id: 'neg.csv', format: 'csv', text: 'release,sha,date\n{N:version},{N:hash},{N:date}' },
   { id: 'neg.csv', format: 'csv', text: 'vendor,postal_code,ticket\n{N:company},{N:zip},{N:uuid}' },
   { id: 'neg.json', format: 'json', text: '{"name": "{N:jsonName}", "path": "docs/{N:file}", "size": 4096}' },
