@@ -122,7 +122,7 @@ export async function runPiiEval(options: EvalOptions = {}): Promise<EvalRun> {
 
   const listed = (items: Miss[], kinds: readonly string[]): string[] =>
     kinds.flatMap((kind) => {
-      const ofKind = items.filter((m) => m.kind === kind);
+      const ofKind = spreadOverLocales(items.filter((m) => m.kind === kind));
       if (ofKind.length === 0) return [];
       const shown = ofKind.slice(0, perKindMisses).map((m) => `  - ${code(m.value)} (${m.locale}, ${m.carrier}): ${code(m.masked)}`);
       return [`- ${kind}: ${ofKind.length}${ofKind.length > shown.length ? `, the first ${shown.length}` : ''}`, ...shown];
@@ -219,7 +219,7 @@ ${evalMarkers.end}`;
         falsePositives: { ...score.negatives, rate: rate(score.negatives) },
         falsePositivesByKind: score.negativesByKind,
         targets,
-        misses: evalKinds.flatMap((k) => score.misses.filter((m) => m.kind === k).slice(0, perKindMisses)),
+        misses: evalKinds.flatMap((k) => spreadOverLocales(score.misses.filter((m) => m.kind === k)).slice(0, perKindMisses)),
         falsePositiveExamples: score.falsePositives.slice(0, 50),
       })),
       unavailable,
@@ -230,6 +230,14 @@ ${evalMarkers.end}`;
     console.log('wrote bench/results/pii-eval.json and the evaluation section of docs/performance/pii.md');
   }
   return { corpus, scores, unavailable, markdown, seconds };
+}
+
+// The first of each locale, then the second of each, ...: a short list shows every locale.
+function spreadOverLocales(items: Miss[]): Miss[] {
+  const byLocale = new Map<string, Miss[]>();
+  for (const item of items) byLocale.set(item.locale, [...(byLocale.get(item.locale) ?? []), item]);
+  const rounds = Math.max(0, ...[...byLocale.values()].map((list) => list.length));
+  return Array.from({ length: rounds }, (_, i) => [...byLocale.values()].flatMap((list) => (list[i] ? [list[i]] : []))).flat();
 }
 
 /** Replaces the section between the markers in `file`, or appends it. */
