@@ -240,7 +240,8 @@ function render(f: Faker, locale: EvalLocale, template: Template, id: string): E
     const isNegative = token.startsWith('N:');
     const kind = isNegative ? token.slice(2) : token;
     const value = isNegative ? negative(f, locale, kind as NegativeKind) : positive(f, locale, kind as EvalKind);
-    if (template.format === 'json' && /["\\]/.test(value)) return undefined;
+    // No escaping anywhere: a value that would need it in its carrier is generated again.
+    if (template.format !== 'prose' && template.format !== 'plain' && /["\\]/.test(value)) return undefined;
     const { before, after } = encode(value, template.format);
     text += before;
     const span = { value, start: text.length, end: text.length + value.length };

@@ -3,6 +3,8 @@
  * gets it with no `pii.fields` (the built-in detector, a fresh in-memory vault per sample), and
  * three third-party libraries, loaded only when the evaluation runs.
  */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { PiiVault, maskText } from '@magsag/pii';
 
 export interface EvalMasker {
@@ -17,7 +19,18 @@ export const magsagMasker: EvalMasker = { name: '@magsag/pii', mask: (text) => m
 /** One entry per third-party library: its masker, or why it could not be loaded. */
 export type ThirdParty = { name: string; masker: EvalMasker; error?: undefined } | { name: string; masker?: undefined; error: string };
 
-async function load(name: string, make: () => Promise<(text: string) => string>): Promise<ThirdParty> {
+// The installed version, read from the package's own package.json (not every library exports it).
+function installed(name: string): string {
+  try {
+    const file = path.resolve(import.meta.dirname, '..', '..', 'node_modules', name, 'package.json');
+    return `${name} ${(JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version}`;
+  } catch {
+    return name;
+  }
+}
+
+async function load(library: string, make: () => Promise<(text: string) => string>): Promise<ThirdParty> {
+  const name = installed(library);
   try {
     const mask = await make();
     mask('warm up: call Jane Doe at 555-010-1234');
@@ -30,17 +43,17 @@ async function load(name: string, make: () => Promise<(text: string) => string>)
 /** `redact-pii`, `@openredaction/openredaction` and `@redactpii/node`, default options. */
 export async function thirdPartyMaskers(): Promise<ThirdParty[]> {
   return [
-    await load('redact-pii 3.4.0', async () => {
+    await load('redact-pii', async () => {
       const { SyncRedactor } = await import('redact-pii');
       const redactor = new SyncRedactor();
       return (text) => redactor.redact(text);
     }),
-    await load('@openredaction/openredaction 1.0.4', async () => {
+    await load('@openredaction/openredaction', async () => {
       const { OpenRedaction } = await import('@openredaction/openredaction');
       const redactor = new OpenRedaction();
       return (text) => redactor.detect(text).redacted;
     }),
-    await load('@redactpii/node 1.0.17', async () => {
+    await load('@redactpii/node', async () => {
       const { Redactor } = await import('@redactpii/node');
       const redactor = new Redactor();
       return (text) => redactor.redact(text);

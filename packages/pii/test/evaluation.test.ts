@@ -1,5 +1,7 @@
 // The mechanics of the generated evaluation in `pnpm bench:pii` (bench/piiEval/): the corpus and the
 // scoring rule. Its figures are the bench's business; no test here asserts a recall.
+import { readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PiiVault, maskText } from '@magsag/pii';
 import { type EvalSample, evalKinds, evalLocales, generateCorpus, luhnPasses, negativeKinds } from '../../../bench/piiEval/corpus.ts';
@@ -39,6 +41,16 @@ describe('evaluation corpus', () => {
     for (const sample of corpus.filter((s) => s.carrier.startsWith('prose.'))) {
       for (const v of sample.values.filter((x) => x.kind === 'DOB')) expect(dobCues[sample.locale].some((cue) => sample.text.slice(0, v.start).trimEnd().endsWith(cue))).toBe(true);
     }
+  });
+});
+
+describe('evaluation independence', () => {
+  it('leaves faker out of @magsag/pii: no dependency, no import in its sources', () => {
+    const pkg = path.resolve(import.meta.dirname, '..');
+    expect(readFileSync(path.join(pkg, 'package.json'), 'utf8')).not.toMatch(/faker/i);
+    const sources = readdirSync(path.join(pkg, 'src'), { recursive: true, encoding: 'utf8' }).filter((file) => file.endsWith('.ts'));
+    expect(sources.length).toBeGreaterThan(0);
+    for (const file of sources) expect(readFileSync(path.join(pkg, 'src', file), 'utf8'), file).not.toMatch(/faker|piiEval/i);
   });
 });
 
