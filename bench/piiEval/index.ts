@@ -47,6 +47,13 @@ function targetsOf(score: EvalScore): Target[] {
   return targets;
 }
 
+// Timestamps and amounts are most of the negatives (log lines and invoices carry them): the mean
+// over the kinds of negative weighs a git remote as much as a timestamp.
+const meanOfKinds = (score: EvalScore): number => {
+  const rates = Object.values(score.negativesByKind).map((t) => rate(t));
+  return rates.reduce((a, b) => a + b, 0) / rates.length;
+};
+
 const f3 = (n: number): string => (Number.isNaN(n) ? '–' : n.toFixed(3));
 const pct = (t: Tally): string => `${f3(rate(t))} (${t.hit}/${t.total})`;
 
@@ -104,6 +111,7 @@ export async function runPiiEval(options: EvalOptions = {}): Promise<EvalRun> {
     ...evalKinds.map((kind) => [kind, ...scores.map((s) => pct(s.score.byKind[kind]))]),
     ['all values', ...scores.map((s) => pct(s.score.all))],
     ['false positives', ...scores.map((s) => pct(s.score.negatives))],
+    ['false positives, mean of the negative kinds', ...scores.map((s) => f3(meanOfKinds(s.score)))],
     ['ms to mask the corpus', ...scores.map((s) => s.score.ms.toFixed(0))],
   ];
   const targetRows = [['target', 'goal', ...scores.map((s) => s.name)]];
@@ -167,7 +175,8 @@ Method:
   letters and digits alone, occur in it once.
 - **Targets** (issue 20): recall ≥ 0.97 on the structured kinds (${structuredKinds.join(', ')}, all
   locales), ≥ 0.90 on names and addresses in English and the Latin-script locales (ja is reported,
-  not targeted), false positives ≤ 3%.${unavailable.length > 0 ? `\n- **Not run:** ${unavailable.map((u) => `${u.name} (${u.error.replaceAll(/\s+/g, ' ')})`).join('; ')}.` : ''}
+  not targeted), false positives ≤ 3% of all negatives. Timestamps and amounts are most of the
+  negatives, so the mean over the kinds of negative is shown beside it.${unavailable.length > 0 ? `\n- **Not run:** ${unavailable.map((u) => `${u.name} (${u.error.replaceAll(/\s+/g, ' ')})`).join('; ')}.` : ''}
 
 Recall per kind (caught / labelled), all locales, and false positives (changed / negatives):
 
