@@ -7,7 +7,8 @@ const passportCue = /passport|reisepass(?:nummer)?|passnummer|passeport|pasaport
 /** Driver licence cues; `DL` and `CNH` only in capitals (see {@link upperCue}). */
 const driverCue =
   /driver['’]?s?[\s_-]{0,2}licen[cs]e|driving[\s_-]{0,2}licen[cs]e|führerschein(?:nummer)?|fuehrerschein(?:nummer)?|permis\s{1,3}de\s{1,3}conduire|licencia\s{1,3}de\s{1,3}(?:conducir|manejo|conduccion|conducción)|carnet\s{1,3}de\s{1,3}conducir|permiso\s{1,3}de\s{1,3}conducir|patente(?:\s{1,3}di\s{1,3}guida)?|carteira\s{1,3}(?:nacional\s{1,3})?de\s{1,3}(?:motorista|habilitação|habilitacao)|prawo\s{1,3}jazdy|rijbewijs(?:nummer)?|運転免許証?(?:番号)?/giu;
-const upperCue = /\b(?:DL|CNH)\b/g;
+// `DL` only before `#`, `:` or a number word (`download DL 1234567` is no licence).
+const upperCue = /\bDL(?=\s{0,2}(?:[#:]|[Nn]o\b|[Nn]r\b|[Nn]um\b|[Nn]umber\b))|\bCNH\b/g;
 
 /** The value must start within this many characters after the cue. */
 const window = 40;

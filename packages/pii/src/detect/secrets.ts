@@ -74,6 +74,10 @@ function isBase64Char(c: number): boolean {
   return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 43 || c === 47 || c === 61;
 }
 
+function isQuote(c: number): boolean {
+  return c === 34 || c === 39 || c === 96;
+}
+
 /** The length of the line break at `i`: `\n`, `\r\n`, or the JSON escapes `\\n`, `\\r\\n`; else 0. */
 function lineBreak(text: string, i: number): number {
   const c = text.charCodeAt(i);
@@ -139,11 +143,14 @@ export function pemRule(): Rule {
           let k = j;
           while (k < limit && isBase64Char(text.charCodeAt(k))) k++;
           const length = k - j;
-          // A base64 line: nothing else on it, and either full width or the short last line of a block.
-          if (length === 0 || (k < text.length && lineBreak(text, k) === 0)) break;
+          // A base64 line: nothing else on it (a closing quote ends the block: a key in a JSON or
+          // YAML string), and either full width or the short last line of a block.
+          const quoted = k < text.length && isQuote(text.charCodeAt(k));
+          if (length === 0 || (k < text.length && lineBreak(text, k) === 0 && !quoted)) break;
           if (length < 16 && text.charCodeAt(k - 1) !== 61 && !text.startsWith('-----END ', k + lineBreak(text, k))) break;
           i = end = k;
           lines++;
+          if (quoted) break;
         }
         if (end > pemBegin.lastIndex || lines > 0) {
           const value = text.slice(begin, end);

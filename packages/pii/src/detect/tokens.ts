@@ -24,7 +24,7 @@ export function tokenRules(): Rule[] {
       kind: 'SECRET',
       priority,
       needsAny: ['ecret', 'ECRET'],
-      regex: /(?:aws_?secret_?(?:access_?)?key|aws secret access key|secret_?access_?key)["']?\s{0,4}[:=]\s{0,4}["']?([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])/gi,
+      regex: /(?:aws[_-]?secret[_-]?(?:access[_-]?)?key|aws secret access key|secret[_-]?access[_-]?key)["']?\s{0,4}[:=]\s{0,4}["']?([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])/gi,
       group: 1,
       validate: (value) => /\d/.test(value) && /[a-z]/.test(value) && /[A-Z]/.test(value),
     }),
