@@ -2,13 +2,14 @@ import { type Rule, newCandidate, priorities } from './rules.ts';
 
 // Built by a function: rules.ts imports this module (see secrets.ts).
 
+// Prefix-factored word lists (see dob.ts): one branch per first letter.
 /** Passport cues in English, German, French, Spanish, Italian, Portuguese, Polish, Dutch, Japanese. */
-const passportCue = /passport|reisepass(?:nummer)?|passnummer|passeport|pasaporte|passaporto|passaporte|paszport(?:u)?|paspoort(?:nummer)?|旅券(?:番号)?|パスポート(?:番号)?|護照/giu;
+const passportCue = /pas(?:s(?:port|eport|aport[oe]|nummer)|aporte|zportu?|poort(?:nummer)?)|reisepass(?:nummer)?|旅券(?:番号)?|パスポート(?:番号)?|護照/gi;
 /** Driver licence cues; `DL` and `CNH` only in capitals (see {@link upperCue}). */
 const driverCue =
-  /driver['’]?s?[\s_-]{0,2}licen[cs]e|driving[\s_-]{0,2}licen[cs]e|führerschein(?:nummer)?|fuehrerschein(?:nummer)?|permis\s{1,3}de\s{1,3}conduire|licencia\s{1,3}de\s{1,3}(?:conducir|manejo|conduccion|conducción)|carnet\s{1,3}de\s{1,3}conducir|permiso\s{1,3}de\s{1,3}conducir|patente(?:\s{1,3}di\s{1,3}guida)?|carteira\s{1,3}(?:nacional\s{1,3})?de\s{1,3}(?:motorista|habilitação|habilitacao)|prawo\s{1,3}jazdy|rijbewijs(?:nummer)?|運転免許証?(?:番号)?/giu;
-// `DL` only before `#`, `:` or a number word (`download DL 1234567` is no licence).
-const upperCue = /\bDL(?=\s{0,2}(?:[#:]|[Nn]o\b|[Nn]r\b|[Nn]um\b|[Nn]umber\b))|\bCNH\b/g;
+  /dri(?:ver['’]?s?|ving)[\s_-]{0,2}licen[cs]e|f(?:ü|ue)hrerschein(?:nummer)?|p(?:ermis\s{1,3}de\s{1,3}conduire|ermiso\s{1,3}de\s{1,3}conducir|atente(?:\s{1,3}di\s{1,3}guida)?|rawo\s{1,3}jazdy)|licencia\s{1,3}de\s{1,3}(?:conducir|manejo|conducci[oó]n)|car(?:net\s{1,3}de\s{1,3}conducir|teira\s{1,3}(?:nacional\s{1,3})?de\s{1,3}(?:motorista|habilita[çc][ãa]o))|rijbewijs(?:nummer)?|運転免許証?(?:番号)?/gi;
+// Led by the letters, not `\b` (tried at every position); the rule checks the word start.
+const upperCue = /DL(?=\s{0,2}(?:[#:]|[Nn]o\b|[Nn]r\b|[Nn]um\b|[Nn]umber\b))|CNH\b/g;
 
 /** The value must start within this many characters after the cue. */
 const window = 40;
