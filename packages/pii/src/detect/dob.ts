@@ -1,16 +1,8 @@
+import { birthCue, cuesOf } from './cues.ts';
 import { type Rule, newCandidate, priorities } from './rules.ts';
 
-// Built by a function: rules.ts imports this module (see secrets.ts).
-
-/**
- * Words that say the date after them is a date of birth, in English, German, French, Spanish,
- * Italian, Portuguese, Dutch, Polish and Japanese, and as keys (`birth_date`, `dateOfBirth`).
- * Literal words with bounded gaps: the regex cannot backtrack far.
- */
-// Prefix-factored (a trie of the words): irregexp tries one branch per first letter, twice as fast
-// as the flat list on text without any cue.
-const birthCue =
-  /b(?:irth(?:day|[\s_]{0,2}date)?|orn)|d(?:\.\s?o\.\s?b\.?|ob|ate(?:[\s_]{1,3}(?:of[\s_]{1,3}birth|de[\s_]{1,3}naissance)|ofbirth)|ata[\s_]{1,3}(?:di[\s_]{1,3}nascita|de[\s_]{1,3}nascimento|urodzenia|nascimento))|geb(?:urtsdatum|urtstag|\.|oren|oortedatum)|n(?:[ée]e?\s{1,3}le|acid[oa]\s{1,3}el|at[oa]\s{1,3}il|ascid[oa]\s{1,3}em)|fecha[\s_]{1,3}(?:de[\s_]{1,3})?nacimiento|urodzon[ya](?:\s{1,3}dnia)?|生年月日|誕生日|出生日期/gi;
+// Built by a function: rules.ts imports this module (see secrets.ts). The birth cues are found in
+// cues.ts, in one pass with the passport and driver licence cues.
 
 /** After a cue, the date must start within this many characters. */
 const window = 24;
@@ -97,11 +89,14 @@ export function dobRule(): Rule {
     priority: priorities.SSN,
     needsDigit: true,
     scan(text, out, covered) {
-      birthCue.lastIndex = 0;
-      for (let m = birthCue.exec(text); m !== null; m = birthCue.exec(text)) {
-        const cueEnd = m.index + m[0].length;
+      const cues = cuesOf(text);
+      let done = 0;
+      for (let c = 0; c < cues.starts.length; c++) {
+        const cueStart = cues.starts[c]!;
+        const cueEnd = cues.ends[c]!;
+        if (cues.kinds[c] !== birthCue || cueStart < done) continue;
         // A word of its own: not `adobe`, `reborn`, `dobby`.
-        if (isLetterOrDigit(text[m.index - 1]) || (isAsciiWordChar(text.charCodeAt(cueEnd)) && isAsciiWordChar(m[0].charCodeAt(m[0].length - 1)))) continue;
+        if (isLetterOrDigit(text[cueStart - 1]) || (isAsciiWordChar(text.charCodeAt(cueEnd)) && isAsciiWordChar(text.charCodeAt(cueEnd - 1)))) continue;
         let at = cueEnd;
         gap.lastIndex = at;
         if (gap.exec(text) !== null) at = gap.lastIndex;
@@ -109,7 +104,7 @@ export function dobRule(): Rule {
         const end = dateAt(text, at);
         if (end === -1 || covered?.(at, end)) continue;
         out.push(newCandidate('DOB', 'dob', priorities.SSN, at, end, text.slice(at, end), undefined));
-        birthCue.lastIndex = end;
+        done = end;
       }
     },
   };

@@ -1,13 +1,8 @@
+import { cuesOf, driverCue, passportCue } from './cues.ts';
 import { type Rule, newCandidate, priorities } from './rules.ts';
 
 // Built by a function: rules.ts imports this module (see secrets.ts).
 
-// Prefix-factored word lists (see dob.ts): one branch per first letter.
-/** Passport cues in English, German, French, Spanish, Italian, Portuguese, Polish, Dutch, Japanese. */
-const passportCue = /pas(?:s(?:port|eport|aport[oe]|nummer)|aporte|zportu?|poort(?:nummer)?)|reisepass(?:nummer)?|旅券(?:番号)?|パスポート(?:番号)?|護照/gi;
-/** Driver licence cues; `DL` and `CNH` only in capitals (see {@link upperCue}). */
-const driverCue =
-  /dri(?:ver['’]?s?|ving)[\s_-]{0,2}licen[cs]e|f(?:ü|ue)hrerschein(?:nummer)?|p(?:ermis\s{1,3}de\s{1,3}conduire|ermiso\s{1,3}de\s{1,3}conducir|atente(?:\s{1,3}di\s{1,3}guida)?|rawo\s{1,3}jazdy)|licencia\s{1,3}de\s{1,3}(?:conducir|manejo|conducci[oó]n)|car(?:net\s{1,3}de\s{1,3}conducir|teira\s{1,3}(?:nacional\s{1,3})?de\s{1,3}(?:motorista|habilita[çc][ãa]o))|rijbewijs(?:nummer)?|運転免許証?(?:番号)?/gi;
 // Led by the letters, not `\b` (tried at every position); the rule checks the word start.
 const upperCue = /DL(?=\s{0,2}(?:[#:]|[Nn]o\b|[Nn]r\b|[Nn]um\b|[Nn]umber\b))|CNH\b/g;
 
@@ -70,39 +65,43 @@ function valueAfter(text: string, from: number, joined: boolean): [number, numbe
   return undefined;
 }
 
-function cueRule(id: string, kind: string, cues: readonly RegExp[]): Rule {
+function cueRule(id: string, kind: string, cueKind: number, upper?: RegExp): Rule {
   return {
     id,
     kind,
     priority: priorities.SSN,
     needsDigit: true,
     scan(text, out, covered) {
-      for (const cue of cues) {
-        cue.lastIndex = 0;
-        for (let m = cue.exec(text); m !== null; m = cue.exec(text)) {
-          const end = m.index + m[0].length;
-          // A word of its own, or joined to a filler (`passport_number`, `passportNumber`); not `xpassport`.
-          if (m.index > 0 && isAsciiAlnum(text.charCodeAt(m.index - 1))) continue;
-          const joined = isAsciiAlnum(text.charCodeAt(end)) && isAsciiAlnum(m[0].charCodeAt(m[0].length - 1));
-          const span = valueAfter(text, end, joined);
-          if (span === undefined || covered?.(span[0], span[1])) continue;
-          const value = text.slice(span[0], span[1]);
-          out.push(newCandidate(kind, id, priorities.SSN, span[0], span[1], value, value.toUpperCase()));
-          cue.lastIndex = span[1];
-        }
-      }
+      let done = 0;
+      const found = (start: number, end: number): void => {
+        if (start < done) return;
+        // A word of its own, or joined to a filler (`passport_number`, `passportNumber`); not `xpassport`.
+        if (start > 0 && isAsciiAlnum(text.charCodeAt(start - 1))) return;
+        const joined = isAsciiAlnum(text.charCodeAt(end)) && isAsciiAlnum(text.charCodeAt(end - 1));
+        const span = valueAfter(text, end, joined);
+        if (span === undefined || covered?.(span[0], span[1])) return;
+        const value = text.slice(span[0], span[1]);
+        out.push(newCandidate(kind, id, priorities.SSN, span[0], span[1], value, value.toUpperCase()));
+        done = span[1];
+      };
+      const cues = cuesOf(text);
+      for (let c = 0; c < cues.starts.length; c++) if (cues.kinds[c] === cueKind) found(cues.starts[c]!, cues.ends[c]!);
+      if (upper === undefined) return;
+      done = 0;
+      upper.lastIndex = 0;
+      for (let m = upper.exec(text); m !== null; m = upper.exec(text)) found(m.index, m.index + m[0].length);
     },
   };
 }
 
 /** Passport numbers after a passport cue (`passport no. X1234567`, `Reisepass C01X00T47`). */
 export function passportRule(): Rule {
-  return cueRule('passport', 'PASSPORT', [passportCue]);
+  return cueRule('passport', 'PASSPORT', passportCue);
 }
 
 /** Driver licence numbers after a cue (`driver's license D1234-56789-01234`, `DL# …`, `Führerschein`). */
 export function driverLicenseRule(): Rule {
-  return cueRule('driverLicense', 'DRIVER_LICENSE', [driverCue, upperCue]);
+  return cueRule('driverLicense', 'DRIVER_LICENSE', driverCue, upperCue);
 }
 
 /** A value under a passport or driver licence key: a document number (some digits, no spaces to speak of). */

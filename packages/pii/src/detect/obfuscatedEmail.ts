@@ -8,6 +8,7 @@ const label = '[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?';
 const dotMark = '\\s?[[({<] ?dot ?[\\])}>]\\s?|\\s(?:dot|DOT)\\s|\\.';
 /** A domain after the `at`: labels separated by `.` or an obfuscated dot. Tried at one position. */
 const domainAt = new RegExp(`\\s{0,2}(${label}(?:(?:${dotMark})${label}){1,5})(?![A-Za-z0-9])`, 'y');
+const obfuscation = /dot|at ?[\])}>]/i;
 const dotSplit = new RegExp(dotMark, 'g');
 const wordDot = /\s(?:dot|DOT)\s|[[({<] ?dot ?[\])}>]/i;
 // Top-level domains accepted after a bare ` at `/` dot ` (a two-letter country code is too).
@@ -29,6 +30,9 @@ export function obfuscatedEmailRule(): Rule {
     kind: 'EMAIL',
     priority: priorities.EMAIL,
     scan(text, out, covered) {
+      // Every form has an obfuscated dot or a bracketed at: most text has neither, and one test of
+      // two short literals costs far less than looking at every " at " of the prose.
+      if (!obfuscation.test(text)) return;
       atMark.lastIndex = 0;
       for (let m = atMark.exec(text); m !== null; m = atMark.exec(text)) {
         const bracketed = m[0].trimStart().charCodeAt(0) !== 97 && m[0].trimStart().charCodeAt(0) !== 65;
