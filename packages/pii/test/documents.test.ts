@@ -18,6 +18,7 @@ describe('passports and driver licences', () => {
     ['PASSPORT', 'paszport nr AB1234567', 'AB1234567'],
     ['PASSPORT', 'パスポート番号：TK1234567', 'TK1234567'],
     ['PASSPORT', '{"passport_number": "X1234567"}', 'X1234567'],
+    ['PASSPORT', 'passport number: GB1234567 issued in 2019', 'GB1234567'],
     ['PASSPORT', '{"passportNumber": "X1234567"}', 'X1234567'],
     ['PASSPORT', 'id,passport,country\n1,X1234567,DE\n', 'X1234567'],
     ['DRIVER_LICENSE', "driver's license D1234-56789-01234", 'D1234-56789-01234'],

@@ -10,6 +10,7 @@ describe('false positives of issue 20', () => {
   it.each([
     ['a version in a file name as an IP', 'download pkg-1.10.2.0.tar.gz from the mirror'],
     ['a section number as an IP', 'see section 2.1.3.4 for details'],
+    ['a numbered heading as an IP', 'Sec. 2.1.3.4 and § 1.2.3.4 and chapter 10.1.2.3'],
     ['a US ZIP+4 as a phone', 'zip: 02139-4307'],
     ['a Brazilian CEP as a phone', 'CEP 01310-100, São Paulo'],
     ['the loopback and a port as an IP', 'connect ECONNREFUSED ::1:5432'],
@@ -26,6 +27,7 @@ describe('false positives of issue 20', () => {
 
   it('still finds the true positives next to them', () => {
     expect(found('from 10.1.2.3 and 10.0.0.1-10.0.0.255')).toEqual([['IP', '10.1.2.3'], ['IP', '10.0.0.1'], ['IP', '10.0.0.255']]);
+    expect(found('search 10.1.2.3, start 10.1.2.4, firewall rule 10.1.2.5')).toEqual([['IP', '10.1.2.3'], ['IP', '10.1.2.4'], ['IP', '10.1.2.5']]);
     expect(found('peer fe80::1ff:fe23:4567:890a on eth0')).toEqual([['IP', 'fe80::1ff:fe23:4567:890a']]);
     expect(found('tel 02139-4307')).toEqual([['PHONE', '02139-4307']]);
     expect(found('mail alice@example.com: thanks')).toEqual([['EMAIL', 'alice@example.com']]);

@@ -104,10 +104,14 @@ export function driverLicenseRule(): Rule {
   return cueRule('driverLicense', 'DRIVER_LICENSE', driverCue, upperCue);
 }
 
-/** A value under a passport or driver licence key: a document number (some digits, no spaces to speak of). */
+/**
+ * A value under a passport or driver licence key: a document number of letters, digits, `-` and
+ * spaces where every space-separated group holds a digit (`passport number: GB1234567 issued` is
+ * not one value).
+ */
 function documentNumber(value: string): boolean {
   const trimmed = value.trim();
-  return trimmed.length >= 5 && trimmed.length <= 24 && /\d/.test(trimmed) && /^[A-Za-z0-9][A-Za-z0-9 -]*$/.test(trimmed);
+  return trimmed.length >= 5 && trimmed.length <= 24 && /^[A-Za-z0-9][A-Za-z0-9 -]*$/.test(trimmed) && trimmed.split(/ +/).every((group) => /\d/.test(group));
 }
 
 /** Validators of the default field rules by kind: a key says what a value is, the value must agree. */

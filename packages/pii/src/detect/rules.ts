@@ -227,7 +227,7 @@ const cardRule = regexRule({
 });
 
 // `Part 201-44-7810`, `Error 401-12-2024`: a part, error or order number shaped like an SSN.
-const notSsnBefore = /(?:part|p\/n|pn|error|err|errno|code|order|invoice|inv|ref|model|item|sku|ticket|case|build|serial|lot|batch|isbn)\s*(?:no\.?|nr\.?|number|#)?\s*[:#=]?\s*$/i;
+const notSsnBefore = /(?:^|[^a-z])(?:part|p\/n|pn|error|err|errno|code|order|invoice|inv|ref|model|item|sku|ticket|case|build|serial|lot|batch|isbn)\s*(?:no\.?|nr\.?|number|#)?\s*[:#=]?\s*$/i;
 const ssnRule = regexRule({
   id: 'ssn',
   kind: 'SSN',
@@ -305,7 +305,7 @@ const ibanRule: Rule = {
 
 const versionBefore = /(?:version|ver|release|build|rev|firmware|v)\s*[:=]?\s*$/i;
 // `section 2.1.3.4`, `§ 1.2.3.4`: a numbered heading, not an address.
-const headingBefore = /(?:section|sect|sec|chapter|ch|clause|article|art|para|paragraph|figure|fig|table|step|item|rule|appendix|§)\.?\s*$/i;
+const headingBefore = /(?:(?:^|[^a-z])(?:section|sect|sec|chapter|ch|clause|article|art|para|paragraph|figure|fig|appendix)|§)\.?\s*$/i;
 function fileExtensionAfter(text: string, end: number): boolean {
   if (text.charCodeAt(end) !== 46) return false;
   const c = text.charCodeAt(end + 1);
