@@ -63,9 +63,12 @@ describe('emails', () => {
     expect(maskText('alice@example.com, alice [at] example [dot] com, Alice AT Example DOT com', { vault }).masked).toBe('[EMAIL_1], [EMAIL_1], [EMAIL_1]');
   });
 
-  it('masks percent-encoded addresses alone and in query strings', () => {
-    expect(maskText('alice%40example.com').masked).not.toContain('alice');
-    expect(maskText('GET /unsubscribe?email=alice%40example.com&list=news').masked).not.toContain('alice');
+  it('masks percent-encoded addresses alone and in query strings, with the plain address placeholder', () => {
+    const vault = PiiVault.memory();
+    // Standing alone it is decoded, masked and encoded again (`%5B` is `[`).
+    expect(maskText('alice@example.com, alice%40example.com', { vault }).masked).toBe('[EMAIL_1], %5BEMAIL_1%5D');
+    expect(maskText('GET /unsubscribe?list=news&email=alice%40example.com', { vault }).masked).toBe('GET /unsubscribe?list=news&email=%5BEMAIL_1%5D');
+    expect(maskText('https://x.example/?to=bob%40example.org', { vault }).masked).not.toContain('bob');
   });
 
   it.each([
