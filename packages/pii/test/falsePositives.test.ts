@@ -41,9 +41,17 @@ describe('SSN recall', () => {
     ['SSN#123-45-6789', '123-45-6789'],
     ['ssn 123.45.6789', '123.45.6789'],
     ['Social Security No. 123456789', '123456789'],
+    ['SSN-123-45-6789', '123-45-6789'],
+    ['SSN 123–45–6789', '123–45–6789'],
+    ['{"social_security_number": "123456789"}', '123456789'],
+    ['id,ssn,plan\n1,123456789,pro\n', '123456789'],
   ])('finds %j', (text, value) => {
     expect(found(text)).toContainEqual(['SSN', value]);
   });
+});
+
+it.each(['{"ssn": "000-00-0000"}', '{"ssn": "N/A"}', 'id,ssn\n1,unknown\n'])('leaves the SSN field %j unchanged when its value is none', (text) => {
+  expect(maskText(text).masked).toBe(text);
 });
 
 describe('emails', () => {

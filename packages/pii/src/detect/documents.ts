@@ -1,3 +1,4 @@
+import { ssnValid } from './checksums.ts';
 import { cuesOf, driverCue, passportCue } from './cues.ts';
 import { type Rule, newCandidate, priorities } from './rules.ts';
 
@@ -118,4 +119,5 @@ function documentNumber(value: string): boolean {
 export const documentFieldValidators: Readonly<Record<string, (value: string) => boolean>> = {
   PASSPORT: documentNumber,
   DRIVER_LICENSE: documentNumber,
+  SSN: ssnValid,
 };

@@ -67,6 +67,9 @@ export const defaultPersonalFields: Readonly<Record<string, string>> = {
   drivers_license_number: 'DRIVER_LICENSE',
   driving_licence_number: 'DRIVER_LICENSE',
   dl_number: 'DRIVER_LICENSE',
+  ssn: 'SSN',
+  social_security_number: 'SSN',
+  social_security_no: 'SSN',
 };
 
 /** Keys whose values are masked by default as secrets (rule `field.secret`). */

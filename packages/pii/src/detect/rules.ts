@@ -233,7 +233,7 @@ const ssnRule = regexRule({
   kind: 'SSN',
   priority: priorities.SSN,
   needsDigit: true,
-  regex: /\d{3}([- ])\d{2}\1\d{4}(?![\w]|[.-]\d)/g,
+  regex: /\d{3}([- –])\d{2}\1\d{4}(?![\w]|[.-]\d)/g,
   validate: (value, text, start) => leftBoundary(text, start, '.-') && ssnValid(value) && !notSsnBefore.test(text.slice(Math.max(0, start - 16), start)),
   normalize: (value) => value.replace(/\D/g, ''),
 });
@@ -243,8 +243,8 @@ const ssnKeywordRule = regexRule({
   kind: 'SSN',
   priority: priorities.SSN,
   needsDigit: true,
-  // After a cue, also nine bare digits or dotted groups (`SSN 123.45.6789`).
-  regex: /\b(?:ssn|social security(?: number| no\.?)?|ss#)\W{0,6}(\d{9}|\d{3}\.\d{2}\.\d{4})(?![\w]|[.-]\d)/gi,
+  // After a cue, also nine bare digits, dotted or en-dashed groups, and groups right after `SSN-`.
+  regex: /\b(?:ssn|social[ _]security(?:[ _]number|[ _]no\.?)?|ss#)\W{0,6}(\d{9}|\d{3}([-. –])\d{2}\2\d{4})(?![\w]|[.-]\d)/gi,
   needsAny: ['sn', 'SN', 'ocial', 'OCIAL', 's#', 'S#'],
   group: 1,
   validate: (value) => ssnValid(value),
