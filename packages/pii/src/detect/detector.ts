@@ -5,6 +5,7 @@ import { cardValid, ibanValid, luhnValid, ssnValid } from './checksums.ts';
 import { FieldMatcher, type FieldRule, defaultPersonalFields, defaultSecretFields, fieldRule } from './fields.ts';
 import { type Candidate, type Rule, builtinRules, newCandidate, priorities, regexRule } from './rules.ts';
 import { findCandidates } from './find.ts';
+import { documentFieldValidators } from './documents.ts';
 import { resolveOverlaps } from './overlaps.ts';
 
 export { resolveOverlaps };
@@ -107,7 +108,7 @@ export class Detector {
     const rules = builtinRules(options.phoneRegions).filter((rule) => !isDisabled(disable, rule.id, rule.kind));
     const fieldRules: FieldRule[] = [];
     for (const [key, kind] of Object.entries(defaultPersonalFields)) {
-      if (!isDisabled(disable, 'field.personal', kind)) fieldRules.push(fieldRule('field.personal', key, kind));
+      if (!isDisabled(disable, 'field.personal', kind)) fieldRules.push(fieldRule('field.personal', key, kind, documentFieldValidators[kind]));
     }
     for (const [key, kind] of Object.entries(defaultSecretFields)) {
       if (!isDisabled(disable, 'field.secret', kind)) fieldRules.push(fieldRule('field.secret', key, kind));

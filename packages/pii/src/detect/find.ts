@@ -71,8 +71,11 @@ function isIntegerLiteral(text: string, start: number, end: number): boolean {
 export function normalizeValue(kind: string, value: string): string | undefined {
   const trimmed = value.trim();
   switch (kind) {
-    case 'EMAIL':
-      return trimmed.toLowerCase();
+    case 'EMAIL': {
+      // `alice%40example.com` under an `email` key (a query string) shares the plain address's placeholder.
+      const lower = trimmed.toLowerCase();
+      return lower.includes('%40') ? percentDecoded(lower) : lower;
+    }
     case 'PHONE': {
       // Written internationally, its E.164 form is its digits (without a bracketed trunk prefix).
       if (!trimmed.startsWith('+') && !trimmed.startsWith('00')) return undefined;
@@ -87,6 +90,14 @@ export function normalizeValue(kind: string, value: string): string | undefined 
       return trimmed.replace(/\s/g, '').toUpperCase();
     default:
       return undefined;
+  }
+}
+
+function percentDecoded(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
   }
 }
 

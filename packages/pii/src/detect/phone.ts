@@ -15,6 +15,9 @@ const nanpShape = /^(?:\+?1[ .-]?)?(?:\(\d{3}\)|\d{3})[ .-]?\d{3}[ .-]?\d{4}$/;
 const notPhoneShape = /^\d{3}([- ])\d{2}\1\d{4}$|^\d{1,3}(?:\.\d{1,3}){3}$/;
 // An amount (16871.09), not a phone: digits, one decimal point, at most two decimals.
 const amountShape = /^\d+\.\d{1,2}$/;
+// A US ZIP+4 (`02139-4307`) or a Brazilian CEP (`01310-100`): a phone only after a phone word.
+const postalShape = /^\d{5}-\d{3,4}$/;
+const postalBefore = /(?:zip|zip code|postal|postcode|post code|plz|cep|cp|code postal|código postal|codigo postal)[\s.:#"'=-]*$/i;
 const datePrefix = /^(?:\d{4}[./-]\d{1,2}[./-]\d{1,2}|\d{1,2}[./-]\d{1,2}[./-]\d{4}|\d{1,2}[./-]\d{1,2}[./-]\d{2}$)/;
 
 /** What a phone detector reports: the span in the candidate and the E.164 form. */
@@ -88,6 +91,10 @@ export class PhoneScanner {
       if (datePrefix.test(candidate) || notPhoneShape.test(candidate) || amountShape.test(candidate)) return undefined;
     }
     if (!international && bare && !keywordBefore.test(text.slice(Math.max(0, index - 24), index))) return undefined;
+    if (!international && postalShape.test(candidate)) {
+      const before = text.slice(Math.max(0, index - 24), index);
+      if (postalBefore.test(before) || !keywordBefore.test(before)) return undefined;
+    }
     const key = candidate;
     const cached = this.#cache.get(key);
     if (cached !== undefined) return cached ?? undefined;

@@ -2,6 +2,11 @@ import { isIP } from 'node:net';
 import { cardValid, ibanChecksumValid, ibanLengths, ssnValid } from './checksums.ts';
 import { leftBoundary } from './boundary.ts';
 import { PhoneScanner } from './phone.ts';
+import { dobRule } from './dob.ts';
+import { driverLicenseRule, passportRule } from './documents.ts';
+import { obfuscatedEmailRule } from './obfuscatedEmail.ts';
+import { pemRule, urlCredentialsRule } from './secrets.ts';
+import { tokenRules } from './tokens.ts';
 
 /** One raw detection before overlaps are resolved. */
 export interface Candidate {
@@ -131,6 +136,33 @@ const labelPattern = /^[\p{L}\p{N}](?:[\p{L}\p{N}-]*[\p{L}\p{N}])?$/u;
 const retinaAsset = /^\d+(?:\.\d+)?x\./i;
 const fileTlds = new Set(['png', 'jpg', 'jpeg', 'gif', 'svg', 'webp', 'ico', 'bmp']);
 
+/**
+ * `git@github.com:acme/infra.git` (an scp-style git remote), `user:token@host` (a URL's password,
+ * the `urlCredentials` rule's) and `p@ss@host` (two `@`): no email address, though shaped like one.
+ */
+function notAnAddress(text: string, start: number, end: number): boolean {
+  const before = start > 0 ? text.charCodeAt(start - 1) : 0;
+  if (before === 64) return true;
+  if (text.charCodeAt(end) === 58) {
+    // `host:path/...`: a path (letters, `~`, `/`) right after the colon, no space.
+    let i = end + 1;
+    while (i < text.length && i - end < 128 && isRemotePathChar(text.charCodeAt(i))) i++;
+    if (i > end + 1 && (text.charCodeAt(i) === 47 || text.charCodeAt(end + 1) === 126 || text.charCodeAt(end + 1) === 47 || text.endsWith('.git', i))) return true;
+  }
+  if (before === 58) {
+    // The password of `scheme://user:password@host`: "://" before it with no `/`, `?`, `#` or space between.
+    for (let i = start - 2; i >= 2 && start - i < 256; i--) {
+      const c = text.charCodeAt(i);
+      if (c === 47) return text.charCodeAt(i - 1) === 47 && text.charCodeAt(i - 2) === 58;
+      if (c === 63 || c === 35 || c === 64 || c <= 32) return false;
+    }
+  }
+  return false;
+}
+function isRemotePathChar(c: number): boolean {
+  return isAsciiAlnum(c) || c === 45 || c === 46 || c === 95 || c === 126;
+}
+
 export const emailRule: Rule = {
   id: 'email',
   kind: 'EMAIL',
@@ -148,7 +180,7 @@ export const emailRule: Rule = {
       while (end > at + 1 && (text.charCodeAt(end - 1) === 46 || text.charCodeAt(end - 1) === 45)) end--;
       let next = text.indexOf('@', at + 1);
       // An address inside a value a field rule replaces whole needs no checks (the common case in CRM data).
-      if (start < at && text.charCodeAt(at - 1) !== 46 && !covered?.(start, end)) {
+      if (start < at && text.charCodeAt(at - 1) !== 46 && !notAnAddress(text, start, end) && !covered?.(start, end)) {
         const domain = text.slice(at + 1, end);
         const labels = domain.split('.');
         const tld = labels.at(-1) ?? '';
@@ -194,13 +226,15 @@ const cardRule = regexRule({
   normalize: (value) => value.replace(/\D/g, ''),
 });
 
+// `Part 201-44-7810`, `Error 401-12-2024`: a part, error or order number shaped like an SSN.
+const notSsnBefore = /(?:^|[^a-z])(?:part|p\/n|pn|error|err|errno|code|order|invoice|inv|ref|model|item|sku|ticket|case|build|serial|lot|batch|isbn)\s*(?:no\.?|nr\.?|number|#)?\s*[:#=]?\s*$/i;
 const ssnRule = regexRule({
   id: 'ssn',
   kind: 'SSN',
   priority: priorities.SSN,
   needsDigit: true,
-  regex: /\d{3}([- ])\d{2}\1\d{4}(?![\w]|[.-]\d)/g,
-  validate: (value, text, start) => leftBoundary(text, start, '.-') && ssnValid(value),
+  regex: /\d{3}([- –])\d{2}\1\d{4}(?![\w]|[.-]\d)/g,
+  validate: (value, text, start) => leftBoundary(text, start, '.-') && ssnValid(value) && !notSsnBefore.test(text.slice(Math.max(0, start - 16), start)),
   normalize: (value) => value.replace(/\D/g, ''),
 });
 
@@ -209,13 +243,31 @@ const ssnKeywordRule = regexRule({
   kind: 'SSN',
   priority: priorities.SSN,
   needsDigit: true,
-  regex: /\b(?:ssn|social security(?: number| no\.?)?|ss#)\W{0,6}(\d{9})\b/gi,
+  // After a cue, also nine bare digits, dotted or en-dashed groups, and groups right after `SSN-`.
+  regex: /\b(?:ssn|social[ _]security(?:[ _]number|[ _]no\.?)?|ss#)\W{0,6}(\d{9}|\d{3}([-. –])\d{2}\2\d{4})(?![\w]|[.-]\d)/gi,
   needsAny: ['sn', 'SN', 'ocial', 'OCIAL', 's#', 'S#'],
   group: 1,
   validate: (value) => ssnValid(value),
+  normalize: (value) => value.replace(/\D/g, ''),
 });
 
-const ibanCandidate = /\b[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]){11,30}/g;
+const ibanCandidate = /\b[A-Za-z]{2}\d{2}(?:[ ]?[A-Za-z0-9]){11,30}/g;
+// A lower-case IBAN written with spaces is grouped by four (prose is not).
+const lowerGrouped = /^[a-z0-9]{4}(?: [a-z0-9]{4})*(?: [a-z0-9]{1,4})?$/;
+const ibanCue = /iban|sepa|konto|account|compte|cuenta|conto|conta|rekening|rachunek/i;
+
+// Lengths of hex ids (span ids, Mongo ObjectIds, UUIDs without dashes) that a lower-case IBAN shares.
+const hexIdLengths = new Set([16, 20, 24, 32]);
+
+/**
+ * A lower-case IBAN candidate that reads as one: grouped by four when spaced, and an IBAN cue before
+ * it when it is all hex digits as long as a common hex id.
+ */
+function lowerIbanPlausible(value: string, text: string, start: number): boolean {
+  if (/[A-Z]/.test(value)) return false;
+  if (value.includes(' ')) return lowerGrouped.test(value);
+  return /[g-z]/.test(value) || !hexIdLengths.has(value.length) || ibanCue.test(text.slice(Math.max(0, start - 32), start));
+}
 const ibanRule: Rule = {
   id: 'iban',
   kind: 'IBAN',
@@ -224,7 +276,9 @@ const ibanRule: Rule = {
   scan(text, out) {
     ibanCandidate.lastIndex = 0;
     for (let m = ibanCandidate.exec(text); m !== null; m = ibanCandidate.exec(text)) {
-      const length = ibanLengths[m[0].slice(0, 2)];
+      const lower = m[0].charCodeAt(0) >= 97;
+      if (lower !== m[0].charCodeAt(1) >= 97) continue;
+      const length = ibanLengths[lower ? m[0].slice(0, 2).toUpperCase() : m[0].slice(0, 2)];
       if (length === undefined) continue;
       // Take exactly `length` alphanumerics; the IBAN must end there (space, punctuation or end).
       let taken = 0;
@@ -241,15 +295,29 @@ const ibanRule: Rule = {
       }
       if (taken !== length || (end < text.length && isAsciiAlnum(text.charCodeAt(end)))) continue;
       const value = text.slice(m.index, end);
-      const compact = value.replace(/ /g, '');
-      if (!ibanChecksumValid(compact)) continue;
+      const compact = lower ? value.replace(/ /g, '').toUpperCase() : value.replace(/ /g, '');
+      if (lower ? !lowerIbanPlausible(value, text, m.index) || !ibanChecksumValid(compact) : !ibanChecksumValid(compact)) continue;
       out.push(newCandidate('IBAN', 'iban', priorities.IBAN, m.index, end, value, compact));
       ibanCandidate.lastIndex = end;
     }
   },
 };
 
-const versionBefore = /(?:version|ver|release|build|rev|firmware|v)\s*[:=]?\s*$/i;
+// Also as a JSON or CSV key before the value: `"version": "2.11.6.0"`.
+const versionBefore = /(?:version|ver|release|build|rev|firmware|v)["']?\s*[:=]?\s*["']?$/i;
+/**
+ * `1.5.6.2`, `2.11.6.0`: a first part under 10 and small other parts read as a version (an agent
+ * upgraded to 1.5.6.2) unless an address word comes before (`ip 1.1.1.1`, `dns 9.9.9.9`).
+ */
+const versionShape = /^\d\.(?:[12]?\d)\.(?:[12]?\d)\.(?:[12]?\d)$/;
+const addressBefore = /(?:ip|ipv4|addr|address|host|from|server|client|peer|remote|dns|resolver|nameserver|gateway|gw|via|ping|inet|src|dst|source|destination)\b["']?\s*[:=]?\s*["']?$/i;
+// `section 2.1.3.4`, `§ 1.2.3.4`: a numbered heading, not an address.
+const headingBefore = /(?:(?:^|[^a-z])(?:section|sect|sec|chapter|ch|clause|article|art|para|paragraph|figure|fig|appendix)|§)\.?\s*$/i;
+function fileExtensionAfter(text: string, end: number): boolean {
+  if (text.charCodeAt(end) !== 46) return false;
+  const c = text.charCodeAt(end + 1);
+  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+}
 const ipv4Rule = regexRule({
   id: 'ipv4',
   kind: 'IP',
@@ -258,7 +326,11 @@ const ipv4Rule = regexRule({
   regex: /\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}(?![\w]|\.\d)/g,
   validate: (value, text, start) =>
     leftBoundary(text, start, '.') &&
-    isIP(value) === 4 && !value.startsWith('127.') && value !== '0.0.0.0' && value !== '255.255.255.255' && !versionBefore.test(text.slice(Math.max(0, start - 12), start)),
+    isIP(value) === 4 && !value.startsWith('127.') && value !== '0.0.0.0' && value !== '255.255.255.255' &&
+    // `pkg-1.10.2.0.tar.gz`: a version in a file name (a letter right after a dot ends no address).
+    !fileExtensionAfter(text, start + value.length) &&
+    !versionBefore.test(text.slice(Math.max(0, start - 12), start)) && !headingBefore.test(text.slice(Math.max(0, start - 12), start)) &&
+    (!versionShape.test(value) || addressBefore.test(text.slice(Math.max(0, start - 16), start))),
 });
 
 function isHexCode(c: number): boolean {
@@ -267,6 +339,9 @@ function isHexCode(c: number): boolean {
 function isIpv6Char(c: number): boolean {
   return isHexCode(c) || c === 58 || c === 46;
 }
+
+// `::1:5432`, `:::8080`: the loopback or any-address and a port, as servers log them.
+const loopbackWithPort = /^::1?:\d{1,5}$/;
 
 // IPv6: start from each ":" that has a hex digit or ":" next to it, expand over hex digits, ":" and
 // "." (embedded IPv4), then let node:net decide. Far cheaper than a regex tried at every letter.
@@ -301,7 +376,7 @@ const ipv6Rule: Rule = {
       const stop = start + value.length;
       const prev = start > 0 ? text[start - 1]! : '';
       if (/[\w]/.test(prev) || (stop < text.length && /\w/.test(text[stop]!))) continue;
-      if (isIP(value) !== 6 || !/\d/.test(value) || value === '::1') continue;
+      if (isIP(value) !== 6 || !/\d/.test(value) || value === '::1' || loopbackWithPort.test(value)) continue;
       if (value.split('%')[0]!.split(':').filter((group) => group.length > 0).length < 2) continue;
       out.push(newCandidate('IP', 'ipv6', priorities.IP, start, stop, value, value.toLowerCase()));
     }
@@ -323,13 +398,6 @@ const secretRules: Rule[] = [
     regex: /\b(?:xox[abposre]-[A-Za-z0-9-]{10,250}|xapp-\d-[A-Za-z0-9-]{10,250})\b|https:\/\/hooks\.slack\.com\/(?:services|workflows|triggers)\/[A-Za-z0-9/_-]{20,}/g,
   }),
   regexRule({ id: 'secret.jwt', kind: 'SECRET', priority: priorities.SECRET, needsAny: ['eyJ'], regex: /\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g }),
-  regexRule({
-    id: 'secret.pem',
-    needsAny: ['PRIVATE KEY'],
-    kind: 'SECRET',
-    priority: priorities.SECRET + 5,
-    regex: /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----[\s\S]*?-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----/g,
-  }),
   regexRule({ id: 'secret.bearer', kind: 'SECRET', priority: priorities.SECRET, needsAny: ['earer'], regex: /\b[Bb]earer[ \t]+([A-Za-z0-9._~+/-]{12,}=*)/g, group: 1, validate: hasLetterAndDigit }),
   regexRule({ id: 'secret.bearer', kind: 'SECRET', priority: priorities.SECRET, regex: /authorization["']?\s*[:=]\s*["']?Basic[ \t]+([A-Za-z0-9+/]{8,}={0,2})/gi, group: 1 }),
   regexRule({
@@ -357,7 +425,10 @@ const secretRules: Rule[] = [
 
 /** Every built-in pattern rule, by id. `phone` is built per detector (it takes regions). */
 export function builtinRules(phoneRegions?: readonly string[]): Rule[] {
-  return [emailRule, phoneRule(phoneRegions), cardRule, ssnRule, ssnKeywordRule, ibanRule, ipv4Rule, ipv6Rule, ...secretRules];
+  return [
+    emailRule, phoneRule(phoneRegions), cardRule, ssnRule, ssnKeywordRule, ibanRule, ipv4Rule, ipv6Rule, ...secretRules,
+    pemRule(), dobRule(), passportRule(), driverLicenseRule(), obfuscatedEmailRule(), urlCredentialsRule(), ...tokenRules(),
+  ];
 }
 
 /** Ids of the built-in rules, for `pii.disable` (kinds such as `IP` work too). */
@@ -365,4 +436,6 @@ export const builtinRuleIds = [
   'email', 'phone', 'card', 'ssn', 'iban', 'ipv4', 'ipv6',
   'secret.aws', 'secret.github', 'secret.slack', 'secret.jwt', 'secret.pem', 'secret.bearer', 'secret.apiKey', 'secret.assignment',
   'field.personal', 'field.secret',
+  'dob', 'passport', 'driverLicense', 'email.obfuscated', 'secret.urlCredentials',
+  'secret.awsSecret', 'secret.gitlab', 'secret.discord', 'secret.telegram', 'secret.stripe', 'secret.twilio', 'secret.google', 'secret.azure',
 ] as const;

@@ -432,6 +432,60 @@ const misc = [
 ];
 for (const text of misc) neg('misc', text);
 
+// ---- issue 20: new kinds and the fresh corpus's false positives (appended: the lines above keep
+// their random draws) ---------------------------------------------------------------------------
+const months = ['January', 'March', 'Juli', 'mars', 'marzo', 'agosto', 'oktober', 'maart', 'marca'];
+for (let i = 0; i < 16; i++) {
+  const y = String(int(1930, 2005));
+  const m = String(int(1, 12)).padStart(2, '0');
+  const d = String(int(1, 28)).padStart(2, '0');
+  const [cue, date] = pick<[string, string]>([
+    ['DOB: ', `${y}-${m}-${d}`], ['Patient D.O.B. ', `${m}/${d}/${y}`], ['born on ', `${Number(d)} ${pick(months)} ${y}`], ['Geburtsdatum: ', `${d}.${m}.${y}`],
+    ['geb. ', `${d}.${m}.${y}`], ['née le ', `${Number(d)} ${pick(months)} ${y}`], ['fecha de nacimiento: ', `${d}/${m}/${y}`], ['data di nascita ', `${d}/${m}/${y}`],
+    ['data de nascimento: ', `${d}/${m}/${y}`], ['geboortedatum ', `${d}-${m}-${y}`], ['data urodzenia: ', `${d}.${m}.${y}`], ['生年月日: ', `${y}年${Number(m)}月${Number(d)}日`],
+    ['the record says birth_date: ', `${m}/${d}/${y}`],
+  ]);
+  add('dob', [cue, e('DOB', date), pick(['', '.', ', verified', ' (ID checked)'])]);
+}
+for (let i = 0; i < 14; i++) {
+  const number = pick([`${alnum(1, 'ABCDEFGHJKLMNPRSTUVWXYZ')}${digits(7)}`, digits(9), `C${alnum(8, 'CFGHJKLMNPRTVWXYZ0123456789')}`, `${digits(2)}${alnum(2, 'ABCDEFGHJKLMNPRSTUVWXYZ')}${digits(5)}`]);
+  const cue = pick(['passport no. ', 'Passport Number: ', 'Reisepass ', 'passeport ', 'pasaporte: ', 'passaporto n. ', 'passaporte ', 'paszport nr ']);
+  add('passport', [pick(['', 'Traveller ', 'scan of ']), cue, e('PASSPORT', number), pick(['', ', expires 2031', '.'])]);
+}
+for (let i = 0; i < 14; i++) {
+  const number = pick([`${alnum(1, 'ABCDEFGHJKLMNPRSTUVWXYZ')}${digits(4)}-${digits(5)}-${digits(5)}`, `${alnum(1, 'ABDFGHJKLMNPRSTVWXYZ')}${digits(7)}`, digits(11), `B${digits(3)}${alnum(4, 'ABCDEFGHJKLMNPRSTUVWXYZ')}${digits(3)}`]);
+  const cue = pick(["driver's license ", 'DL# ', 'Führerschein ', 'permis de conduire ', 'licencia de conducir ', 'patente ', 'CNH: ', 'driving licence: ']);
+  add('driver-license', [cue, e('DRIVER_LICENSE', number)]);
+}
+for (let i = 0; i < 12; i++) {
+  const f = pick(firstNames);
+  const domain = pick(['example', 'mail-example', 'corp']);
+  const tld = pick(['com', 'org', 'de', 'io']);
+  const form = pick([`${f} at ${domain} dot ${tld}`, `${f} [at] ${domain} [dot] ${tld}`, `${f}(at)${domain}(dot)${tld}`, `${f.toUpperCase()} AT ${domain.toUpperCase()} DOT ${tld.toUpperCase()}`, `${f}%40${domain}.${tld}`]);
+  add('email-obfuscated', [pick(['write to ', 'contact: ', 'Mail ']), e('EMAIL', form), pick(['', ' please', '.'])]);
+}
+for (const country of ['DE', 'GB', 'FR', 'NL']) {
+  const value = iban(country, true);
+  add('iban-lower', ['iban ', e('IBAN', value.toLowerCase())]);
+  add('iban-lower', ['Konto ', e('IBAN', groupIban(value).toLowerCase())]);
+}
+for (let i = 0; i < 10; i++) {
+  const password = alnum(int(6, 16));
+  const [before, after] = pick<[string, string]>([
+    ['postgresql://admin:', '@localhost/db'], ['redis://:', '@cache:6379'], ['mongodb+srv://app:', '@cluster0.x.mongodb.net/app'], ['https://ci:', '@git.internal/repo.git'], ['amqp://guest:', '@rabbit:5672'],
+  ]);
+  add('url-credentials', [pick(['DATABASE_URL ', 'connect to ', '']), before, e('SECRET', password), after]);
+}
+for (let i = 0; i < 3; i++) {
+  const key = `-----BEGIN PRIVATE KEY-----\n${alnum(64)}\n${alnum(64)}\n${alnum(20)}==`;
+  add('pem-no-end', ['key:\n', e('SECRET', key), '\n\nplease rotate it']);
+}
+const issue20Negatives = [
+  'pkg-1.10.2.0.tar.gz', 'see section 2.1.3.4', 'zip: 02139-4307', 'CEP 01310-100', 'connect ECONNREFUSED ::1:5432', 'git@github.com:acme/infra.git', 'Part 201-44-7810', 'Error 401-12-2024',
+  'amount 16871.09', '{"amount": 16871.09}', 'created 2024-03-14', 'passport photos: 2 of 4', 'meet at home dot', 'download DL 1234567', '{"license_number": "ABC12345"}', 'redis://cache:6379',
+];
+for (const text of issue20Negatives) neg('issue20', text);
+
 const file = path.join(import.meta.dirname, 'corpus.jsonl');
 writeFileSync(file, `${samples.map((s) => JSON.stringify(s)).join('\n')}\n`);
 const positives = samples.filter((s) => s.entities.length > 0).length;
