@@ -254,7 +254,7 @@ const ssnKeywordRule = regexRule({
 const ibanCandidate = /\b[A-Za-z]{2}\d{2}(?:[ ]?[A-Za-z0-9]){11,30}/g;
 // A lower-case IBAN written with spaces is grouped by four (prose is not).
 const lowerGrouped = /^[a-z0-9]{4}(?: [a-z0-9]{4})*(?: [a-z0-9]{1,4})?$/;
-const ibanCue = /iban|sepa|konto|account|compte|cuenta|conto|conta|rekening|rachunek/i;
+const ibanCue = /iban|konto|account|compte|cuenta|conto|conta|rekening|rachunek/i;
 
 // Lengths of hex ids (span ids, Mongo ObjectIds, UUIDs without dashes) that a lower-case IBAN shares.
 const hexIdLengths = new Set([16, 20, 24, 32]);
@@ -303,14 +303,7 @@ const ibanRule: Rule = {
   },
 };
 
-// Also as a JSON or CSV key before the value: `"version": "2.11.6.0"`.
-const versionBefore = /(?:version|ver|release|build|rev|firmware|v)["']?\s*[:=]?\s*["']?$/i;
-/**
- * `1.5.6.2`, `2.11.6.0`: a first part under 10 and small other parts read as a version (an agent
- * upgraded to 1.5.6.2) unless an address word comes before (`ip 1.1.1.1`, `dns 9.9.9.9`).
- */
-const versionShape = /^\d\.(?:[12]?\d)\.(?:[12]?\d)\.(?:[12]?\d)$/;
-const addressBefore = /(?:ip|ipv4|addr|address|host|from|server|client|peer|remote|dns|resolver|nameserver|gateway|gw|via|ping|inet|src|dst|source|destination)\b["']?\s*[:=]?\s*["']?$/i;
+const versionBefore = /(?:version|ver|release|build|rev|firmware|v)\s*[:=]?\s*$/i;
 // `section 2.1.3.4`, `§ 1.2.3.4`: a numbered heading, not an address.
 const headingBefore = /(?:(?:^|[^a-z])(?:section|sect|sec|chapter|ch|clause|article|art|para|paragraph|figure|fig|appendix)|§)\.?\s*$/i;
 function fileExtensionAfter(text: string, end: number): boolean {
@@ -329,8 +322,7 @@ const ipv4Rule = regexRule({
     isIP(value) === 4 && !value.startsWith('127.') && value !== '0.0.0.0' && value !== '255.255.255.255' &&
     // `pkg-1.10.2.0.tar.gz`: a version in a file name (a letter right after a dot ends no address).
     !fileExtensionAfter(text, start + value.length) &&
-    !versionBefore.test(text.slice(Math.max(0, start - 12), start)) && !headingBefore.test(text.slice(Math.max(0, start - 12), start)) &&
-    (!versionShape.test(value) || addressBefore.test(text.slice(Math.max(0, start - 16), start))),
+    !versionBefore.test(text.slice(Math.max(0, start - 12), start)) && !headingBefore.test(text.slice(Math.max(0, start - 12), start)),
 });
 
 function isHexCode(c: number): boolean {
