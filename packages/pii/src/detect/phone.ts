@@ -8,6 +8,14 @@ import { leftBoundary } from './boundary.ts';
  */
 export const defaultPhoneRegions: readonly string[] = ['US', 'GB', 'DE', 'FR', 'IN', 'AU', 'JP', 'BR', 'ES', 'IT', 'NL', 'CA'];
 
+/**
+ * Phone words in the languages of the default regions, with a few linking words after them, just
+ * before a number: `sms sent to`, `call me on`, `Rückruf unter`, `llamen al`, `phone: `. Near one,
+ * a grouped number of a possible length is a phone even when the metadata knows no such range.
+ */
+const cueBefore =
+  /(?:\b(?:tel|tél|phone[ds]?|telephone|mobile|mob|cell|cellphone|fax|call(?:ed|ing)?|ring|sms|text(?:ed)?|whatsapp|signal|reach|dial(?:led)?|contact|hotline|helpline|anruf(?:en)?|rückruf|ruf|zurückrufen|telefon(?:isch|nummer)?|handy|mobil(?:nummer)?|appel(?:er|ez)?|rappel(?:er|ez)?|téléphone|portable|llam(?:ar|e|en|ada)|tel[eé]fono|m[oó]vil|celular|chiama(?:re|mi|to)?|richiama(?:re|to|ta|mi)?|cellulare|ligar|ligue|telefone|bel(?:len|t)?|teruggebeld|terugbellen|telefoon|mobiel|dzwo[nń](?:ić|ic)?|zadzwo[nń]|telefonu?|komórk[ai]|kontakt|numer(?:em|u)?)\b|電話(?:番号)?|携帯)[\s.:#"'=()/-]*(?:(?:no\.?|nr\.?|num(?:ber|ero|éro|mer)?|n[º°]|me|us|him|her|them|back|sent|to|at|on|via|is|was|under|al|au|a|op|pod|em|no|de|pe|unter)[\s.:#"'=-]+){0,4}$/i;
+
 /** Words that, just before a bare digit run, say it is a phone number. */
 const keywordBefore = /(?:tel|phone|mobile|mob|cell|fax|call|sms|whatsapp|contact|ph|tél|telefon|telefono|téléphone|電話)[\s.:#"'=()/-]*(?:no\.?|number|nr\.?|num)?[\s.:#"'=-]*$/i;
 const nanpShape = /^(?:\+?1[ .-]?)?(?:\(\d{3}\)|\d{3})[ .-]?\d{3}[ .-]?\d{4}$/;
@@ -90,7 +98,7 @@ export class PhoneScanner {
       if (beforeLast === 32 || beforeLast === 45 || beforeLast === 46) return undefined;
       if (datePrefix.test(candidate) || notPhoneShape.test(candidate) || amountShape.test(candidate)) return undefined;
     }
-    if (!international && bare && !keywordBefore.test(text.slice(Math.max(0, index - 24), index))) return undefined;
+    if (!international && bare && !keywordBefore.test(text.slice(Math.max(0, index - 24), index)) && !cueBefore.test(text.slice(Math.max(0, index - 40), index))) return undefined;
     if (!international && postalShape.test(candidate)) {
       const before = text.slice(Math.max(0, index - 24), index);
       if (postalBefore.test(before) || !keywordBefore.test(before)) return undefined;
@@ -98,7 +106,11 @@ export class PhoneScanner {
     const key = candidate;
     const cached = this.#cache.get(key);
     if (cached !== undefined) return cached ?? undefined;
-    const result = international ? this.#international(candidate) : this.#national(candidate, digits);
+    let result = international ? this.#international(candidate) : this.#national(candidate, digits);
+    // After a phone word, a number with a + or a trunk 0 or in groups, or 8 digits or more, is one.
+    if (result === undefined && (international || !bare || digits[0] === '0' || digits.length >= 8) && cueBefore.test(text.slice(Math.max(0, index - 40), index))) {
+      result = this.#possible(candidate, international ? `+${digitsOf(candidate.startsWith('00') ? candidate.slice(2) : candidate)}` : digits);
+    }
     if (this.#cache.size > 10_000) this.#cache.clear();
     this.#cache.set(key, result ?? null);
     return result;
@@ -110,7 +122,24 @@ export class PhoneScanner {
     if (digits.length < 8 || digits.length > 15) return undefined;
     // "+44 (0)20 7946 0958": the bracketed trunk prefix is a UK/EU convention, not part of the number.
     const phone = parsePhoneNumberFromString(normalized.replace(/\(0\)/, ''));
-    return phone?.isValid() ? phone.number : undefined;
+    // A leading + and a country code say "phone" by themselves: a number of a possible length for
+    // that country is taken even when the metadata knows no such range (new ranges, overseas
+    // departments written under their parent's code, numbers the metadata has not caught up with).
+    return phone?.isValid() || phone?.isPossible() ? phone.number : undefined;
+  }
+
+  /**
+   * A grouped national number after a phone word: taken when it has a possible length in one of the
+   * regions (its E.164 form from the first), else as its digits when there are 7 to 15.
+   */
+  #possible(candidate: string, digits: string): string | undefined {
+    if (digits.startsWith('+')) return digits.length >= 9 && digits.length <= 16 ? digits : undefined;
+    if (digits.length < 7 || digits.length > 15) return undefined;
+    for (const region of this.#regions) {
+      const phone = parsePhoneNumberFromString(candidate, region);
+      if (phone?.isPossible()) return phone.number;
+    }
+    return digits;
   }
 
   #national(candidate: string, digits: string): string | undefined {
