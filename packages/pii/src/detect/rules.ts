@@ -2,6 +2,8 @@ import { isIP } from 'node:net';
 import { cardValid, ibanChecksumValid, ibanLengths, ssnValid } from './checksums.ts';
 import { leftBoundary } from './boundary.ts';
 import { PhoneScanner } from './phone.ts';
+import { nameRule } from './names.ts';
+import { addressRule } from './addresses.ts';
 
 /** One raw detection before overlaps are resolved. */
 export interface Candidate {
@@ -357,7 +359,7 @@ const secretRules: Rule[] = [
 
 /** Every built-in pattern rule, by id. `phone` is built per detector (it takes regions). */
 export function builtinRules(phoneRegions?: readonly string[]): Rule[] {
-  return [emailRule, phoneRule(phoneRegions), cardRule, ssnRule, ssnKeywordRule, ibanRule, ipv4Rule, ipv6Rule, ...secretRules];
+  return [emailRule, phoneRule(phoneRegions), cardRule, ssnRule, ssnKeywordRule, ibanRule, ipv4Rule, ipv6Rule, ...secretRules, nameRule, addressRule];
 }
 
 /** Ids of the built-in rules, for `pii.disable` (kinds such as `IP` work too). */
@@ -365,4 +367,5 @@ export const builtinRuleIds = [
   'email', 'phone', 'card', 'ssn', 'iban', 'ipv4', 'ipv6',
   'secret.aws', 'secret.github', 'secret.slack', 'secret.jwt', 'secret.pem', 'secret.bearer', 'secret.apiKey', 'secret.assignment',
   'field.personal', 'field.secret',
+  'name', 'address', 'field.name', 'field.address',
 ] as const;
