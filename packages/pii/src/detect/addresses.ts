@@ -56,11 +56,15 @@ const patterns = [
 
 /** The cue: a street-type word, checked for a left boundary by hand (a leading lookbehind is slow). */
 const typeWords = new RegExp(
-  String.raw`(?:street|st|avenue|ave|av|road|rd|lane|ln|boulevard|blvd|bd|drive|dr|way|court|ct|place|pl|terrace|parkway|pkwy|highway|hwy|circle|cir|square|sq|trail|crescent|close|row|alley|plaza|pike|freeway|expressway|gardens|grove|hill|mews|walk|rue|chemin|allée|impasse|quai|route|cours|passage|calle|c/|avenida|avda|pza|paseo|camino|carretera|ronda|travesía|via|v\.le|viale|piazza|piazzale|corso|largo|vicolo|strada|rua|travessa|praça|alameda|estrada|ulica|ul|aleja|al|plac|osiedle|os|${compoundTypes})(?![\p{L}])`,
-  'giu',
+  String.raw`(?:street|st|avenue|ave|av|road|rd|lane|ln|boulevard|blvd|bd|drive|dr|way|court|ct|place|pl|terrace|parkway|pkwy|highway|hwy|circle|cir|square|sq|trail|crescent|close|row|alley|plaza|pike|freeway|expressway|gardens|grove|hill|mews|walk|rue|chemin|allée|impasse|quai|route|cours|passage|calle|c/|avenida|avda|pza|paseo|camino|carretera|ronda|travesía|via|v\.le|viale|piazza|piazzale|corso|largo|vicolo|strada|rua|travessa|praça|alameda|estrada|ulica|ul|aleja|al|plac|osiedle|os|${compoundTypes})(?![a-zA-Z\u00C0-\u024F])`,
+  // Not `u`: a Unicode-aware regex of this many alternatives scanned CRM-like JSON at a fifth of the speed.
+  'gi',
 );
 const compoundEnd = new RegExp(String.raw`(?:${compoundTypes})$`, 'iu');
 const letter = /[\p{L}\p{M}]/u;
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
 
 /** Characters read before and after a cue. */
 const before = 120;
@@ -82,12 +86,15 @@ export const addressRule: Rule = {
       if (hit < from) continue;
       // A word of its own, or the end of a German or Dutch compound ("Hauptstraße").
       if (hit > 0 && letter.test(text[hit - 1]!) && !compoundEnd.test(m[0])) continue;
+      // A house number lies near the street type: no digit near it, no address.
+      let digit = false;
+      for (let k = Math.max(0, hit - 80), stopAt = Math.min(n, hit + 80); k < stopAt && !digit; k++) digit = isDigit(text.charCodeAt(k));
+      if (!digit) continue;
       const windowStart = Math.max(0, hit - before);
       const windowEnd = Math.min(n, hit + after);
       // Every address containing a later cue up to here lies in this window too: skip those cues.
       from = windowEnd === n ? n : Math.max(hit + 1, windowEnd - after / 2);
       const window = text.slice(windowStart, windowEnd);
-      if (!/\d/.test(window)) continue;
       const found: [number, number][] = [];
       for (const pattern of patterns) {
         pattern.lastIndex = 0;

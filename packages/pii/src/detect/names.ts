@@ -84,20 +84,14 @@ const strongCues = words(`
   olá ola prezado prezada
   beste geachte hoi dag
   szanowny szanowna szanowni drogi droga witaj witam`);
-/** Cues after which a name is likely, but so are other things ("from Berlin"). */
-const weakCues = words(`
-  call called calling phone ring contact contacted email emailed ping pinged ask asked tell told
-  from cc bcc by with thank thanks met meet meeting visit visited
+/** Cues that only a person follows ("call", "cc", "customer"): two name-shaped words after one are a name. */
+const personCues = words(`
+  call called calling phone ring contact contacted email emailed ping pinged ask asked tell told cc bcc thank thanks met meet
   customer client patient employee tenant applicant candidate user agent rep representative
-  manager owner author assignee reporter recipient cardholder holder member guest passenger driver
-  colleague
-  kunde kundin kontakt von mit an
-  client cliente contacter appeler de avec
-  llamar contactar con
-  chiamare contattare con
-  ligar contatar com
-  bellen met van
-  zadzwoń kontakt od`);
+  manager owner author assignee reporter recipient cardholder holder member guest passenger driver colleague
+  kunde kundin kontakt anrufen client cliente contacter appeler llamar contactar chiamare contattare ligar contatar bellen zadzwoń`);
+/** Cues after which a name is likely, but so is a place or a company ("from Berlin", "by Acme"). */
+const weakCues = new Set([...personCues, ...words('from by with visit visited von mit an de avec con com met van od')]);
 /** Two-word cues (lower case, one space). */
 const strongPairs = words(`
   assigned_to reported_by signed_by submitted_by requested_by approved_by created_by written_by authored_by owned_by
@@ -232,7 +226,7 @@ const maxRunWords = 8;
 /** How far back a cue is looked for. */
 const cueWindow = 40;
 /** How far around a run compromise reads (its sentence, cut at this many characters each side). */
-const sentenceWindow = 160;
+const sentenceWindow = 100;
 
 function wordEnd(text: string, i: number): number {
   const n = text.length;
@@ -297,22 +291,22 @@ function wordsBefore(text: string, start: number): string[] {
   return before.toLowerCase().split(/[^\p{L}\p{M}'’]+/u).filter((w) => w.length > 0);
 }
 
-/** True when the line before `start`'s line (or its own start) is a sign-off such as "Best regards,". */
+/** Line breaks, written or as JSON escapes. */
+const lineBreak = /\r?\n|\\r\\n|\\n/;
+
+/** True when the run ends its line, and that line or the one before is a sign-off ("Best regards,"). */
 function afterSignOff(text: string, start: number, end: number): boolean {
-  // The name must end its line.
+  // The name must end its line (a quote ends a JSON string).
   let after = end;
   while (after < text.length && (text.charCodeAt(after) === 32 || text.charCodeAt(after) === 46 || text.charCodeAt(after) === 44)) after++;
-  if (after < text.length && text.charCodeAt(after) !== 10 && text.charCodeAt(after) !== 13 && text.charCodeAt(after) !== 34) return false;
-  let lineStart = start;
-  while (lineStart > 0 && start - lineStart < 64 && text.charCodeAt(lineStart - 1) !== 10) lineStart--;
+  const c = text.charCodeAt(after);
+  if (after < text.length && c !== 10 && c !== 13 && c !== 34 && !(c === 92 && (text.charCodeAt(after + 1) === 110 || text.charCodeAt(after + 1) === 114))) return false;
+  const lines = text.slice(Math.max(0, start - 96), start).split(lineBreak);
   // The sign-off may end a sentence's line: "Sounds good. Thanks, Priya".
-  const same = text.slice(lineStart, start).replace(/^.*[.!?]\s+/s, '').trim();
+  const same = lines.at(-1)!.replace(/^.*[.!?"]\s+/s, '').trim();
   if (same.length > 0) return /[,!]$/.test(same) && signOffs.has(same.slice(0, -1).trim().toLowerCase());
-  let prevEnd = lineStart - 1;
-  if (prevEnd > 0 && text.charCodeAt(prevEnd - 1) === 13) prevEnd--;
-  let prevStart = prevEnd;
-  while (prevStart > 0 && prevEnd - prevStart < 64 && text.charCodeAt(prevStart - 1) !== 10) prevStart--;
-  const line = text.slice(Math.max(prevStart, 0), Math.max(prevEnd, 0)).trim().replace(/[,.!:;-]+$/, '').trim().toLowerCase();
+  if (lines.length < 2) return false;
+  const line = lines.at(-2)!.replace(/^.*"/s, '').trim().replace(/[,.!:;-]+$/, '').trim().toLowerCase();
   return line.length > 0 && signOffs.has(line);
 }
 
@@ -344,9 +338,12 @@ function sentenceAround(text: string, start: number, end: number): [number, numb
   return [from, to];
 }
 
-/** At most this many compromise parses per text, plus one per {@link nlpCharsPerCall} characters. */
-const nlpBaseCalls = 8;
-const nlpCharsPerCall = 4096;
+/**
+ * compromise parses at most one sentence per text plus one per this many characters (a parse costs
+ * about a millisecond): a text full of unknown capitalized words cannot make the scan slow. The
+ * budget is per scan, so every thread finds the same.
+ */
+const nlpCharsPerCall = 8192;
 
 /** A scan's state: compromise is parsed on a few sentences only, and one sentence once. */
 interface NlpBudget {
@@ -382,8 +379,10 @@ function judgeRun(text: string, run: readonly Word[], budget: NlpBudget): [numbe
   let first = 0;
   let cue = 0;
   // Greetings and cue words at the run's start ("Dear", "Customer"), then titles ("Mr.", "Frau").
+  let person = false;
   while (first < run.length - 1 && !run[first]!.particle && (strongCues.has(run[first]!.lower) || weakCues.has(run[first]!.lower))) {
     cue = Math.max(cue, strongCues.has(run[first]!.lower) ? 2 : 1);
+    person ||= personCues.has(run[first]!.lower);
     first++;
   }
   while (first < run.length - 1 && titles.has(run[first]!.lower) && (run[first]!.dotted || run[first]!.lower !== 'me')) {
@@ -416,14 +415,30 @@ function judgeRun(text: string, run: readonly Word[], budget: NlpBudget): [numbe
   if (named === 0 || named > 4) return undefined;
   const start = run[first]!.start;
   const end = run[last]!.end;
-  if (cue === 0) cue = cueBefore(wordsBefore(text, run[0]!.start));
+  if (cue === 0) {
+    const before = wordsBefore(text, run[0]!.start);
+    cue = cueBefore(before);
+    person = cue === 1 && personCues.has(before.at(-1)!);
+  }
   if (cue < 2 && afterSignOff(text, start, end)) cue = 2;
   // After a title or a greeting, any name-shaped words; else a first name known to compromise's
   // lexicon, or (two words or more, none a common word) a person found by compromise's parser.
   if (cue >= 2 || (firstName && (named >= 2 || cue === 1))) return [start, end];
   if (named < 2 || common) return undefined;
-  if (cue === 1 && known) return [start, end];
+  if (cue === 1 && (known || person)) return [start, end];
   return nlpSaysPerson(text, start, end, budget) ? [start, end] : undefined;
+}
+
+/** `\n`, `\r` or `\t` written as a JSON escape right before `i`: a word starts at `i`. */
+function afterEscape(text: string, i: number): boolean {
+  const c = text.charCodeAt(i - 1);
+  return i >= 2 && text.charCodeAt(i - 2) === 92 && (c === 110 || c === 114 || c === 116);
+}
+
+/** After a closing quote at `i - 1`: only spaces, then a colon (a JSON key). */
+function isKeyEnd(text: string, i: number): boolean {
+  while (text.charCodeAt(i) === 32) i++;
+  return text.charCodeAt(i) === 58;
 }
 
 /** The free-text name rule (`name`). */
@@ -434,7 +449,7 @@ export const nameRule: Rule = {
   scan(text: string, out: Candidate[], covered?: (start: number, end: number) => boolean): void {
     const n = text.length;
     const run: Word[] = [];
-    const budget: NlpBudget = { left: nlpBaseCalls + Math.floor(n / nlpCharsPerCall), sentence: [-1, -1], people: [] };
+    const budget: NlpBudget = { left: 1 + Math.floor(n / nlpCharsPerCall), sentence: [-1, -1], people: [] };
     let i = 0;
     while (i < n) {
       const c = text.charCodeAt(i);
@@ -443,11 +458,16 @@ export const nameRule: Rule = {
         i++;
         continue;
       }
-      if (i > 0 && (isLetterAt(text, i - 1) || isDigit(text.charCodeAt(i - 1)) || text.charCodeAt(i - 1) === 95)) {
+      if (i > 0 && (isLetterAt(text, i - 1) || isDigit(text.charCodeAt(i - 1)) || text.charCodeAt(i - 1) === 95) && !afterEscape(text, i)) {
         i = wordEnd(text, i) + 1;
         continue;
       }
       const stop = readRun(text, i, run);
+      // A JSON key ("FirstName":) or a value a field rule replaces whole is not judged here.
+      if ((text.charCodeAt(stop) === 34 && isKeyEnd(text, stop + 1)) || covered?.(i, stop)) {
+        i = Math.max(stop, i + 1);
+        continue;
+      }
       // A word glued to digits or an identifier (`Foo_bar`, `Item2`) is no name.
       const after = text.charCodeAt(stop);
       const glued = isDigit(after) || after === 95 || (after === 46 && isLetterAt(text, stop + 1)) || after === 64;
