@@ -86,6 +86,8 @@ export const addressRule: Rule = {
       if (hit < from) continue;
       // A word of its own, or the end of a German or Dutch compound ("Hauptstraße").
       if (hit > 0 && letter.test(text[hit - 1]!) && !compoundEnd.test(m[0])) continue;
+      // Inside a value a field rule replaces whole.
+      if (covered?.(hit, hit + m[0].length)) continue;
       // A house number lies near the street type: no digit near it, no address.
       let digit = false;
       for (let k = Math.max(0, hit - 80), stopAt = Math.min(n, hit + 80); k < stopAt && !digit; k++) digit = isDigit(text.charCodeAt(k));
