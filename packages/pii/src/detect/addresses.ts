@@ -40,7 +40,7 @@ const compoundTypes = 'straße|strasse|str\\.|weg|platz|allee|gasse|ring|damm|uf
 
 const unit = String.raw`(?:,?\s+(?:Apt\.?|Apartment|Suite|Ste\.?|Unit|Flat|Fl\.?|Floor|Room|Rm\.?|Bldg\.?|Building|#|Wohnung|Whg\.?|Appartement|Appt\.?|Bât\.?|Étage|Piso|Puerta|Planta|Interno|Int\.?|Scala|Apto\.?|Andar|Sala|lok\.|m\.)\s*[\p{L}\d-]{1,6}|,?\s+\d{1,2}[º°ª]\s?[\p{L}\d]{0,2})?`;
 const postcode = String.raw`(?:\d{5}(?:-\d{3,4})?|\d{4}(?:\s?[A-Z]{2}(?![\p{L}]))?|\d{2}-\d{3}|\d{3}\s\d{2}|[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}|[A-Z]\d[A-Z]\s?\d[A-Z]\d|[A-Z]-\d{4,5})`;
-const city = String.raw`\p{Lu}[\p{L}\p{M}'’-]*(?![\p{L}\p{M}\d'’-])(?:[ -](?:\p{Lu}[\p{L}\p{M}'’-]*(?![\p{L}\p{M}\d'’-])|de|del|do|da|am|an|sur|sous|upon|on)){0,3}`;
+const city = String.raw`\p{Lu}[\p{L}\p{M}'’-]*(?![\p{L}\p{M}\d'’-])(?:[ -](?:\p{Lu}[\p{L}\p{M}'’-]*(?![\p{L}\p{M}\d'’-])|(?:de|del|do|da|am|an|sur|sous)(?![\p{L}]))){0,3}`;
 const tail = new RegExp(String.raw`${unit}(?:,\s*(?:${postcode}\s+)?(?!(?:and|or|but|who|which|that|the)\b)${city}(?:,?\s+(?:[A-Z]{2}(?![\p{L}\d])|${postcode}))?(?:\s+${postcode})?)?`, 'uy');
 
 const patterns = [
