@@ -29,6 +29,8 @@ describe('person names in free text', () => {
     ['Szanowna Pani Kowalska, dziękujemy.', ['Kowalska']],
     ['I met Giulia Rossi at the office.', ['Giulia Rossi']],
     ['Customer Bruno Okafor asked to be called back.', ['Bruno Okafor']],
+    ['Contact person: Jan de Vries', ['Jan de Vries']],
+    ['Ticket 4411 was escalated to Rahul Sharma by the on-call engineer.', ['Rahul Sharma']],
   ])('finds the name in %j', (text, names) => {
     expect(found(text, 'NAME')).toEqual(names);
   });
@@ -49,6 +51,9 @@ describe('person names in free text', () => {
     'Amazon Web Services and Google Cloud Platform',
     'The Quick Brown Fox jumps over the lazy dog.',
     'Status: Active. Priority: High.',
+    'Bumped by Renovate, reported by Dependabot',
+    'Thanks, Team',
+    'Dear Sir or Madam,',
   ])('leaves %j alone', (text) => {
     expect(found(text, 'NAME')).toEqual([]);
   });

@@ -92,11 +92,12 @@ const personCues = words(`
   kunde kundin kontakt anrufen client cliente contacter appeler llamar contactar chiamare contattare ligar contatar bellen zadzwoń`);
 /** Cues after which a name is likely, but so is a place or a company ("from Berlin", "by Acme"). */
 const weakCues = new Set([...personCues, ...words('from by with visit visited von mit an de avec con com met van od')]);
-/** Two-word cues (lower case, one space). */
-const strongPairs = words(`
+/** Two-word greetings (lower case, joined by `_`). */
+const strongPairs = words('sehr_geehrte sehr_geehrter sehr_geehrten dzień_dobry buenos_días buenas_tardes bom_dia boa_tarde');
+/** Two-word cues a person follows, but so does a user name or a bot ("reported by Dependabot"). */
+const personPairs = words(`
   assigned_to reported_by signed_by submitted_by requested_by approved_by created_by written_by authored_by owned_by
-  escalated_to forwarded_to handed_to spoke_with spoke_to talked_to talk_to speak_to speak_with reach_out sent_to
-  on_behalf sehr_geehrte sehr_geehrter sehr_geehrten dzień_dobry buenos_días buenas_tardes bom_dia boa_tarde`);
+  escalated_to forwarded_to handed_to spoke_with spoke_to talked_to talk_to speak_to speak_with reach_out sent_to on_behalf`);
 /** Lines that end a letter or an email: the next line holding only a name signs it. */
 const signOffs = new Set([
   'regards', 'best regards', 'kind regards', 'warm regards', 'warmest regards', 'best wishes', 'best', 'thanks', 'thank you', 'many thanks', 'thanks again',
@@ -122,8 +123,8 @@ const companyWords = words(`
 /** Capitalized words that are not names: months, weekdays, places and words of headings or UIs. */
 const notNames = words(`
   january february march april may june july august september october november december
-  jan feb mar apr jun jul aug sep sept oct nov dec
-  monday tuesday wednesday thursday friday saturday sunday mon tue tues wed thu thur thurs fri sat sun
+  feb mar apr jun jul aug sep sept oct nov dec
+  monday tuesday wednesday thursday friday saturday sunday mon tue tues wed thu thur thurs fri sat
   januar februar märz juni juli oktober dezember montag dienstag mittwoch donnerstag freitag samstag sonntag
   janvier février mars avril mai juin juillet août septembre octobre novembre décembre lundi mardi mercredi jeudi vendredi samedi dimanche
   enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre lunes martes miércoles jueves viernes sábado domingo
@@ -335,7 +336,7 @@ function cueBefore(before: readonly string[]): number {
   if (titles.has(last)) return 3;
   const pair = before.length >= 2 ? `${before.at(-2)}_${last}` : '';
   if (strongCues.has(last) || strongPairs.has(pair)) return 2;
-  if (weakCues.has(last)) return 1;
+  if (weakCues.has(last) || personPairs.has(pair)) return 1;
   return 0;
 }
 
@@ -436,7 +437,7 @@ function judgeRun(text: string, run: readonly Word[], budget: NlpBudget): [numbe
   if (cue === 0) {
     const before = wordsBefore(text, run[0]!.start);
     cue = cueBefore(before);
-    person = cue === 1 && personCues.has(before.at(-1)!);
+    person = cue === 1 && (personCues.has(before.at(-1)!) || personPairs.has(`${before.at(-2)}_${before.at(-1)}`));
   }
   if (cue < 2 && afterSignOff(text, start, end)) cue = 2;
   // After a title or a greeting, any name-shaped words; else a first name known to compromise's
