@@ -119,6 +119,12 @@ describe('name and address keys', () => {
     expect(mask('level=info name=build owner="Ann Lee"')).toBe('level=info name=build owner="[NAME_1]"');
   });
 
+  it('takes a name in capitals under a card holder key only', () => {
+    const text = JSON.stringify({ cardholder: 'JOHN A SMITH', name_on_card: 'ACME-ENTERPRISE', card_holder: 'ACME CORP', customer: 'JOHN SMITH' });
+    const masked = tokenizeText(text, { detector, vault: PiiVault.memory(), server: 'x' }).text;
+    expect(JSON.parse(masked)).toEqual({ cardholder: '[NAME_1]', name_on_card: 'ACME-ENTERPRISE', card_holder: 'ACME CORP', customer: 'JOHN SMITH' });
+  });
+
   it('leaves an object under such a key to its own keys (an owner record with a login and an id)', () => {
     const { value } = tokenizeValue({ owner: { login: 'octocat', id: 583231, name: 'Mona Lisa' }, author: 'Kim Lee' }, { detector, vault: PiiVault.memory(), server: 'x' });
     expect(value).toEqual({ owner: { login: 'octocat', id: 583231, name: '[NAME_1]' }, author: '[NAME_2]' });

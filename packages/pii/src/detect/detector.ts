@@ -3,7 +3,7 @@ import { MagsagError } from '@magsag/core';
 import { kindPattern } from '../kinds.ts';
 import { cardValid, ibanValid, luhnValid, ssnValid } from './checksums.ts';
 import { FieldMatcher, type FieldRule, defaultPersonalFields, defaultSecretFields, defaultShapedFields, fieldRule } from './fields.ts';
-import { looksLikeName } from './names.ts';
+import { capitalNameKeys, looksLikeCapitalName, looksLikeName } from './names.ts';
 import { looksLikeAddress } from './addresses.ts';
 import { type Candidate, type Rule, builtinRules, newCandidate, priorities, regexRule } from './rules.ts';
 import { findCandidates } from './find.ts';
@@ -116,7 +116,7 @@ export class Detector {
     }
     for (const [key, kind] of Object.entries(defaultShapedFields)) {
       const id = kind === 'NAME' ? 'field.name' : 'field.address';
-      if (!isDisabled(disable, id, kind)) fieldRules.push(fieldRule(id, key, kind, kind === 'NAME' ? looksLikeName : looksLikeAddress, true));
+      if (!isDisabled(disable, id, kind)) fieldRules.push(fieldRule(id, key, kind, kind === 'ADDRESS' ? looksLikeAddress : capitalNameKeys.has(key) ? looksLikeCapitalName : looksLikeName, true));
     }
     for (const [path, kind] of Object.entries(options.fields ?? {})) {
       checkKind(kind, `pii.fields["${path}"]`);

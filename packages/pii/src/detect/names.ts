@@ -205,10 +205,31 @@ export function looksLikeName(value: string): boolean {
   if (trimmed.length < 2 || trimmed.length > 80 || /[\d@/\\_:;|<>{}[\]()#=+*&%$!?"]/.test(trimmed) || fileExtension.test(trimmed)) return false;
   if (!nameShape(trimmed)) return false;
   const parts = trimmed.split(/\s+/).map((part) => part.replace(/[.,]$/, '').toLowerCase());
-  if (parts.some((part) => companyWords.has(part) || notNames.has(part))) return false;
+  if (parts.some((part) => part.length > 1 && (companyWords.has(part) || notNames.has(part)))) return false;
   const named = parts.filter((part) => !particles.has(part) && !titles.has(part) && part.length > 1);
   if (named.length === 1) return lexiconClass(named[0]!) >= 0;
   return true;
+}
+
+/** Keys whose names are printed in capitals (embossed on a card): `JOHN A SMITH` is a name there. */
+export const capitalNameKeys: ReadonlySet<string> = new Set(['cardholder', 'cardholder_name', 'card_holder', 'name_on_card', 'holder_name', 'account_holder']);
+
+/** {@link looksLikeName}, or the same words written in capitals (`JOHN A SMITH`, `MARÍA DE LA CRUZ`). */
+export function looksLikeCapitalName(value: string): boolean {
+  if (looksLikeName(value)) return true;
+  const trimmed = value.trim();
+  if (!/^[\p{Lu}][\p{Lu}\p{M}'’.-]*(?: [\p{Lu}][\p{Lu}\p{M}'’.-]*){1,4}$/u.test(trimmed)) return false;
+  const titled = trimmed
+    .split(' ')
+    .map((word) =>
+      (word.length === 2 && word.endsWith('.')) || word.length === 1
+        ? word
+        : particles.has(word.toLowerCase())
+          ? word.toLowerCase()
+          : word.toLowerCase().replace(/(^|[-'’])(\p{Ll})/gu, (_m, before: string, first: string) => before + first.toUpperCase()),
+    )
+    .join(' ');
+  return looksLikeName(titled.replace(/(?:^| )(\p{Lu})(?= |$)/gu, (m) => `${m}.`));
 }
 
 // ---- the free-text rule ------------------------------------------------------------------------
