@@ -1,8 +1,9 @@
 /**
- * Placeholder kinds. The built-in detectors produce the first seven; field rules produce whatever
- * kind they are configured with (the defaults use NAME, ADDRESS, DOB and SECRET).
+ * Placeholder kinds the built-in detectors produce (NAME and ADDRESS also in free text, since issue
+ * 20); field rules produce whatever kind they are configured with (the defaults use NAME, ADDRESS,
+ * DOB and SECRET).
  */
-export const builtinKinds = ['EMAIL', 'PHONE', 'CARD', 'SSN', 'IBAN', 'IP', 'SECRET'] as const;
+export const builtinKinds = ['EMAIL', 'PHONE', 'CARD', 'SSN', 'IBAN', 'IP', 'SECRET', 'NAME', 'ADDRESS'] as const;
 
 /** Kinds the default field rules use; custom rules may use any upper-case kind. */
 export const fieldKinds = ['NAME', 'ADDRESS', 'DOB'] as const;
