@@ -1,8 +1,9 @@
 /**
- * Placeholder kinds the built-in pattern detectors produce; field rules produce whatever kind they
- * are configured with (the defaults use NAME, ADDRESS, DOB, PASSPORT, DRIVER_LICENSE and SECRET).
+ * Placeholder kinds the built-in detectors produce (NAME and ADDRESS also in free text, since issue
+ * 20); field rules produce whatever kind they are configured with (the defaults use NAME, ADDRESS,
+ * DOB, PASSPORT, DRIVER_LICENSE and SECRET).
  */
-export const builtinKinds = ['EMAIL', 'PHONE', 'CARD', 'SSN', 'IBAN', 'IP', 'SECRET', 'DOB', 'PASSPORT', 'DRIVER_LICENSE'] as const;
+export const builtinKinds = ['EMAIL', 'PHONE', 'CARD', 'SSN', 'IBAN', 'IP', 'SECRET', 'DOB', 'PASSPORT', 'DRIVER_LICENSE', 'NAME', 'ADDRESS'] as const;
 
 /** Kinds the default field rules use; custom rules may use any upper-case kind. */
 export const fieldKinds = ['NAME', 'ADDRESS', 'DOB'] as const;

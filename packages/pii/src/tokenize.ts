@@ -172,7 +172,8 @@ export function tokenizeValue(value: unknown, options: TokenizeOptions, path: (s
 
 function tokenizeField(value: string | number, field: FieldRule, options: TokenizeOptions): string | undefined {
   if (typeof value === 'number' && !Number.isFinite(value)) return undefined;
-  if (typeof value === 'string' && (value.trim().length === 0 || hasPlaceholder(value) || (field.validate && !field.validate(value)))) return undefined;
+  if (typeof value === 'string' && (value.trim().length === 0 || hasPlaceholder(value))) return undefined;
+  if (field.validate && !field.validate(String(value))) return undefined;
   const normalized = typeof value === 'string' ? normalizeValue(field.kind, value) : undefined;
   return options.vault.tokenize({ kind: field.kind, value, ...(normalized === undefined ? {} : { normalized }), ...(options.source === false ? {} : { server: options.server }) });
 }
@@ -198,6 +199,8 @@ function walk(value: unknown, path: (string | number)[], keys: string[], field: 
     });
   }
   if (value !== null && typeof value === 'object') {
+    // A rule for values only (`FieldRule.scalar`) leaves an object to its own keys' rules.
+    if (field?.scalar === true) field = undefined;
     const out: Record<string, unknown> = {};
     for (const [key, child] of Object.entries(value)) {
       path.push(key);

@@ -2,7 +2,9 @@ import { isIP } from 'node:net';
 import { MagsagError } from '@magsag/core';
 import { kindPattern } from '../kinds.ts';
 import { cardValid, ibanValid, luhnValid, ssnValid } from './checksums.ts';
-import { FieldMatcher, type FieldRule, defaultPersonalFields, defaultSecretFields, fieldRule } from './fields.ts';
+import { FieldMatcher, type FieldRule, defaultPersonalFields, defaultSecretFields, defaultShapedFields, fieldRule } from './fields.ts';
+import { capitalNameKeys, looksLikeCapitalName, looksLikeName } from './names.ts';
+import { looksLikeAddress } from './addresses.ts';
 import { type Candidate, type Rule, builtinRules, newCandidate, priorities, regexRule } from './rules.ts';
 import { findCandidates } from './find.ts';
 import { documentFieldValidators } from './documents.ts';
@@ -112,6 +114,10 @@ export class Detector {
     }
     for (const [key, kind] of Object.entries(defaultSecretFields)) {
       if (!isDisabled(disable, 'field.secret', kind)) fieldRules.push(fieldRule('field.secret', key, kind));
+    }
+    for (const [key, kind] of Object.entries(defaultShapedFields)) {
+      const id = kind === 'NAME' ? 'field.name' : 'field.address';
+      if (!isDisabled(disable, id, kind)) fieldRules.push(fieldRule(id, key, kind, kind === 'ADDRESS' ? looksLikeAddress : capitalNameKeys.has(key) ? looksLikeCapitalName : looksLikeName, true));
     }
     for (const [path, kind] of Object.entries(options.fields ?? {})) {
       checkKind(kind, `pii.fields["${path}"]`);

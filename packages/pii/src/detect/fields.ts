@@ -7,6 +7,11 @@ export interface FieldRule {
   /** The last key as written, for building the text pattern. */
   key: string;
   validate?: (value: string) => boolean;
+  /**
+   * Only values directly under the key (or in an array under it): an object there is walked with
+   * its own keys' rules (`{"owner": {"login": ..., "id": ...}}`).
+   */
+  scalar?: boolean;
 }
 
 /**
@@ -104,9 +109,11 @@ function keyPattern(key: string): string {
 }
 
 /** Builds a field rule from a key or dotted path. */
-export function fieldRule(id: string, path: string, kind: string, validate?: (value: string) => boolean): FieldRule {
+export function fieldRule(id: string, path: string, kind: string, validate?: (value: string) => boolean, scalar?: boolean): FieldRule {
   const segments = path.split('.').filter((segment) => segment.length > 0);
-  return { id, kind, path: segments.map(normalizeKey), key: segments.at(-1) ?? path, validate };
+  const rule: FieldRule = { id, kind, path: segments.map(normalizeKey), key: segments.at(-1) ?? path, validate };
+  if (scalar === true) rule.scalar = true;
+  return rule;
 }
 
 /** Finds the field rule for a key path, and the JSON / logfmt key-value pairs in text. */
@@ -169,3 +176,60 @@ export class FieldMatcher {
     return this.#byLast.get(normalizeKey(key))?.[0];
   }
 }
+
+/**
+ * Keys whose values are masked only when they look like the kind (rules `field.name`,
+ * `field.address`): `{"name": "Ann Lee"}` is masked, `{"name": "README.md"}` and
+ * `{"owner": "acme-org"}` are not. An object under such a key is walked with its own keys' rules.
+ */
+export const defaultShapedFields: Readonly<Record<string, 'NAME' | 'ADDRESS'>> = {
+  name: 'NAME',
+  display_name: 'NAME',
+  customer: 'NAME',
+  customer_name: 'NAME',
+  client_name: 'NAME',
+  contact: 'NAME',
+  contact_name: 'NAME',
+  contact_person: 'NAME',
+  assignee: 'NAME',
+  owner: 'NAME',
+  owner_name: 'NAME',
+  author: 'NAME',
+  author_name: 'NAME',
+  reporter: 'NAME',
+  requester: 'NAME',
+  recipient: 'NAME',
+  recipient_name: 'NAME',
+  sender_name: 'NAME',
+  cardholder: 'NAME',
+  cardholder_name: 'NAME',
+  card_holder: 'NAME',
+  account_holder: 'NAME',
+  holder_name: 'NAME',
+  name_on_card: 'NAME',
+  beneficiary: 'NAME',
+  beneficiary_name: 'NAME',
+  employee: 'NAME',
+  employee_name: 'NAME',
+  manager: 'NAME',
+  patient: 'NAME',
+  patient_name: 'NAME',
+  passenger: 'NAME',
+  guest_name: 'NAME',
+  person: 'NAME',
+  signer: 'NAME',
+  emergency_contact: 'NAME',
+  address: 'ADDRESS',
+  street: 'ADDRESS',
+  street_line: 'ADDRESS',
+  address_line: 'ADDRESS',
+  address_line1: 'ADDRESS',
+  address_line2: 'ADDRESS',
+  address1: 'ADDRESS',
+  address2: 'ADDRESS',
+  addr: 'ADDRESS',
+  residence: 'ADDRESS',
+  residential_address: 'ADDRESS',
+  delivery_address: 'ADDRESS',
+  physical_address: 'ADDRESS',
+};

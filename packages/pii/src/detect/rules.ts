@@ -7,6 +7,8 @@ import { driverLicenseRule, passportRule } from './documents.ts';
 import { obfuscatedEmailRule } from './obfuscatedEmail.ts';
 import { pemRule, urlCredentialsRule } from './secrets.ts';
 import { tokenRules } from './tokens.ts';
+import { nameRule } from './names.ts';
+import { addressRule } from './addresses.ts';
 
 /** One raw detection before overlaps are resolved. */
 export interface Candidate {
@@ -420,6 +422,7 @@ export function builtinRules(phoneRegions?: readonly string[]): Rule[] {
   return [
     emailRule, phoneRule(phoneRegions), cardRule, ssnRule, ssnKeywordRule, ibanRule, ipv4Rule, ipv6Rule, ...secretRules,
     pemRule(), dobRule(), passportRule(), driverLicenseRule(), obfuscatedEmailRule(), urlCredentialsRule(), ...tokenRules(),
+    nameRule, addressRule,
   ];
 }
 
@@ -430,4 +433,5 @@ export const builtinRuleIds = [
   'field.personal', 'field.secret',
   'dob', 'passport', 'driverLicense', 'email.obfuscated', 'secret.urlCredentials',
   'secret.awsSecret', 'secret.gitlab', 'secret.discord', 'secret.telegram', 'secret.stripe', 'secret.twilio', 'secret.google', 'secret.azure',
+  'name', 'address', 'field.name', 'field.address',
 ] as const;

@@ -230,7 +230,8 @@ function scanJson(text: string, start: number, fields: FieldMatcher, tokens: Tok
       pendingRule = undefined;
       if (c === 123 || c === 91) {
         const array = c === 91;
-        frames.push({ array, rule, keyed: false });
+        // A rule for values only (`FieldRule.scalar`) leaves an object to its own keys' rules.
+        frames.push({ array, rule: !array && rule?.scalar === true ? undefined : rule, keyed: false });
         i++;
         i = skipSpace(text, i, n);
         const close = array ? 93 : 125;
