@@ -59,6 +59,38 @@ describe('person names in free text', () => {
   });
 });
 
+describe('names from their company: lists, what follows them, chat speakers', () => {
+  it.each([
+    ['a list holding one found name', 'Present: Dr. Ana Ruiz, Tomasz Berg and Lee Kimura', ['Ana Ruiz', 'Tomasz Berg', 'Lee Kimura']],
+    ['a list read backwards from a found name', 'Ines Carvalho, Wojtek Zieliński, Mr. Hal Brody', ['Ines Carvalho', 'Wojtek Zieliński', 'Hal Brody']],
+    ['a birth cue after the name', 'New hire: Odile Marchetti, born 1991', ['Odile Marchetti']],
+    ['an email in angle brackets after the name', 'From: Ruaridh Quinlan <rq@example.org>', ['Ruaridh Quinlan']],
+    ['a verb a person does after the name', 'Jolanta Wrzos called again about the delivery', ['Jolanta Wrzos']],
+    ['a chat line with a time stamp', '[14:02] Tavita Faleolo: merged, thanks', ['Tavita Faleolo']],
+    ['a kinship noun before the name', 'my sister, Philippa Oyelaran, will pick it up', ['Philippa Oyelaran']],
+    ['a formal British sign-off', 'Yours faithfully,\nCormac Ferrity', ['Cormac Ferrity']],
+  ])('%s', (_what, text, names) => {
+    expect(found(text, 'NAME')).toEqual(names);
+  });
+
+  it.each([
+    ['products listed beside a name', 'Tools used by Ana Ruiz: Google Drive, Microsoft Teams, Adobe Acrobat', ['Ana Ruiz']],
+    ['places listed beside a name', 'Shipped to Ana Ruiz, Porto Alegre, Rio Grande do Sul', ['Ana Ruiz']],
+    ['a bot as a chat speaker', '[09:15] Deploy Bot: build green', []],
+    ['a company that called', 'Acme Corp called again about the invoice', []],
+    ['headings in a list', 'See Release Notes, Getting Started and Known Issues', []],
+  ])('leaves %s', (_what, text, names) => {
+    expect(found(text, 'NAME')).toEqual(names);
+  });
+
+  it('reads more person keys (holder, payer, attendee...) when the value looks like a name', () => {
+    const masked = tokenizeText('id,holder,iban\n1,Ottilie Brandauer,x\n2,ACME-TREASURY,y', { detector, vault: PiiVault.memory(), server: 'x' }).text;
+    expect(masked).not.toContain('Ottilie');
+    expect(masked).toContain('ACME-TREASURY');
+    expect(tokenizeText('{"payer": "Ruslan Petrenko", "payee": "utility-co"}', { detector, vault: PiiVault.memory(), server: 'x' }).text).toBe('{"payer": "[NAME_1]", "payee": "utility-co"}');
+  });
+});
+
 describe('street addresses in free text', () => {
   it.each([
     ['Ship it to 221B Baker Street, London NW1 6XE please', '221B Baker Street, London NW1 6XE'],
@@ -76,6 +108,29 @@ describe('street addresses in free text', () => {
   });
 
   it.each(['a 3 way handshake', 'we walked 5 miles along the road', 'see line 12 st', 'Build 42 is on the way', 'pkg-1.10.2 ships today'])('leaves %j alone', (text) => {
+    expect(found(text, 'ADDRESS')).toEqual([]);
+  });
+});
+
+describe('street types of the postal standards', () => {
+  it.each([
+    ['a USPS suffix', 'Ship to 4410 Heron Creek Crossing by Friday', '4410 Heron Creek Crossing'],
+    ['a British thoroughfare type', 'moved to 17 Tanner Croft last spring', '17 Tanner Croft'],
+    ['an Italian street type', 'consegna in Contrada Sant Elia 12 domani', 'Contrada Sant Elia 12'],
+    ['a Spanish street type', 'vive en Glorieta Bilbao 4 desde enero', 'Glorieta Bilbao 4'],
+    ['a Brazilian address with the number first', 'residente em 88 Travessa Jacarandá', '88 Travessa Jacarandá'],
+    ['a Polish type in lower case', 'dostawa na rondo Daszyńskiego 3, 00-843 Warszawa', 'rondo Daszyńskiego 3, 00-843 Warszawa'],
+    ['a hyphenated German street', 'Lieferung an Karl-Marx-Str. 14 bitte', 'Karl-Marx-Str. 14'],
+    ['a Dutch park', 'bezorgen op Vondelpark 3 morgen', 'Vondelpark 3'],
+  ])('%s', (_what, text, address) => {
+    expect(found(text, 'ADDRESS')).toEqual([address]);
+  });
+
+  it.each([
+    ['a count of fields', 'The form has 3 Required Fields and 2 Optional Fields.'],
+    ['a release', 'Sprint 12 Review moved to Friday.'],
+    ['a track number', 'Play 2 Blue Track on the album.'],
+  ])('leaves %s', (_what, text) => {
     expect(found(text, 'ADDRESS')).toEqual([]);
   });
 });

@@ -26,17 +26,44 @@ const cap = (list: string): string =>
     .join('|');
 
 /** Street types written after the street's name, with the number first ("221B Baker Street"). */
-const englishTypes = cap(
-  'street st avenue ave road rd lane ln boulevard blvd drive dr way court ct place pl terrace parkway pkwy highway hwy circle cir square sq trail crescent close row alley plaza pike freeway expressway gardens grove hill mews walk',
-);
+const classicEnglishTypes =
+  'street st avenue ave road rd lane ln boulevard blvd drive dr way court ct place pl terrace parkway pkwy highway hwy circle cir square sq trail crescent close row alley plaza pike freeway expressway gardens grove hill mews walk';
+/**
+ * More of USPS Publication 28's street suffixes (appendix C1), leaving out those that read as
+ * common nouns after a number ("3 Key Points", "2 Views", "5 Stations"), and British thoroughfare
+ * types. Many are still common nouns ("3 Required Fields", "2 Blue Track"): an address with one of
+ * these needs more evidence (see {@link weakTypeAddress}).
+ */
+const moreEnglishTypes =
+  'alley annex arcade bayou beach bend bluff bluffs bottom branch bridge brook burg bypass camp canyon cape causeway cliffs cove coves creek crest crossing crossroad curve dale divide estates expressway extension falls ferry field fields flat flats ford fords forest forge fort gardens gateway glen glens green harbor harbors haven heights hollow inlet island islands isle junction knoll knolls lake lakes landing loop manor meadow meadows mill mills motorway mount mountain mountains orchard overpass park parks passage path pines plaza prairie ranch rapids ridge ridges river route shoal shoals shore shores skyway stravenue streets terrace throughway trace track trafficway tunnel turnpike underpass valley valleys viaduct village villages ville vista ' +
+  'approach brow croft yard rise wynd parade chase drove fold garth gate gates hey';
+const englishTypes = cap(`${classicEnglishTypes} ${moreEnglishTypes}`);
+const weakTypes = new Set(moreEnglishTypes.split(' ').filter((type) => !classicEnglishTypes.split(' ').includes(type)));
+// Words before an address that say one follows.
+const addressCueBefore = /(?:^|[^\p{L}])(?:at|to|in|on|from|near|address|addr|located|lives?|living|live at|moved|ship(?:ped)?|deliver(?:ed|y)?|send|sent|visit|office|home|residence)\s*[:,]?\s*$/iu;
+
+/**
+ * An address whose street type is a common noun ("Field", "Track", "Yard") is taken with a house
+ * number of two digits or more, a unit, postal code or city after it, or an address word before it
+ * ("at", "moved to", "address:").
+ */
+function weakTypeAddress(text: string, start: number, match: string, tailLength: number): boolean {
+  const type = /([\p{L}]+)\.?$/u.exec(match)?.[1]?.toLowerCase();
+  if (type === undefined || !weakTypes.has(type)) return true;
+  if (tailLength > 0 || /^\d{2,}/.test(match)) return true;
+  return addressCueBefore.test(text.slice(Math.max(0, start - 24), start));
+}
 /** Street types written first, after the number ("12 rue de Rivoli"). */
-const frenchTypes = cap('rue avenue av. boulevard bd chemin place allée impasse quai route cours passage square');
+const frenchTypes = cap('rue avenue av. boulevard bd chemin place allée impasse quai route cours passage square voie sentier esplanade faubourg fbg villa hameau cité résidence promenade rond-point parvis ruelle');
 /** Street types written first, with the number after the name ("Calle Mayor 5", "Via Roma 10"). */
 const leadingTypes = cap(
-  'calle c/ carrer avinguda passeig rambla avenida avda. av. plaza pza. paseo camino carretera ronda travesía via v.le viale piazza piazzale corso largo vicolo strada rua travessa praça alameda estrada ulica ul. aleja al. plac pl. osiedle os. rue avenue boulevard chemin place',
+  'calle c/ carrer avinguda passeig rambla avenida avda. av. plaza pza. paseo camino carretera ronda travesía via v.le viale piazza piazzale corso largo vicolo strada rua travessa praça alameda estrada ulica ul. aleja al. plac pl. osiedle os. rue avenue boulevard chemin place ' +
+    // Italian street types (the DUG of the national street register), Spanish, Portuguese,
+    // Catalan and Polish ones.
+    'contrada rotonda incrocio borgo vico salita lungomare località traversa glorieta urbanización urb. polígono barrio callejón cuesta sector rampa marginal rodovia viela beco ladeira quadra passatge travessera rondo rynek park wyspa skwer bulwar',
 );
 /** German and Dutch street types, usually the end of one word ("Hauptstraße 5", "Kerkstraat 12"). */
-const compoundTypes = 'straße|strasse|str\\.|weg|platz|allee|gasse|ring|damm|ufer|steig|pfad|chaussee|straat|laan|plein|gracht|kade|singel|dijk|markt|hof';
+const compoundTypes = 'straße|strasse|str\\.|weg|platz|allee|gasse|ring|damm|ufer|steig|pfad|chaussee|straat|laan|plein|gracht|kade|singel|dijk|markt|hof|park|pad|steeg|dreef|baan|wal';
 
 const unit = String.raw`(?:,?\s+(?:Apt\.?|Apartment|Suite|Ste\.?|Unit|Flat|Fl\.?|Floor|Room|Rm\.?|Bldg\.?|Building|#|Wohnung|Whg\.?|Appartement|Appt\.?|Bât\.?|Étage|Piso|Puerta|Planta|Interno|Int\.?|Scala|Apto\.?|Andar|Sala|lok\.|m\.)\s*[\p{L}\d-]{1,6}|,?\s+\d{1,2}[º°ª]\s?[\p{L}\d]{0,2})?`;
 const postcode = String.raw`(?:\d{5}(?:-\d{3,4})?|\d{4}(?:\s?[A-Z]{2}(?![\p{L}]))?|\d{2}-\d{3}|\d{3}\s\d{2}|[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}|[A-Z]\d[A-Z]\s?\d[A-Z]\d|[A-Z]-\d{4,5})`;
@@ -48,10 +75,12 @@ const patterns = [
   new RegExp(String.raw`(?<![\p{L}\d.,:/-])${houseNumber},?\s+(?:[NSEW]\.?\s+)?${streetName}\s+(?:${englishTypes})(?![\p{L}\d])\.?`, 'gu'),
   // 12 rue de Rivoli; 8, avenue des Champs-Élysées
   new RegExp(String.raw`(?<![\p{L}\d.,:/-])\d{1,4}(?:\s?(?:bis|ter|[A-Za-z])(?![\p{L}]))?,?\s+(?:${frenchTypes})\s+${streetName}`, 'gu'),
+  // 261 Rua Augusta; 12 Calle Mayor (the number first, as some write it)
+  new RegExp(String.raw`(?<![\p{L}\d.,:/-])\d{1,5}(?:\s?[A-Za-z](?![\p{L}]))?,?\s+(?:${leadingTypes})\s+${streetName}`, 'gu'),
   // Calle Mayor 5; Via Roma 10; Rua Augusta, 1500; ul. Marszałkowska 10/12; Avenida Paulista, nº 1578
   new RegExp(String.raw`(?<![\p{L}])(?:${leadingTypes})\s+${streetName},?\s+(?:n[º°o.]\s*|nr\.?\s*)?${houseNumber}(?![\p{L}\d])`, 'gu'),
   // Hauptstraße 5; Kerkstraat 12; Alte Straße 3; Unter den Linden is not covered
-  new RegExp(String.raw`(?<![\p{L}])(?:\p{Lu}[\p{L}\p{M}-]*\s+)?\p{Lu}[\p{L}\p{M}-]*(?:${compoundTypes}|\s(?:Straße|Strasse|Str\.|Weg|Platz|Allee|Gasse|Ring|Damm|Ufer))\s+${houseNumber}(?![\p{L}\d])`, 'gu'),
+  new RegExp(String.raw`(?<![\p{L}])(?:\p{Lu}[\p{L}\p{M}-]*\s+)?\p{Lu}[\p{L}\p{M}-]*(?:${compoundTypes}|[\s-](?:Straße|Strasse|Str\.|Weg|Platz|Allee|Gasse|Ring|Damm|Ufer))\s+${houseNumber}(?![\p{L}\d])`, 'gu'),
 ];
 
 // The cues: street-type words, standing alone (`\b` before them: far fewer hits than inside every
@@ -59,7 +88,7 @@ const patterns = [
 // regexes, not Unicode-aware (`gi`, not `giu`): one Unicode-aware regex of every type scanned
 // CRM-like JSON at a fifth of the speed of these two together.
 const typeWords = new RegExp(
-  String.raw`\b(?:street|st|avenue|ave|av|road|rd|lane|ln|boulevard|blvd|bd|drive|dr|way|court|ct|place|pl|terrace|parkway|pkwy|highway|hwy|circle|cir|square|sq|trail|crescent|close|row|alley|plaza|pike|freeway|expressway|gardens|grove|hill|mews|walk|rue|chemin|allée|impasse|quai|route|cours|passage|calle|c/|carrer|avinguda|passeig|rambla|avenida|avda|pza|paseo|camino|carretera|ronda|travesía|via|v\.le|viale|piazza|piazzale|corso|largo|vicolo|strada|rua|travessa|praça|alameda|estrada|ulica|ul|aleja|al|plac|osiedle|os)(?![a-zA-Z\u00C0-\u024F])`,
+  String.raw`\b(?:street|st|avenue|ave|av|road|rd|lane|ln|boulevard|blvd|bd|drive|dr|way|court|ct|place|pl|terrace|parkway|pkwy|highway|hwy|circle|cir|square|sq|trail|crescent|close|row|alley|plaza|pike|freeway|expressway|gardens|grove|hill|mews|walk|rue|chemin|allée|impasse|quai|route|cours|passage|calle|c/|carrer|avinguda|passeig|rambla|avenida|avda|pza|paseo|camino|carretera|ronda|travesía|via|v\.le|viale|piazza|piazzale|corso|largo|vicolo|strada|rua|travessa|praça|alameda|estrada|ulica|ul|aleja|al|plac|osiedle|os|annex|arcade|bayou|beach|bend|bluffs?|bottom|branch|bridge|brook|burg|bypass|camp|canyon|cape|causeway|cliffs|coves?|creek|crest|crossing|crossroad|curve|dale|divide|estates|extension|falls|ferry|fields?|flats?|fords?|forest|forge|fort|gateway|glens?|green|harbors?|haven|heights|hollow|inlet|islands?|isle|junction|knolls?|lakes?|landing|loop|manor|meadows?|mills?|motorway|mount|mountains?|orchard|overpass|parks?|path|pines|prairie|ranch|rapids|ridges?|river|shoals?|shores?|skyway|stravenue|streets|throughway|trace|track|trafficway|tunnel|turnpike|underpass|valleys?|viaduct|villages?|ville|vista|approach|brow|croft|yard|rise|wynd|parade|chase|drove|fold|garth|gates?|hey|voie|sentier|esplanade|faubourg|fbg|villa|hameau|cité|résidence|promenade|rond-point|parvis|ruelle|contrada|rotonda|incrocio|borgo|vico|salita|lungomare|località|traversa|glorieta|urbanización|urb|polígono|barrio|callejón|cuesta|sector|rampa|marginal|rodovia|viela|beco|ladeira|quadra|passatge|travessera|rondo|rynek|wyspa|skwer|bulwar)(?![a-zA-Z\u00C0-\u024F])`,
   'gi',
 );
 const compoundWords = new RegExp(String.raw`(?:${compoundTypes})(?![a-zA-Z\u00C0-\u024F])`, 'gi');
@@ -122,6 +151,7 @@ export const addressRule: Rule = {
           tail.lastIndex = end - windowStart;
           const rest = tail.exec(window);
           if (rest !== null) end += rest[0].length;
+          if (pattern === patterns[0] && !weakTypeAddress(text, start, p[0], rest === null ? 0 : rest[0].trim().length)) continue;
           while (end > start && /[\s,.-]/.test(text[end - 1]!)) end--;
           // Cut at the window's end: the next window reads it whole.
           if (end >= windowEnd - 8 && windowEnd < n) continue;

@@ -89,6 +89,9 @@ const personCues = words(`
   call called calling phone ring contact contacted email emailed ping pinged ask asked tell told cc bcc thank thanks met meet
   customer client patient employee tenant applicant candidate user agent rep representative
   manager owner author assignee reporter recipient cardholder holder member guest passenger driver colleague
+  mother father wife husband son daughter brother sister partner friend boss mom dad parent grandmother grandfather
+  mutter vater sohn tochter bruder schwester mère père mari fils fille frère sœur madre padre esposa esposo hijo hija hermano hermana
+  moglie marito figlio figlia fratello sorella mãe pai esposa marido filho filha irmão irmã moeder vader zoon dochter broer zus matka ojciec żona mąż syn córka brat siostra
   kunde kundin kontakt anrufen client cliente contacter appeler llamar contactar chiamare contattare ligar contatar bellen zadzwoń`);
 /** Cues after which a name is likely, but so is a place or a company ("from Berlin", "by Acme"). */
 const weakCues = new Set([...personCues, ...words('from by with visit visited von mit an de avec con com met van od')]);
@@ -97,11 +100,12 @@ const strongPairs = words('sehr_geehrte sehr_geehrter sehr_geehrten dzień_dobry
 /** Two-word cues a person follows, but so does a user name or a bot ("reported by Dependabot"). */
 const personPairs = words(`
   assigned_to reported_by signed_by submitted_by requested_by approved_by created_by written_by authored_by owned_by
-  escalated_to forwarded_to handed_to spoke_with spoke_to talked_to talk_to speak_to speak_with reach_out sent_to on_behalf`);
+  escalated_to forwarded_to handed_to spoke_with spoke_to talked_to talk_to speak_to speak_with reach_out sent_to on_behalf
+  name_of behalf_of`);
 /** Lines that end a letter or an email: the next line holding only a name signs it. */
 const signOffs = new Set([
   'regards', 'best regards', 'kind regards', 'warm regards', 'warmest regards', 'best wishes', 'best', 'thanks', 'thank you', 'many thanks', 'thanks again',
-  'cheers', 'sincerely', 'yours sincerely', 'sincerely yours', 'yours truly', 'yours', 'respectfully', 'all the best', 'take care', 'love',
+  'cheers', 'sincerely', 'yours sincerely', 'sincerely yours', 'yours truly', 'yours faithfully', 'faithfully', 'yours', 'respectfully', 'all the best', 'take care', 'love',
   'mit freundlichen grüßen', 'mit freundlichen grüssen', 'freundliche grüße', 'viele grüße', 'beste grüße', 'liebe grüße', 'herzliche grüße', 'grüße', 'gruß', 'lg', 'vg', 'mfg',
   'cordialement', 'bien cordialement', 'bien à vous', 'salutations', 'sincères salutations', 'amitiés', 'merci',
   'saludos', 'un saludo', 'saludos cordiales', 'atentamente', 'cordialmente', 'gracias', 'muchas gracias', 'un abrazo',
@@ -119,7 +123,7 @@ const companyWords = words(`
   enterprises international partners associates consulting capital ventures bank trust foundation institute university college school
   association society council agency ministry department office hospital clinic church club hotel studio studios media networks
   team teams support sales billing finance marketing engineering operations security legal hr it ops devops admin admins
-  foods motors airlines airways logistics pharma energy gas`);
+  foods motors airlines airways logistics pharma energy gas bot bots daemon monitor`);
 /** Capitalized words that are not names: months, weekdays, places and words of headings or UIs. */
 const notNames = words(`
   january february march april may june july august september october november december
@@ -460,13 +464,69 @@ function judgeRun(text: string, run: readonly Word[], budget: NlpBudget): [numbe
     cue = cueBefore(before);
     person = cue === 1 && (personCues.has(before.at(-1)!) || personPairs.has(`${before.at(-2)}_${before.at(-1)}`));
   }
-  if (cue < 2 && afterSignOff(text, start, end)) cue = 2;
+  if (cue < 2 && (afterSignOff(text, start, end) || followedByCue(text, end) || chatSpeaker(text, start, end))) cue = 2;
   // After a title or a greeting, any name-shaped words; else a first name known to compromise's
   // lexicon, or (two words or more, none a common word) a person found by compromise's parser.
   if (cue >= 2 || (firstName && (named >= 2 || cue === 1))) return [start, end];
   if (named < 2 || common) return undefined;
   if (cue === 1 && (known || person)) return [start, end];
-  return nlpSaysPerson(text, start, end, budget) ? [start, end] : undefined;
+  if (nlpSaysPerson(text, start, end, budget)) return [start, end];
+  // Name-shaped but undecided: a name if a list it is in holds one (see spreadOverLists).
+  shaped.start = start;
+  shaped.end = end;
+  return undefined;
+}
+
+/** Where {@link judgeRun} leaves its last undecided, name-shaped run (start -1: none). */
+const shaped = { start: -1, end: -1 };
+
+/**
+ * What follows a name and says it is one: a birth cue (`Anna Nowak, born 1990`, `(DOB 1990-01-02)`,
+ * `urodzona`, `née`) or an email in angle brackets (`Anna Nowak <anna@example.com>`). Lower case
+ * here; checked on the few characters after a run only.
+ */
+const afterCue = /^[ \t]*[,(]?[ \t]*(?:<[^\s<>@]{1,64}@|(?:(?:has |had |just |also )?(?:called|calls|phoned|rang|says|said|wrote|writes|asked|asks|replied|replies|emailed|mentioned|complained|confirmed|requested|agreed|told)(?: (?:again|back|us|me|today|yesterday|that))?(?=[ ,.:])|(?:born|b\.|dob|d\.o\.b\.?|date of birth|geboren|geb\.|née|né|nacid[oa]|nat[oa]|nascid[oa]|urodzon[aey]|ur\.|geboortedatum|date de naissance|fecha de nacimiento|data di nascita|data de nascimento|data urodzenia|geburtsdatum)(?![\p{L}])))/u;
+
+function followedByCue(text: string, end: number): boolean {
+  return afterCue.test(text.slice(end, end + 24).toLowerCase());
+}
+
+/** A chat line's time stamp right before a speaker (`[10:43] `, `10:43 `, `[2024-05-01 10:43] `). */
+const chatStampBefore = /(?:^|[\n\r])[ \t]*\[?(?:\d{4}-\d{2}-\d{2}[ T])?\d{1,2}:\d{2}(?::\d{2})?(?:[ ]?[AaPp][Mm])?\]?[ \t]*$/;
+
+/** A chat export's speaker: a time stamp before the run, a colon right after it. */
+function chatSpeaker(text: string, start: number, end: number): boolean {
+  return text.charCodeAt(end) === 58 && chatStampBefore.test(text.slice(Math.max(0, start - 32), start));
+}
+
+/** Between two items of a list: a comma, a semicolon, `&`, `/` or a conjunction, and spaces. */
+const listJoint = /^(?:[ \t]*[,;&/][ \t]*(?:(?:and|und|et|y|e|en|i|oder|or|ou|o|of|lub)[ \t]+)?|[ \t]+(?:and|und|et|y|e|en|i|or|oder|ou|o|of|lub)[ \t]+)$/;
+
+/** A run judged, kept for lists: a name-shaped run next to a name in a list is a name too. */
+interface Judged {
+  /** Where the run starts, its title or greeting included (`Mr. Lee`): lists join there. */
+  from: number;
+  start: number;
+  end: number;
+  /** 1: a name; 0: name-shaped (two to four name words, no common word) but undecided; -1: neither. */
+  state: number;
+}
+
+/**
+ * Lists of people ("Attendees: Ana Ruiz, Tom Berg and Lee Kim"): where a name is found, the
+ * name-shaped items beside it in the same list are names too, in both directions. Linear: each
+ * item is looked at from its two neighbours once per direction.
+ */
+function spreadOverLists(text: string, judged: Judged[]): void {
+  const joined = (a: Judged, b: Judged): boolean => b.from - a.end <= 8 && listJoint.test(text.slice(a.end, b.from));
+  for (let k = 1; k < judged.length; k++) {
+    const item = judged[k]!;
+    if (item.state === 0 && judged[k - 1]!.state === 1 && joined(judged[k - 1]!, item)) item.state = 1;
+  }
+  for (let k = judged.length - 2; k >= 0; k--) {
+    const item = judged[k]!;
+    if (item.state === 0 && judged[k + 1]!.state === 1 && joined(item, judged[k + 1]!)) item.state = 1;
+  }
 }
 
 /** `\n`, `\r` or `\t` written as a JSON escape right before `i`: a word starts at `i`. */
@@ -495,6 +555,8 @@ export const nameRule: Rule = {
   scan(text: string, out: Candidate[], covered?: (start: number, end: number) => boolean): void {
     const run: Word[] = [];
     const budget: NlpBudget = { left: 1 + Math.floor(text.length / nlpCharsPerCall), sentence: [-1, -1], people: [] };
+    // Found and name-shaped runs, for lists; undecided ones only when a found one is near.
+    const judged: Judged[] = [];
     upperStart.lastIndex = 0;
     // `test` moves `lastIndex` past the capital without building a match array (twice as fast here).
     while (upperStart.test(text)) {
@@ -523,11 +585,15 @@ export const nameRule: Rule = {
       // A word glued to digits or an identifier (`Foo_bar`, `Item2`) is no name.
       const after = text.charCodeAt(stop);
       const glued = isDigit(after) || after === 95 || (after === 46 && isLetterAt(text, stop + 1)) || after === 64;
+      shaped.start = -1;
       const span = glued ? undefined : judgeRun(text, run, budget);
-      if (span !== undefined && !covered?.(span[0], span[1])) {
-        out.push(newCandidate('NAME', 'name', namePriority, span[0], span[1], text.slice(span[0], span[1]), undefined));
-      }
+      if (span !== undefined && !covered?.(span[0], span[1])) judged.push({ from: i, start: span[0], end: span[1], state: 1 });
+      else if (span === undefined && shaped.start !== -1 && !covered?.(shaped.start, shaped.end)) judged.push({ from: i, start: shaped.start, end: shaped.end, state: 0 });
       upperStart.lastIndex = Math.max(stop, i + 1);
+    }
+    spreadOverLists(text, judged);
+    for (const item of judged) {
+      if (item.state === 1) out.push(newCandidate('NAME', 'name', namePriority, item.start, item.end, text.slice(item.start, item.end), undefined));
     }
   },
 };
