@@ -3,7 +3,8 @@
  * - throughput (MB/s) on 10 MB of generated mixed JSON and text, masked document by document;
  * - precision / recall on the labelled corpus (packages/pii/test/corpus/corpus.jsonl).
  * - the evaluation on a generated corpus in many locales beside three other libraries (bench/piiEval/,
- *   alone with `--eval-only`; `--write-corpus <file>` dumps its corpus).
+ *   alone with `--eval-only`; `--write-corpus <file>` dumps its development corpus, with `--set heldout`
+ *   its held-out test set).
  * Writes the figures to docs/performance/pii.md.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';

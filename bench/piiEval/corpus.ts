@@ -6,6 +6,7 @@
  * looking at the detectors; the detectors never see faker or its data.
  */
 import { type Faker, allFakers } from '@faker-js/faker';
+import { heldoutDobCues, heldoutTemplates } from './heldoutTemplates.ts';
 import { type Template, carrierTemplates, dobCues } from './templates.ts';
 
 /** The kinds a value is labelled with. */
@@ -20,7 +21,20 @@ export type EvalLocale = (typeof evalLocales)[number];
 export const negativeKinds = [
   'version', 'section', 'amount', 'order', 'uuid', 'hash', 'zip', 'port', 'timestamp', 'code', 'gitRemote', 'product', 'company', 'file', 'jsonName', 'jsonCustomer', 'city', 'date',
 ] as const;
-export type NegativeKind = (typeof negativeKinds)[number];
+/** Kinds of hard negatives of the held-out set: some of the development set's, in new contexts, and new ones. */
+export const heldoutNegativeKinds = [
+  'ticketKey', 'semver', 'colour', 'coordinates', 'duration', 'sku', 'isbn', 'heading', 'jobTitle', 'hostname', 'place',
+  'date', 'product', 'company', 'amount', 'order', 'uuid', 'hash', 'timestamp', 'port', 'zip', 'section', 'file', 'code',
+] as const;
+export type NegativeKind = (typeof negativeKinds)[number] | (typeof heldoutNegativeKinds)[number];
+
+/**
+ * Which set: `dev`, the development set (templates.ts; the detectors' authors have seen its misses),
+ * or `heldout`, the held-out test set (heldoutTemplates.ts; written after the detectors and not used
+ * for tuning them), with its own carriers, birth cues and seed.
+ */
+export type EvalSet = 'dev' | 'heldout';
+export const evalSets: readonly EvalSet[] = ['dev', 'heldout'];
 
 export interface Span<K extends string> {
   kind: K;
@@ -40,11 +54,13 @@ export interface EvalSample {
 }
 
 export interface CorpusOptions {
-  /** @default 20261206 */
+  /** @default 'dev' */
+  set?: EvalSet;
+  /** @default 20261206 for dev, 20271207 for heldout */
   seed?: number;
   /** Labelled values of each kind per locale, at least. @default 22 */
   perKind?: number;
-  /** Negative samples per locale. @default 30 */
+  /** Negative samples per locale. @default 30 for dev, 36 for heldout */
   negativesPerLocale?: number;
   /** @default evalLocales */
   locales?: readonly EvalLocale[];
@@ -207,6 +223,36 @@ function negative(f: Faker, locale: EvalLocale, kind: NegativeKind): string {
       return f.helpers.arrayElement(['ACME-ENTERPRISE', 'CUST-00421', 'internal', 'tier-2', 'GLOBEX']);
     case 'city':
       return f.location.city();
+    case 'ticketKey':
+      return `${f.helpers.arrayElement(['JIRA', 'OPS', 'PAY', 'CORE', 'WEB', 'INFRA', 'MOB', 'DATA', 'SEC'])}-${n(9999, 12)}`;
+    case 'semver':
+      return f.helpers.arrayElement([f.system.semver(), `${f.system.semver()}-rc.${n(9, 1)}`, `^${f.system.semver()}`, `~${f.system.semver()}`, `${f.system.semver()}-beta.${n(20, 1)}+build.${n(999, 100)}`]);
+    case 'colour':
+      return f.helpers.arrayElement([f.color.rgb(), f.color.rgb({ casing: 'upper' }), `#${f.string.hexadecimal({ length: 3, casing: 'upper', prefix: '' })}`, f.color.rgb({ format: 'css' })]);
+    case 'coordinates':
+      return f.helpers.arrayElement([
+        `${f.location.latitude({ precision: 4 })}, ${f.location.longitude({ precision: 4 })}`,
+        `${f.location.latitude({ precision: 6 })},${f.location.longitude({ precision: 6 })}`,
+        `${n(89)}°${n(59)}′${n(59)}″N ${n(179)}°${n(59)}′${n(59)}″E`,
+      ]);
+    case 'duration':
+      return f.helpers.arrayElement([`PT${n(23, 1)}H${n(59, 1)}M`, `${n(23, 1)}h ${n(59, 1)}m`, `${pad(n(23))}:${pad(n(59))}:${pad(n(59))}`, `${n(9999, 10)} ms`, `${n(14, 2)} nights`, `${n(90, 2)}s`]);
+    case 'sku':
+      return f.helpers.arrayElement([`SKU-${f.string.alphanumeric({ length: 8, casing: 'upper' })}`, `${f.string.alpha({ length: 2, casing: 'upper' })}-${n(9999, 1000)}-${f.helpers.arrayElement(['RED', 'BLK', 'XL', 'S', 'M', 'BLU'])}`, `${n(999, 100)}.${n(999, 100)}.${n(99, 10)}`]);
+    case 'isbn':
+      return f.helpers.arrayElement([f.commerce.isbn(13), f.commerce.isbn(10), f.commerce.isbn({ variant: 13, separator: '' })]);
+    case 'heading':
+      return f.helpers.arrayElement([
+        `${f.commerce.department()} ${f.helpers.arrayElement(['Roadmap', 'Status Report', 'Budget Review', 'Onboarding Guide', 'Release Notes', 'Known Issues'])}`,
+        `Q${n(4, 1)} ${f.helpers.arrayElement(['Planning', 'Business Review', 'Retrospective', 'Kick-Off'])}`,
+        f.helpers.arrayElement(['Getting Started', 'Frequently Asked Questions', 'Terms And Conditions', 'Data Retention Policy', 'Incident Postmortem', 'Architecture Decision Record']),
+      ]);
+    case 'jobTitle':
+      return f.person.jobTitle();
+    case 'hostname':
+      return f.helpers.arrayElement([f.internet.domainName(), `api.${f.internet.domainName()}`, `${f.internet.domainWord()}-${n(9, 1)}.internal`]);
+    case 'place':
+      return f.helpers.arrayElement([f.location.city(), f.location.country(), f.location.state()]);
     case 'date':
       return f.helpers.arrayElement([`${f.date.recent({ days: 900 }).toISOString().slice(0, 10)}`, new Intl.DateTimeFormat(intlLocale[locale], { dateStyle: 'medium', timeZone: 'UTC' }).format(f.date.recent({ days: 900 }))]);
   }
@@ -215,16 +261,20 @@ function negative(f: Faker, locale: EvalLocale, kind: NegativeKind): string {
 const alnum = (text: string): string => text.replaceAll(/[^\p{L}\p{N}]/gu, '').toLowerCase();
 const occurrences = (haystack: string, needle: string): number => haystack.split(needle).length - 1;
 
-/** A value inside a carrier: CSV quotes it when it holds a comma, logfmt when it holds a space. */
+// YAML: a plain scalar unless the value would read as something else.
+const yamlNeedsQuotes = /^[\s\-?:,[\]{}#&*!|>'"%@`]|: | #|\s$/;
+
+/** A value inside a carrier: CSV quotes it when it holds a comma, logfmt when it holds a space, YAML when a plain scalar would misread it. */
 function encode(value: string, format: Template['format']): { before: string; after: string } {
   if (format === 'csv' && /[",\n]/.test(value)) return { before: '"', after: '"' };
   if (format === 'kv' && /\s/.test(value)) return { before: '"', after: '"' };
+  if (format === 'yaml' && yamlNeedsQuotes.test(value)) return { before: '"', after: '"' };
   return { before: '', after: '' };
 }
 
 const tokenPattern = /\{(NAME|ADDRESS|PHONE|EMAIL|IBAN|CARD|DOB|IP|DOBCUE|N:[A-Za-z]+)\}/g;
 
-function render(f: Faker, locale: EvalLocale, template: Template, id: string): EvalSample | undefined {
+function render(f: Faker, locale: EvalLocale, template: Template, id: string, cues: Record<EvalLocale, readonly string[]> = dobCues): EvalSample | undefined {
   let text = '';
   const values: Span<EvalKind>[] = [];
   const negatives: Span<NegativeKind>[] = [];
@@ -234,7 +284,7 @@ function render(f: Faker, locale: EvalLocale, template: Template, id: string): E
     last = m.index + m[0].length;
     const token = m[1]!;
     if (token === 'DOBCUE') {
-      text += f.helpers.arrayElement(dobCues[locale]);
+      text += f.helpers.arrayElement(cues[locale]);
       continue;
     }
     const isNegative = token.startsWith('N:');
@@ -242,6 +292,7 @@ function render(f: Faker, locale: EvalLocale, template: Template, id: string): E
     const value = isNegative ? negative(f, locale, kind as NegativeKind) : positive(f, locale, kind as EvalKind);
     // No escaping anywhere: a value that would need it in its carrier is generated again.
     if (template.format !== 'prose' && template.format !== 'plain' && /["\\]/.test(value)) return undefined;
+    if ((template.format === 'xml' && /[<>&]/.test(value)) || (template.format === 'md' && value.includes('|'))) return undefined;
     const { before, after } = encode(value, template.format);
     text += before;
     const span = { value, start: text.length, end: text.length + value.length };
@@ -260,21 +311,39 @@ function render(f: Faker, locale: EvalLocale, template: Template, id: string): E
 
 /** The labelled corpus, the same for the same options. */
 export function generateCorpus(options: CorpusOptions = {}): EvalSample[] {
-  const seed = options.seed ?? 20_261_206;
+  const heldout = options.set === 'heldout';
+  const seed = options.seed ?? (heldout ? 20_271_207 : 20_261_206);
   const perKind = options.perKind ?? 22;
-  const negativesPerLocale = options.negativesPerLocale ?? 30;
+  const negativesPerLocale = options.negativesPerLocale ?? (heldout ? 36 : 30);
+  const cues = heldout ? heldoutDobCues : dobCues;
+  // Held-out ids are prefixed so that no id is shared between the sets.
+  const prefix = heldout ? 'ho-' : '';
   const samples: EvalSample[] = [];
   for (const [localeIndex, locale] of (options.locales ?? evalLocales).entries()) {
     const f = allFakers[locale];
     f.seed(seed + localeIndex);
     // Dates (birth dates by age, recent timestamps) count from this day, not from today.
     f.setDefaultRefDate('2026-01-01T00:00:00.000Z');
-    const templates = carrierTemplates(locale);
+    const templates = heldout ? heldoutTemplates(locale) : carrierTemplates(locale);
     const positives = templates.filter((t) => /\{(NAME|ADDRESS|PHONE|EMAIL|IBAN|CARD|DOB|IP)\}/.test(t.text));
     const negativeOnly = templates.filter((t) => !positives.includes(t));
     const counts = new Map<EvalKind, number>(evalKinds.map((k) => [k, 0]));
     let n = 0;
     let tries = 0;
+    // Held-out: every carrier once first, so that the carriers of one kind only (names in lists,
+    // hand-overs, calendar guests) are not crowded out by the ones that carry many kinds.
+    if (heldout) {
+      for (const template of new Set(positives)) {
+        for (let attempt = 0; attempt < 20; attempt++) {
+          const sample = render(f, locale, template, `${prefix}${locale}-${n}`, cues);
+          if (!sample) continue;
+          n++;
+          samples.push(sample);
+          for (const v of sample.values) counts.set(v.kind, counts.get(v.kind)! + 1);
+          break;
+        }
+      }
+    }
     // Cycle the templates that still carry a kind short of perKind, in a seeded order.
     while ([...counts.values()].some((c) => c < perKind) && tries++ < 10_000) {
       // Among those, the ones carrying fewest kinds already done (names come with most carriers).
@@ -282,14 +351,14 @@ export function generateCorpus(options: CorpusOptions = {}): EvalSample[] {
       const needed = positives.filter((t) => evalKinds.some((k) => counts.get(k)! < perKind && t.text.includes(`{${k}}`)));
       const fewest = Math.min(...needed.map(done));
       const template = f.helpers.arrayElement(needed.filter((t) => done(t) === fewest));
-      const sample = render(f, locale, template, `${locale}-${n}`);
+      const sample = render(f, locale, template, `${prefix}${locale}-${n}`, cues);
       if (!sample) continue;
       n++;
       samples.push(sample);
       for (const v of sample.values) counts.set(v.kind, counts.get(v.kind)! + 1);
     }
     for (let i = 0; i < negativesPerLocale && tries++ < 10_000; ) {
-      const sample = render(f, locale, negativeOnly[i % negativeOnly.length]!, `${locale}-${n}`);
+      const sample = render(f, locale, negativeOnly[i % negativeOnly.length]!, `${prefix}${locale}-${n}`, cues);
       if (!sample) continue;
       n++;
       i++;

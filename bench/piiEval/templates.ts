@@ -9,7 +9,7 @@ import type { EvalLocale } from './corpus.ts';
 export interface Template {
   id: string;
   /** How a value is quoted inside the carrier. */
-  format: 'prose' | 'csv' | 'kv' | 'json' | 'plain';
+  format: 'prose' | 'csv' | 'kv' | 'json' | 'plain' | 'yaml' | 'toml' | 'xml' | 'md';
   text: string;
 }
 

@@ -4,7 +4,9 @@ import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PiiVault, maskText } from '@magsag/pii';
-import { type EvalSample, evalKinds, evalLocales, generateCorpus, luhnPasses, negativeKinds } from '../../../bench/piiEval/corpus.ts';
+import { type EvalSample, evalKinds, evalLocales, generateCorpus, heldoutNegativeKinds, luhnPasses, negativeKinds } from '../../../bench/piiEval/corpus.ts';
+import { heldoutDobCues, heldoutTemplates } from '../../../bench/piiEval/heldoutTemplates.ts';
+import { evalOptionsFromArgs } from '../../../bench/piiEval/index.ts';
 import { isCaught, isFalsePositive, scoreCorpus } from '../../../bench/piiEval/score.ts';
 import { dobCues } from '../../../bench/piiEval/templates.ts';
 
@@ -41,6 +43,71 @@ describe('evaluation corpus', () => {
     for (const sample of corpus.filter((s) => s.carrier.startsWith('prose.'))) {
       for (const v of sample.values.filter((x) => x.kind === 'DOB')) expect(dobCues[sample.locale].some((cue) => sample.text.slice(0, v.start).trimEnd().endsWith(cue))).toBe(true);
     }
+  });
+});
+
+describe('held-out evaluation corpus', () => {
+  const heldout = generateCorpus({ set: 'heldout' });
+
+  it('is the same for the same seed, differs for another, and shares no text or id with the development set', () => {
+    const small = { set: 'heldout', perKind: 3, negativesPerLocale: 4 } as const;
+    const a = generateCorpus({ ...small, seed: 7 });
+    expect(generateCorpus({ ...small, seed: 7 })).toEqual(a);
+    expect(generateCorpus({ ...small, seed: 8 })).not.toEqual(a);
+    expect(generateCorpus({ set: 'heldout' })).toEqual(heldout);
+    expect(generateCorpus({ set: 'dev' })).toEqual(corpus);
+    const devTexts = new Set(corpus.map((s) => s.text));
+    const devIds = new Set(corpus.map((s) => s.id));
+    for (const sample of heldout) {
+      expect(devTexts.has(sample.text)).toBe(false);
+      expect(devIds.has(sample.id)).toBe(false);
+    }
+    expect(new Set(heldout.map((s) => s.id)).size).toBe(heldout.length);
+  });
+
+  it('uses only its own carriers, every one of them in every locale', () => {
+    for (const sample of heldout) expect(sample.carrier).toMatch(/^ho\./);
+    const devCarriers = new Set(corpus.map((s) => s.carrier));
+    for (const locale of evalLocales) {
+      const used = new Set(heldout.filter((s) => s.locale === locale).map((s) => s.carrier));
+      for (const template of heldoutTemplates(locale)) {
+        expect(devCarriers.has(template.id)).toBe(false);
+        expect(used.has(template.id), `${locale} ${template.id}`).toBe(true);
+      }
+    }
+  });
+
+  it('labels every value and negative at its offsets, once in its text', () => {
+    for (const sample of heldout) {
+      for (const span of [...sample.values, ...sample.negatives]) {
+        expect(sample.text.slice(span.start, span.end)).toBe(span.value);
+        expect(sample.text.split(span.value)).toHaveLength(2);
+      }
+    }
+  });
+
+  it('has every locale with every kind, at least 22 of each, negatives in every locale, and every kind of negative', () => {
+    for (const locale of evalLocales) {
+      const ofLocale = heldout.filter((s) => s.locale === locale);
+      for (const kind of evalKinds) expect(ofLocale.flatMap((s) => s.values).filter((v) => v.kind === kind).length, `${locale} ${kind}`).toBeGreaterThanOrEqual(22);
+      expect(ofLocale.filter((s) => s.values.length === 0 && s.negatives.length > 0).length).toBeGreaterThanOrEqual(36);
+    }
+    expect(new Set(heldout.flatMap((s) => s.negatives.map((n) => n.kind)))).toEqual(new Set(heldoutNegativeKinds));
+  });
+
+  it('has only Luhn-valid card numbers and, in prose, DOBs after one of its birth cues', () => {
+    for (const v of heldout.flatMap((s) => s.values.filter((x) => x.kind === 'CARD'))) expect(luhnPasses(v.value.replaceAll(/\D/g, ''))).toBe(true);
+    const prose = heldout.filter((s) => s.carrier.startsWith('ho.prose.') && s.values.some((v) => v.kind === 'DOB'));
+    expect(prose.length).toBeGreaterThan(0);
+    for (const sample of prose) {
+      for (const v of sample.values.filter((x) => x.kind === 'DOB')) expect(heldoutDobCues[sample.locale].some((cue) => sample.text.slice(0, v.start).trimEnd().endsWith(cue.trimEnd()))).toBe(true);
+    }
+  });
+
+  it('can be chosen for --write-corpus with --set', () => {
+    expect(evalOptionsFromArgs(['--write-corpus', 'x.jsonl', '--set', 'heldout']).corpusSet).toBe('heldout');
+    expect(evalOptionsFromArgs(['--write-corpus', 'x.jsonl']).corpusSet).toBeUndefined();
+    expect(() => evalOptionsFromArgs(['--set', 'test'])).toThrow(/--set/);
   });
 });
 
