@@ -13,6 +13,7 @@ import path from 'node:path';
 import { Redactor } from '@redactpii/node';
 import { PiiVault, closeDetectionThread, createDetector, maskText, tokenizeToolResult, tokenizeToolResultAsync, tokenizeValue } from '@magsag/pii';
 import { type PredictedSpan, type Score, corpusFields, loadCorpus, score } from '../packages/pii/test/corpus/score.ts';
+import { generateCorpus } from './piiEval/corpus.ts';
 import { evalOptionsFromArgs, runPiiEval } from './piiEval/index.ts';
 
 if (process.argv.includes('--eval-only')) {
@@ -251,6 +252,52 @@ const medianOf = (values: number[]): number => [...values].sort((a, b) => a - b)
 const stallInline = medianOf(stalls.inline);
 const stallThread = medianOf(stalls.thread);
 
+// ---- throughput per stage (issue 20) --------------------------------------------------------------
+// The same document masked three ways: the pattern and field rules only (names and addresses off),
+// with the names and addresses step, and with every value already in the vault (the known-values
+// pass on top). The difference between two rows is the cost of a stage.
+const namesAndAddresses = ['name', 'address', 'field.name', 'field.address'];
+function stageTiming(text: string, fields: Record<string, string>): { rules: Timing; names: Timing; known: Timing } {
+  const filled = PiiVault.memory();
+  maskText(text, { detector: createDetector({ fields }), vault: filled });
+  const passes = (make: () => Parameters<typeof maskText>[1]): Timing => {
+    maskText(text, make());
+    const walls: number[] = [];
+    const cpus: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const options = make();
+      const start = performance.now();
+      const cpuStart = process.cpuUsage();
+      maskText(text, options);
+      const cpu = process.cpuUsage(cpuStart);
+      walls.push((performance.now() - start) / 1000);
+      cpus.push((cpu.user + cpu.system) / 1e6);
+    }
+    return { wall: medianOf(walls), cpu: medianOf(cpus) };
+  };
+  return {
+    rules: passes(() => ({ detector: createDetector({ fields, disable: namesAndAddresses }), vault: PiiVault.memory() })),
+    names: passes(() => ({ detector: createDetector({ fields }), vault: PiiVault.memory() })),
+    known: passes(() => ({ detector: createDetector({ fields }), vault: filled })),
+  };
+}
+// Prose: the evaluation's free-text carriers (tickets, emails, chats, notes; names, addresses and
+// the rest in 11 locales), joined and repeated to about 2 MB.
+const proseParts = generateCorpus().filter((sample) => sample.carrier.startsWith('prose.')).map((sample) => sample.text);
+let prose = proseParts.join('\n\n');
+while (prose.length < 2 * 1024 * 1024) prose += `\n\n${proseParts.join('\n\n')}`;
+const proseMb = Buffer.byteLength(prose) / (1024 * 1024);
+const stages = { crm: stageTiming(crmLarge, crmFields), prose: stageTiming(prose, {}) };
+const stageRow = (name: string, megabytes: number, timing: { rules: Timing; names: Timing; known: Timing }): string =>
+  `| ${name} | ${rate(megabytes, timing.rules)} | ${rate(megabytes, timing.names)} (names and addresses ${Math.max(0, (timing.names.wall - timing.rules.wall) * 1000).toFixed(0)} ms) | ${rate(megabytes, timing.known)} (known values ${((timing.known.wall - timing.names.wall) * 1000).toFixed(0)} ms) |`;
+const stageTable = [
+  '| document | rules only | + names and addresses | + every value known to the vault |',
+  '| --- | --- | --- | --- |',
+  stageRow(`CRM-like JSON, 30,000 records (${crmLargeMb.toFixed(1)} MB)`, crmLargeMb, stages.crm),
+  stageRow(`prose in 11 locales (${proseMb.toFixed(1)} MB)`, proseMb, stages.prose),
+].join('\n');
+console.log(`\nthroughput per stage:\n${stageTable}`);
+
 const crmTargets = { throughput: crmLargeMb / crmLargeTime.wall >= 30, linear: linearity <= 12, digits: digitsMs < 100 };
 console.log(
   `CRM-like JSON: ${crmLargeMb.toFixed(1)} MB (30,000 records) ${rate(crmLargeMb, crmLargeTime)}; ${crmSmallMb.toFixed(2)} MB (3,000 records) ${rate(crmSmallMb, crmSmallTime)}; ` +
@@ -354,6 +401,13 @@ vault; a warm-up pass of each size, then ${crmRuns} passes of each size back to 
 | ${nestedMb.toFixed(1)} MB nested under a personal key | ${nestedMs.toFixed(0)} ms | linear |
 | masked document still JSON | ${crmStillJson} | true |
 | main thread's longest stall while the 30,000-record result is tokenized (PII middleware) | ${stallThread.toFixed(0)} ms with detection on its thread; ${stallInline.toFixed(0)} ms inline | off the main thread |
+
+Throughput per stage (issue 20), median of 5 passes each: the pattern and field rules only (names
+and addresses off by \`pii.disable\`), then with the names and addresses step, then with every value
+of the document already in the vault (the known-values pass on top, as on a second read of the same
+data). In brackets, the time each stage adds to a pass:
+
+${stageTable}
 
 Per kind (an expected entity counts as found when a span of the same kind overlaps it; a reported
 span is correct when it overlaps an expected entity of its kind):

@@ -87,15 +87,68 @@ const patterns = [
 // "first" or "contract"), and German and Dutch types that may end a compound ("Hauptstraße"). Two
 // regexes, not Unicode-aware (`gi`, not `giu`): one Unicode-aware regex of every type scanned
 // CRM-like JSON at a fifth of the speed of these two together.
-const typeWords = new RegExp(
-  String.raw`\b(?:street|st|avenue|ave|av|road|rd|lane|ln|boulevard|blvd|bd|drive|dr|way|court|ct|place|pl|terrace|parkway|pkwy|highway|hwy|circle|cir|square|sq|trail|crescent|close|row|alley|plaza|pike|freeway|expressway|gardens|grove|hill|mews|walk|rue|chemin|allée|impasse|quai|route|cours|passage|calle|c/|carrer|avinguda|passeig|rambla|avenida|avda|pza|paseo|camino|carretera|ronda|travesía|via|v\.le|viale|piazza|piazzale|corso|largo|vicolo|strada|rua|travessa|praça|alameda|estrada|ulica|ul|aleja|al|plac|osiedle|os|annex|arcade|bayou|beach|bend|bluffs?|bottom|branch|bridge|brook|burg|bypass|camp|canyon|cape|causeway|cliffs|coves?|creek|crest|crossing|crossroad|curve|dale|divide|estates|extension|falls|ferry|fields?|flats?|fords?|forest|forge|fort|gateway|glens?|green|harbors?|haven|heights|hollow|inlet|islands?|isle|junction|knolls?|lakes?|landing|loop|manor|meadows?|mills?|motorway|mount|mountains?|orchard|overpass|parks?|path|pines|prairie|ranch|rapids|ridges?|river|shoals?|shores?|skyway|stravenue|streets|throughway|trace|track|trafficway|tunnel|turnpike|underpass|valleys?|viaduct|villages?|ville|vista|approach|brow|croft|yard|rise|wynd|parade|chase|drove|fold|garth|gates?|hey|voie|sentier|esplanade|faubourg|fbg|villa|hameau|cité|résidence|promenade|rond-point|parvis|ruelle|contrada|rotonda|incrocio|borgo|vico|salita|lungomare|località|traversa|glorieta|urbanización|urb|polígono|barrio|callejón|cuesta|sector|rampa|marginal|rodovia|viela|beco|ladeira|quadra|passatge|travessera|rondo|rynek|wyspa|skwer|bulwar)(?![a-zA-Z\u00C0-\u024F])`,
-  'gi',
-);
-const compoundWords = new RegExp(String.raw`(?:${compoundTypes})(?![a-zA-Z\u00C0-\u024F])`, 'gi');
-const letter = /[\p{L}\p{M}]/u;
-function isDigit(c: number): boolean {
-  return c >= 48 && c <= 57;
+/**
+ * A regex source matching any of `words` (lower case; `\\.` and `/` escaped as needed), factored as a
+ * trie: irregexp tries one branch per first letter instead of every word in turn.
+ */
+function trieSource(words: readonly string[]): string {
+  interface Node { end: boolean; next: Map<string, Node> }
+  const root: Node = { end: false, next: new Map() };
+  for (const word of words) {
+    let node = root;
+    for (const c of word) {
+      let child = node.next.get(c);
+      if (!child) node.next.set(c, (child = { end: false, next: new Map() }));
+      node = child;
+    }
+    node.end = true;
+  }
+  const escape = (c: string): string => (/[\\^$.*+?()[\]{}|/-]/.test(c) ? `\\${c}` : c);
+  const emit = (node: Node): string => {
+    const branches = [...node.next].sort(([a], [b]) => (a < b ? -1 : 1)).map(([c, child]) => escape(c) + emit(child));
+    if (branches.length === 0) return '';
+    const body = branches.length === 1 ? branches[0]! : `(?:${branches.join('|')})`;
+    return node.end ? `(?:${body})?` : body;
+  };
+  return emit(root);
 }
+
+// The street-type words that start an address cue (`\b` before them).
+const typeWordList = [
+  'street', 'st', 'avenue', 'ave', 'av', 'road', 'rd', 'lane', 'ln', 'boulevard', 'blvd', 'bd',
+  'drive', 'dr', 'way', 'court', 'ct', 'place', 'pl', 'terrace', 'parkway', 'pkwy', 'highway',
+  'hwy', 'circle', 'cir', 'square', 'sq', 'trail', 'crescent', 'close', 'row', 'alley', 'plaza',
+  'pike', 'freeway', 'expressway', 'gardens', 'grove', 'hill', 'mews', 'walk', 'rue', 'chemin',
+  'allée', 'impasse', 'quai', 'route', 'cours', 'passage', 'calle', 'c/', 'carrer', 'avinguda',
+  'passeig', 'rambla', 'avenida', 'avda', 'pza', 'paseo', 'camino', 'carretera', 'ronda',
+  'travesía', 'via', 'v.le', 'viale', 'piazza', 'piazzale', 'corso', 'largo', 'vicolo', 'strada',
+  'rua', 'travessa', 'praça', 'alameda', 'estrada', 'ulica', 'ul', 'aleja', 'al', 'plac',
+  'osiedle', 'os', 'annex', 'arcade', 'bayou', 'beach', 'bend', 'bluff', 'bluffs', 'bottom',
+  'branch', 'bridge', 'brook', 'burg', 'bypass', 'camp', 'canyon', 'cape', 'causeway', 'cliffs',
+  'cove', 'coves', 'creek', 'crest', 'crossing', 'crossroad', 'curve', 'dale', 'divide', 'estates',
+  'extension', 'falls', 'ferry', 'field', 'fields', 'flat', 'flats', 'ford', 'fords', 'forest',
+  'forge', 'fort', 'gateway', 'glen', 'glens', 'green', 'harbor', 'harbors', 'haven', 'heights',
+  'hollow', 'inlet', 'island', 'islands', 'isle', 'junction', 'knoll', 'knolls', 'lake', 'lakes',
+  'landing', 'loop', 'manor', 'meadow', 'meadows', 'mill', 'mills', 'motorway', 'mount',
+  'mountain', 'mountains', 'orchard', 'overpass', 'park', 'parks', 'path', 'pines', 'prairie',
+  'ranch', 'rapids', 'ridge', 'ridges', 'river', 'shoal', 'shoals', 'shore', 'shores', 'skyway',
+  'stravenue', 'streets', 'throughway', 'trace', 'track', 'trafficway', 'tunnel', 'turnpike',
+  'underpass', 'valley', 'valleys', 'viaduct', 'village', 'villages', 'ville', 'vista', 'approach',
+  'brow', 'croft', 'yard', 'rise', 'wynd', 'parade', 'chase', 'drove', 'fold', 'garth', 'gate',
+  'gates', 'hey', 'voie', 'sentier', 'esplanade', 'faubourg', 'fbg', 'villa', 'hameau', 'cité',
+  'résidence', 'promenade', 'rond-point', 'parvis', 'ruelle', 'contrada', 'rotonda', 'incrocio',
+  'borgo', 'vico', 'salita', 'lungomare', 'località', 'traversa', 'glorieta', 'urbanización',
+  'urb', 'polígono', 'barrio', 'callejón', 'cuesta', 'sector', 'rampa', 'marginal', 'rodovia',
+  'viela', 'beco', 'ladeira', 'quadra', 'passatge', 'travessera', 'rondo', 'rynek', 'wyspa',
+  'skwer', 'bulwar',
+];
+const typeWords = new RegExp(String.raw`\b(?:${trieSource(typeWordList)})(?![a-zA-Z\u00C0-\u024F])`, 'gi');
+const wordPatterns = patterns.slice(0, 4);
+const compoundPatterns = patterns.slice(4);
+const upper = /\p{Lu}/u;
+const digits = /\d/g;
+const compoundWords = new RegExp(String.raw`(?:${trieSource(compoundTypes.split('|').map((w) => w.replace('\\.', '.')))})(?![a-zA-Z\u00C0-\u024F])`, 'gi');
+const letter = /[\p{L}\p{M}]/u;
 
 /** The next match of `regex` at or after `from`, or null. */
 function nextCue(regex: RegExp, text: string, from: number): RegExpExecArray | null {
@@ -116,7 +169,10 @@ export const addressRule: Rule = {
   scan(text: string, out: Candidate[], covered?: (start: number, end: number) => boolean): void {
     const n = text.length;
     let done = 0;
-    let from = 0;
+    // Cues of each kind up to here were read with their patterns in an earlier window.
+    let fromWords = 0;
+    let fromCompounds = 0;
+    let digitAt = Number.NEGATIVE_INFINITY;
     typeWords.lastIndex = 0;
     compoundWords.lastIndex = 0;
     let word = nextCue(typeWords, text, 0);
@@ -125,25 +181,36 @@ export const addressRule: Rule = {
       // The earlier of the two cues; the other waits.
       const fromWord = compound === null || (word !== null && word.index <= compound.index);
       const m = (fromWord ? word : compound)!;
-      if (fromWord) word = nextCue(typeWords, text, Math.max(m.index + 1, from));
-      else compound = nextCue(compoundWords, text, Math.max(m.index + 1, from));
+      if (fromWord) word = nextCue(typeWords, text, Math.max(m.index + 1, fromWords));
+      else compound = nextCue(compoundWords, text, Math.max(m.index + 1, fromCompounds));
       const hit = m.index;
-      if (hit < from) continue;
+      if (hit < (fromWord ? fromWords : fromCompounds)) continue;
       // `\b` is ASCII-only: "Pasté st" is no street.
       if (fromWord && hit > 0 && letter.test(text[hit - 1]!)) continue;
       // Inside a value a field rule replaces whole.
       if (covered?.(hit, hit + m[0].length)) continue;
-      // A house number lies near the street type: no digit near it, no address.
-      let digit = false;
-      for (let k = Math.max(0, hit - 80), stopAt = Math.min(n, hit + 80); k < stopAt && !digit; k++) digit = isDigit(text.charCodeAt(k));
-      if (!digit) continue;
+      // A compound cue ends a capitalized word ("Hauptstraße", "Vondelpark"), not "during" or "string".
+      if (!fromWord) {
+        let w = hit;
+        while (w > 0 && hit - w < 48 && (letter.test(text[w - 1]!) || text.charCodeAt(w - 1) === 45)) w--;
+        if (w < hit && !upper.test(text[w]!)) continue;
+      }
+      // A house number lies near the street type: no digit near it, no address. The first digit at
+      // or after `hit - 80` is found by a regex whose position only moves forward (cues come in order).
+      if (digitAt < hit - 80) {
+        digits.lastIndex = Math.max(0, hit - 80);
+        digitAt = digits.test(text) ? digits.lastIndex - 1 : n;
+      }
+      if (digitAt >= Math.min(n, hit + 80)) continue;
       const windowStart = Math.max(0, hit - before);
       const windowEnd = Math.min(n, hit + after);
       // Every address containing a later cue up to here lies in this window too: skip those cues.
-      from = windowEnd === n ? n : Math.max(hit + 1, windowEnd - after / 2);
+      const skipTo = windowEnd === n ? n : Math.max(hit + 1, windowEnd - after / 2);
+      if (fromWord) fromWords = skipTo;
+      else fromCompounds = skipTo;
       const window = text.slice(windowStart, windowEnd);
       const found: [number, number][] = [];
-      for (const pattern of patterns) {
+      for (const pattern of fromWord ? wordPatterns : compoundPatterns) {
         pattern.lastIndex = 0;
         for (let p = pattern.exec(window); p !== null; p = pattern.exec(window)) {
           const start = windowStart + p.index;

@@ -387,7 +387,7 @@ function sentenceAround(text: string, start: number, end: number): [number, numb
  * about a millisecond): a text full of unknown capitalized words cannot make the scan slow. The
  * budget is per scan, so every thread finds the same.
  */
-const nlpCharsPerCall = 8192;
+const nlpCharsPerCall = 32_768;
 
 /** A scan's state: compromise is parsed on a few sentences only, and one sentence once. */
 interface NlpBudget {
@@ -580,6 +580,12 @@ export const nameRule: Rule = {
       // A JSON key ("FirstName":) or a value a field rule replaces whole is not judged here.
       if ((text.charCodeAt(stop) === 34 && isKeyEnd(text, stop + 1)) || covered?.(i, stop)) {
         upperStart.lastIndex = Math.max(stop, i + 1);
+        continue;
+      }
+      // A JSON string value of one word ("city": "Berlin"): its key decides (the field rules), not
+      // this rule. Skipped before any cue is read: CRM-like JSON holds thousands of them.
+      if (run.length === 1 && text.charCodeAt(stop) === 34 && i > 0 && text.charCodeAt(i - 1) === 34) {
+        upperStart.lastIndex = stop + 1;
         continue;
       }
       // A word glued to digits or an identifier (`Foo_bar`, `Item2`) is no name.
