@@ -33,4 +33,13 @@ describe('phone numbers after a phone word', () => {
   ])('leaves %s alone', (_what, text) => {
     expect(maskText(text).masked).toBe(text);
   });
+
+  it('decides each occurrence by its own words: one detector, the same number with and without a phone word', () => {
+    const one = createDetector();
+    const of = (text: string): string[] => one.detect(text).filter((f) => f.kind === 'PHONE').map((f) => text.slice(f.start, f.end));
+    // 12 345 67 89 is no number the metadata knows: only a phone word before it makes it a phone.
+    expect(of('ref 12 345 67 89 in the ledger')).toEqual([]);
+    expect(of('prosi o kontakt pod numerem 12 345 67 89')).toEqual(['12 345 67 89']);
+    expect(of('ref 12 345 67 89 in the ledger')).toEqual([]);
+  });
 });

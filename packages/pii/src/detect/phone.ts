@@ -98,21 +98,28 @@ export class PhoneScanner {
       if (beforeLast === 32 || beforeLast === 45 || beforeLast === 46) return undefined;
       if (datePrefix.test(candidate) || notPhoneShape.test(candidate) || amountShape.test(candidate)) return undefined;
     }
-    if (!international && bare && !keywordBefore.test(text.slice(Math.max(0, index - 24), index)) && !cueBefore.test(text.slice(Math.max(0, index - 40), index))) return undefined;
+    // A phone word up to 40 characters before: read once, only when a rule below needs it.
+    let cue: boolean | undefined;
+    const cued = (): boolean => (cue ??= cueBefore.test(text.slice(Math.max(0, index - 40), index)));
+    if (!international && bare && !keywordBefore.test(text.slice(Math.max(0, index - 24), index)) && !cued()) return undefined;
     if (!international && postalShape.test(candidate)) {
       const before = text.slice(Math.max(0, index - 24), index);
       if (postalBefore.test(before) || !keywordBefore.test(before)) return undefined;
     }
-    const key = candidate;
-    const cached = this.#cache.get(key);
-    if (cached !== undefined) return cached ?? undefined;
-    let result = international ? this.#international(candidate) : this.#national(candidate, digits);
+    // The cache holds what the metadata says of a candidate alone; the cue below depends on the
+    // text around it, so it is applied after the cache, never stored in it.
+    let result: string | undefined;
+    const cached = this.#cache.get(candidate);
+    if (cached !== undefined) result = cached ?? undefined;
+    else {
+      result = international ? this.#international(candidate) : this.#national(candidate, digits);
+      if (this.#cache.size > 10_000) this.#cache.clear();
+      this.#cache.set(candidate, result ?? null);
+    }
     // After a phone word, a number with a + or a trunk 0 or in groups, or 8 digits or more, is one.
-    if (result === undefined && (international || !bare || digits[0] === '0' || digits.length >= 8) && cueBefore.test(text.slice(Math.max(0, index - 40), index))) {
+    if (result === undefined && (international || !bare || digits[0] === '0' || digits.length >= 8) && cued()) {
       result = this.#possible(candidate, international ? `+${digitsOf(candidate.startsWith('00') ? candidate.slice(2) : candidate)}` : digits);
     }
-    if (this.#cache.size > 10_000) this.#cache.clear();
-    this.#cache.set(key, result ?? null);
     return result;
   }
 
