@@ -415,10 +415,11 @@ function nlpSaysPerson(text: string, start: number, end: number, budget: NlpBudg
 }
 
 /**
- * Decides a run: returns the name's `[start, end)` or undefined. Leading greetings and titles are
+ * Decides a run: the name's `[start, end)` with state 1, a name-shaped run it cannot decide with
+ * state 0 (a name if a list it is in holds one), or undefined. Leading greetings and titles are
  * cues, not part of the name.
  */
-function judgeRun(text: string, run: readonly Word[], budget: NlpBudget): [number, number] | undefined {
+function judgeRun(text: string, run: readonly Word[], budget: NlpBudget): [start: number, end: number, state: 1 | 0] | undefined {
   if (run.length === 0 || run.length > maxRunWords) return undefined;
   let first = 0;
   let cue = 0;
@@ -467,18 +468,13 @@ function judgeRun(text: string, run: readonly Word[], budget: NlpBudget): [numbe
   if (cue < 2 && (afterSignOff(text, start, end) || followedByCue(text, end) || chatSpeaker(text, start, end))) cue = 2;
   // After a title or a greeting, any name-shaped words; else a first name known to compromise's
   // lexicon, or (two words or more, none a common word) a person found by compromise's parser.
-  if (cue >= 2 || (firstName && (named >= 2 || cue === 1))) return [start, end];
+  if (cue >= 2 || (firstName && (named >= 2 || cue === 1))) return [start, end, 1];
   if (named < 2 || common) return undefined;
-  if (cue === 1 && (known || person)) return [start, end];
-  if (nlpSaysPerson(text, start, end, budget)) return [start, end];
+  if (cue === 1 && (known || person)) return [start, end, 1];
+  if (nlpSaysPerson(text, start, end, budget)) return [start, end, 1];
   // Name-shaped but undecided: a name if a list it is in holds one (see spreadOverLists).
-  shaped.start = start;
-  shaped.end = end;
-  return undefined;
+  return [start, end, 0];
 }
-
-/** Where {@link judgeRun} leaves its last undecided, name-shaped run (start -1: none). */
-const shaped = { start: -1, end: -1 };
 
 /**
  * What follows a name and says it is one: a birth cue (`Anna Nowak, born 1990`, `(DOB 1990-01-02)`,
@@ -591,10 +587,8 @@ export const nameRule: Rule = {
       // A word glued to digits or an identifier (`Foo_bar`, `Item2`) is no name.
       const after = text.charCodeAt(stop);
       const glued = isDigit(after) || after === 95 || (after === 46 && isLetterAt(text, stop + 1)) || after === 64;
-      shaped.start = -1;
       const span = glued ? undefined : judgeRun(text, run, budget);
-      if (span !== undefined && !covered?.(span[0], span[1])) judged.push({ from: i, start: span[0], end: span[1], state: 1 });
-      else if (span === undefined && shaped.start !== -1 && !covered?.(shaped.start, shaped.end)) judged.push({ from: i, start: shaped.start, end: shaped.end, state: 0 });
+      if (span !== undefined && !covered?.(span[0], span[1])) judged.push({ from: i, start: span[0], end: span[1], state: span[2] });
       upperStart.lastIndex = Math.max(stop, i + 1);
     }
     spreadOverLists(text, judged);
