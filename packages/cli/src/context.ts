@@ -100,6 +100,7 @@ export class CliContext {
       serversDir: this.paths.serversDir,
       cacheDir: `${this.paths.stateDir}/cache`,
       logger: this.logger,
+      approvals: { rules: this.paths.approvals, file: this.paths.configFile },
     });
     return this.clientInstance;
   }
@@ -149,7 +150,7 @@ export class CliContext {
    */
   async isolatedMaskedClient(): Promise<McpClient> {
     await this.loadPii();
-    const client = new clientModule!.McpClient({ serversDir: this.paths.serversDir, cacheDir: `${this.paths.stateDir}/cache`, logger: this.logger });
+    const client = new clientModule!.McpClient({ serversDir: this.paths.serversDir, cacheDir: `${this.paths.stateDir}/cache`, logger: this.logger, approvals: { rules: this.paths.approvals, file: this.paths.configFile } });
     const pii = piiModule!.createPii({
       stateDir: this.paths.stateDir,
       servers: client.servers().map((s) => ({ id: s.id, file: s.file, ...(s.pii ? { pii: s.pii } : {}), ...(s.flows ? { flows: s.flows } : {}) })),

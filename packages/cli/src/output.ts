@@ -38,7 +38,7 @@ export function table(headers: string[], rows: string[][]): string {
  * hides other host paths and environment values; `--verbose` adds the full error and its stack.
  * Returns the exit code.
  */
-export function reportError(io: Io, error: unknown, options: { json?: boolean; verbose?: boolean; root?: string }): 1 | 2 {
+export function reportError(io: Io, error: unknown, options: { json?: boolean; verbose?: boolean; root?: string }): 1 | 2 | 3 {
   const e = toMagsagError(error);
   const root = options.root ?? projectRootOrCwd();
   const message = redactHostDetails(e.message, { root });

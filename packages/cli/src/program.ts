@@ -762,8 +762,13 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
   }
 }
 
-/** A run that failed because of how it was asked (a limit over its maximum, a bad id) exits 2; any other failure 1. */
-function runExitCode(doc: ExecDocument): 0 | 1 | 2 {
+/**
+ * A run that failed because of how it was asked (a limit over its maximum, a bad id) exits 2; one
+ * that ended on a call nobody approved (or a person denied) 3; any other failure 1.
+ */
+function runExitCode(doc: ExecDocument): 0 | 1 | 2 | 3 {
   if (doc.ok) return 0;
-  return doc.error?.code === 'USAGE' ? 2 : 1;
+  const code = doc.error?.code;
+  if (code === 'TOOL_APPROVAL_REQUIRED' || code === 'TOOL_APPROVAL_DENIED') return 3;
+  return code === 'USAGE' ? 2 : 1;
 }

@@ -3,7 +3,8 @@
  * and the generated reference list them from here. A code is a promise to scripts: never rename one.
  *
  * `exitCode` is what the CLI exits with when the error ends a command: 2 for usage and configuration
- * errors (the user must change what they asked for), 1 for a server, tool or run that failed.
+ * errors (the user must change what they asked for), 1 for a server, tool or run that failed, 3 for
+ * a call that a person (or a policy) did not approve.
  */
 export const errorCodes = {
   USAGE: { exitCode: 2, summary: 'A command was called with missing or invalid arguments.' },
@@ -22,6 +23,8 @@ export const errorCodes = {
   TOOL_INPUT_INVALID: { exitCode: 2, summary: 'Tool arguments do not match the tool\'s input schema.' },
   TOOL_TIMEOUT: { exitCode: 1, summary: 'A tool call took longer than its timeout.' },
   TOOL_CANCELLED: { exitCode: 1, summary: 'A tool call was cancelled through its AbortSignal.' },
+  TOOL_APPROVAL_REQUIRED: { exitCode: 3, summary: 'The call needs a person\'s approval (its policy is `approve`) and none came: nobody could be asked (no terminal, no `--yes` / `--approve`, no `approve` callback) or nobody answered within `approvalTimeoutMs`. Nothing was sent to the server.' },
+  TOOL_APPROVAL_DENIED: { exitCode: 3, summary: 'A person denied the call, or its policy is `block`. Nothing was sent to the server; the program may catch it.' },
   TOOL_ERROR: { exitCode: 1, summary: 'The tool ran and reported an error (`isError: true`).' },
   SANDBOX_TIMEOUT: { exitCode: 1, summary: 'The sandboxed program exceeded its wall-clock limit.' },
   SANDBOX_CPU_LIMIT: { exitCode: 1, summary: 'The sandboxed program exceeded its CPU-time limit.' },
@@ -50,7 +53,7 @@ export const errorCodes = {
   SKILL_EXISTS: { exitCode: 2, summary: 'A skill with this name already exists; saving did not replace it.' },
   SKILL_WRITE_DENIED: { exitCode: 2, summary: 'The caller may not save skills on this `magsag serve` (see `--skill-writers`).' },
   INTERNAL: { exitCode: 1, summary: 'An unexpected internal error; please report it with the command that caused it.' },
-} as const satisfies Record<string, { exitCode: 1 | 2; summary: string }>;
+} as const satisfies Record<string, { exitCode: 1 | 2 | 3; summary: string }>;
 
 /** A stable MAGSAG error code. */
 export type ErrorCode = keyof typeof errorCodes;

@@ -24,7 +24,7 @@ export class MagsagError extends Error {
   }
 
   /** The CLI exit code for this error: 2 for usage/configuration, 1 otherwise. */
-  get exitCode(): 1 | 2 {
+  get exitCode(): 1 | 2 | 3 {
     return errorCodes[this.code].exitCode;
   }
 

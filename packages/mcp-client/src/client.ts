@@ -11,6 +11,7 @@ import type { ToolCall, ToolCallMiddleware, ToolCallResult } from './middleware.
 import { validateAgainstSchema } from './validate.ts';
 import { closeInputSchema } from './config/closeSchema.ts';
 import { toolResultData } from './resultData.ts';
+import { resolveToolPolicy, type ApprovalRules, type ToolPolicyInfo } from './config/approvals.ts';
 
 // One closed copy per tool definition: validation compiles it once (ajv caches by object).
 const closedSchemas = new WeakMap<object, Record<string, unknown>>();
@@ -36,6 +37,11 @@ export interface McpClientOptions {
   env?: Record<string, string | undefined>;
   /** Restarts in a row of a server that died before calls fail for good. @default 1 */
   maxRestarts?: number;
+  /**
+   * The project's approval defaults (`approvals:` of magsag.config.yaml: `<server>/<tool>` globs per
+   * policy) and the file they came from, for {@link McpClient.toolPolicy}. @default none
+   */
+  approvals?: { rules: ApprovalRules; file?: string | undefined };
 }
 
 /** Options for one {@link McpClient.callTool} call. */
@@ -64,6 +70,7 @@ export class McpClient {
   private readonly toolLists = new Map<string, Tool[]>();
   private cacheInstance: ToolCache | undefined;
   private closed = false;
+  private foundApprovals: McpClientOptions['approvals'];
 
   constructor(options: McpClientOptions = {}) {
     this.options = options;
@@ -360,6 +367,41 @@ export class McpClient {
       `${server}/${tool} returned a result that does not match its inferred type (${shown.join('; ')}${problems.length > shown.length ? `; ${problems.length - shown.length} more` : ''}); ` +
         `it is returned as it came. Run \`magsag codegen --sample ${server}\` to infer the type again.`,
     ];
+  }
+
+  /**
+   * The effective approval policy of a tool: the server YAML's `approvals:`, else the project's,
+   * else what the tool's annotations imply (from the YAML snapshot when it has the tool, else from
+   * the server's live list), else what its name implies.
+   */
+  async toolPolicy(server: string, tool: string, options: { signal?: AbortSignal } = {}): Promise<ToolPolicyInfo> {
+    const config = this.server(server);
+    let annotations = config.tools?.find((t) => t.name === tool)?.annotations;
+    if (annotations === undefined && !config.tools?.some((t) => t.name === tool)) {
+      try {
+        annotations = (await this.findTool(config, tool, options.signal)).annotations as Record<string, unknown> | undefined;
+      } catch {
+        // Unknown or unreachable: the name decides; the call itself reports what is wrong.
+      }
+    }
+    return resolveToolPolicy({
+      server,
+      tool: { name: tool, annotations },
+      serverRules: config.approvals,
+      serverFile: config.file,
+      projectRules: this.projectApprovals()?.rules,
+      projectFile: this.projectApprovals()?.file,
+    });
+  }
+
+  // The options' approval defaults; a client that found its servers through the project reads them there.
+  private projectApprovals(): McpClientOptions['approvals'] {
+    if (this.options.approvals || this.options.servers || this.options.serversDir) return this.options.approvals;
+    this.foundApprovals ??= (() => {
+      const paths = resolveProjectPaths({ env: this.options.env ?? process.env });
+      return { rules: paths.approvals, file: paths.configFile };
+    })();
+    return this.foundApprovals;
   }
 
   private async findTool(config: ServerConfig, tool: string, signal?: AbortSignal): Promise<Tool> {

@@ -2,6 +2,7 @@ export { createRunner, defaultModelViewBytes, execute, resolveRunnerPaths } from
 export type { Runner } from './host/execute.ts';
 export { defaultLimits, defaultQuota, defaultRetention, identityMasker, maxLimits, maxProgramBytes } from './options.ts';
 export type { ExecuteOptions, Masker, RetentionPolicy, RunLimits, ResultChecker, RunnerConfig, ToolCaller, ToolCallerOptions, WorkspaceQuota } from './options.ts';
+export type { ApprovalCall, ApprovalDecision, ApprovalRecord, ApprovalRequest, Approver, ToolPolicyResolver } from './approvals.ts';
 export type { Artifact, Diagnostic, ExecuteResult, LogEntry, LogLevel, RunError, RunMetrics, RunWorkspace, ToolCallMetric } from './result.ts';
 export { cleanWorkspaces, listWorkspaces, localOwner, newWorkspaceId, showWorkspace, Workspace, workspacesDir } from './host/workspace.ts';
 export { markInterruptedRuns } from './host/runRecords.ts';

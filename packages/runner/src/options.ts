@@ -1,6 +1,7 @@
 import type { SandboxPool } from './host/sandboxPool.ts';
 import type { Logger, RunContext, RunLimits } from '@magsag/core';
 import type { ToolCallResult } from '@magsag/mcp-client';
+import type { ApprovalRecord, ApprovalRequest, Approver, ToolPolicyResolver } from './approvals.ts';
 
 export { defaultLimits, maxLimits } from '@magsag/core';
 export type { RunLimits } from '@magsag/core';
@@ -110,6 +111,19 @@ export interface RunnerConfig {
   isolation?: 'process' | 'inline';
   /** The sandbox processes runs take turns on (admission control). @default the process-wide pool */
   pool?: SandboxPool;
+  /**
+   * Each tool's approval policy (allow, approve, block). @default the default McpClient's
+   * `toolPolicy`; with a `callTool` of your own and no resolver, a tool whose name reads as a write
+   * needs approval
+   */
+  toolPolicy?: ToolPolicyResolver;
+  /**
+   * How long a call waits for a person's approval before it fails with `TOOL_APPROVAL_REQUIRED`, in
+   * ms; the wait does not count against `wallMs`. @default 120000
+   */
+  approvalTimeoutMs?: number;
+  /** Sees every approval outcome (the CLI writes them to the audit log). Errors are logged and ignored. */
+  onApproval?: (record: ApprovalRecord, request: Omit<ApprovalRequest, 'signal'>) => void;
 }
 
 /** One run: the program and what differs from the runner's config. */
@@ -135,6 +149,11 @@ export interface ExecuteOptions extends RunnerConfig {
   signal?: AbortSignal;
   /** Extra context for tool-call middleware; `runId` and `workspaceId` are always set by the runner. */
   context?: RunContext;
+  /**
+   * Asks a person before a call whose policy is `approve` goes out (per run, so a server can route
+   * it to the right session). @default none: such calls fail with `TOOL_APPROVAL_REQUIRED`
+   */
+  approve?: Approver;
 }
 
 /** How deeply nested a tool result may be before it is refused (it could not be copied safely). */

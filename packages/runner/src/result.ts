@@ -1,3 +1,4 @@
+import type { ApprovalRecord } from './approvals.ts';
 import type { ErrorCode } from '@magsag/core';
 import type { RunLimits } from './options.ts';
 
@@ -95,4 +96,6 @@ export interface ExecuteResult {
   runId: string;
   /** The limits the run had. */
   limits: RunLimits;
+  /** Every approval the run asked for (or was refused by policy), in order. */
+  approvals: ApprovalRecord[];
 }

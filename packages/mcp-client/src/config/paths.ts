@@ -33,6 +33,17 @@ export interface ProjectPaths {
   stateDir: string;
   /** Default limits of every run, from the config. */
   limits: Partial<RunLimits>;
+  /** The config's approval defaults (`<server>/<tool>` globs per policy) and the approval timeout. */
+  approvals: ProjectApprovals;
+}
+
+/** The `approvals:` of magsag.config.yaml. */
+export interface ProjectApprovals {
+  allow?: string[] | undefined;
+  approve?: string[] | undefined;
+  block?: string[] | undefined;
+  /** @default 120000 */
+  approvalTimeoutMs?: number | undefined;
 }
 
 /** The servers folder of a project without a config, relative to its root. */
@@ -166,10 +177,11 @@ export function resolveProjectPaths(options: ResolveProjectOptions = {}): Projec
     skillsDir: path.resolve(root, config.folders.skills),
     stateDir: pick(options.stateDir, 'MAGSAG_STATE_DIR', config.folders.state),
     limits: Object.fromEntries(Object.entries(config.limits).filter(([, v]) => v !== undefined)) as Partial<RunLimits>,
+    approvals: config.approvals ?? {},
   };
 }
 
 /** The config of a project without a file: every default, without loading zod. */
 function defaultConfig(): ProjectConfig {
-  return { version: 1, folders: { ...defaultFolders }, limits: {} };
+  return { version: 1, folders: { ...defaultFolders }, limits: {}, approvals: {} };
 }

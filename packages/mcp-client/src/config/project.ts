@@ -34,6 +34,7 @@ export function buildProjectConfigSchema(z: Zod) {
       .max(maxLimits[key])
       .optional()
       .describe(`${what} (at most ${maxLimits[key]}).`);
+  const approvalList = (policy: string) => z.array(z.string().min(1)).optional().describe(`\`<server>/<tool>\` globs whose calls are ${policy}.`);
   const reserved = (what: string) => z.strictObject({}).optional().describe(`Reserved for ${what}; it takes no keys yet.`);
   return z.strictObject({
     version: z.literal(1).default(1).describe('The config format. Only 1 exists.'),
@@ -61,7 +62,15 @@ export function buildProjectConfigSchema(z: Zod) {
       .describe("Default limits of every run; a flag or a skill's own limits win."),
     serve: reserved('`magsag serve` settings'),
     pii: reserved('project-wide PII settings'),
-    approvals: reserved('approval policies (allow, approve, block)'),
+    approvals: z
+      .strictObject({
+        allow: approvalList('allowed'),
+        approve: approvalList('asked of a person first'),
+        block: approvalList('refused'),
+        approvalTimeoutMs: z.number().int().positive().max(3_600_000).optional().describe('How long a call waits for a person before it fails with TOOL_APPROVAL_REQUIRED, in ms (default 120000, at most 3600000).'),
+      })
+      .default({})
+      .describe("Approval defaults: `<server>/<tool>` globs per policy; a server YAML's own approvals win, then these, then each tool's annotations."),
     store: reserved('a shared state store'),
   });
 }

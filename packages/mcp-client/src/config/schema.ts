@@ -40,6 +40,12 @@ export const transportSchema = z.discriminatedUnion('type', [
   sseTransportSchema,
 ]);
 
+/** `approvals:` lists: globs per policy. */
+export function approvalRulesSchema(what: string) {
+  const list = (policy: string) => z.array(z.string().min(1)).optional().describe(`${what} whose calls are ${policy}.`);
+  return z.strictObject({ allow: list('allowed'), approve: list('asked of a person first'), block: list('refused') });
+}
+
 /** One tool as the server described it: what codegen reads. */
 export const toolSnapshotSchema = z.strictObject({
   name: z.string().min(1),
@@ -86,6 +92,9 @@ export const serverConfigSchema = z.strictObject({
     .array(toolSnapshotSchema)
     .optional()
     .describe('The tool snapshot codegen reads (written by magsag codegen --refresh); per tool, sample (written by hand) and inferredOutputSchema (written by magsag codegen --sample) are kept.'),
+  approvals: approvalRulesSchema('Tool-name globs')
+    .optional()
+    .describe('Which tools agent code may call (allow), may call once a person approved (approve) or never (block): tool-name globs per policy. Unlisted tools follow their annotations (docs/guides/approvals.md).'),
   pii: z.record(z.string(), z.unknown()).optional().describe('PII rules for this server\'s results (see packages/pii).'),
   flows: z.record(z.string(), z.unknown()).optional().describe('Which servers may receive this server\'s raw values (see packages/pii).'),
 });

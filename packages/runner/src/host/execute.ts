@@ -4,6 +4,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { GuestErrorReport, ToolDataReply } from '../bridge.ts';
+import type { ApprovalRecord } from '../approvals.ts';
 import { defaultLimits, identityMasker, maxLimits, maxProgramBytes, type ExecuteOptions, type RunLimits, type ResultChecker, type RunnerConfig, type ToolCaller } from '../options.ts';
 import type { Artifact, Diagnostic, ExecuteResult, LogEntry, RunError, RunMetrics, RunWorkspace } from '../result.ts';
 import type { IsolateRunOutput } from './isolate.ts';
@@ -171,6 +172,7 @@ export async function execute(options: ExecuteOptions): Promise<ExecuteResult> {
   const masker = options.masker ?? identityMasker;
   const modelViewBytes = options.modelViewBytes ?? defaultModelViewBytes;
   const metrics = emptyMetrics();
+  const approvals: ApprovalRecord[] = [];
   let limits: RunLimits = { ...defaultLimits };
   let logs: LogEntry[] = [];
   let diagnostics: Diagnostic[] = [];
@@ -267,7 +269,7 @@ export async function execute(options: ExecuteOptions): Promise<ExecuteResult> {
       masker,
     });
     logger.debug({ ok, code: error?.code, wallMs: metrics.wallMs }, 'run finished');
-    return { ok, result: outcome.hasResult ? outcome.result : null, logs, modelView, diagnostics, metrics, workspace: runWorkspace, error, runId, limits };
+    return { ok, result: outcome.hasResult ? outcome.result : null, logs, modelView, diagnostics, metrics, workspace: runWorkspace, error, runId, limits, approvals };
   };
 
   try {
