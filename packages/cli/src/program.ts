@@ -497,6 +497,57 @@ export function createProgram(io: Io = processIo, contexts: CliContext[] = [], o
       }),
     );
 
+  const approvals = program.command('approvals').description('tool calls waiting for a person\'s approval: the queue of magsag serve clients that cannot show prompts');
+  approvals
+    .command('list')
+    .description('list the pending approval requests, newest first: id, principal, calls (masked arguments), expiry')
+    .option('--all', 'also list answered, expired and cancelled requests (kept for a day)')
+    .option('--json', 'print JSON: [{ id, status, principal, runId, workspaceId, calls: [{ server, tool, arguments, argumentsHash, reason }], createdAt, expiresAt, decision? }]')
+    .action(
+      run(async (ctx, opts: JsonFlag & { all?: boolean }) => {
+        const { callLines, listApprovals } = await import('./commands/approvals.ts');
+        const rows = listApprovals(ctx.paths.stateDir, { all: opts.all === true });
+        if (opts.json) printJson(io, rows);
+        else if (rows.length === 0) io.stdout(opts.all ? 'No approval requests.\n' : 'No approval requests are waiting.\n');
+        else {
+          for (const r of rows) {
+            io.stdout(`${r.id}  ${r.status}  principal ${r.principal}  run ${r.runId}  ${r.status === 'pending' ? `expires ${r.expiresAt}` : r.decision ? `by ${r.decision.decidedBy}` : ''}\n`);
+            for (const line of callLines(r)) io.stdout(`  ${line}\n`);
+          }
+          if (rows.some((r) => r.status === 'pending')) io.stdout('Answer with `magsag approvals approve <id>` (add --tool to approve these tools for the rest of the run) or `magsag approvals deny <id>`.\n');
+        }
+      }),
+    );
+  approvals
+    .command('approve')
+    .description('approve a pending request: its calls go to their servers')
+    .argument('<id>', 'the request id (apr-…, from `magsag approvals list`)')
+    .option('--tool', 'also approve these tools for the rest of the run (scope "tools")')
+    .option('--note <text>', 'a word for the audit log')
+    .option('--json', 'print JSON: the request with its decision')
+    .action(
+      run(async (ctx, id: string, opts: JsonFlag & { tool?: boolean; note?: string }) => {
+        const [{ decideApproval }, { describeCalls }] = await Promise.all([import('./commands/approvals.ts'), import('./approvals/queue.ts')]);
+        const entry = decideApproval(ctx.paths.stateDir, id, { approved: true, tools: opts.tool === true, ...(opts.note ? { note: opts.note } : {}) });
+        if (opts.json) printJson(io, entry);
+        else io.stdout(`approved ${entry.id}: ${describeCalls(entry.calls)}${opts.tool ? ', and these tools for the rest of the run' : ''} (run ${entry.runId}, principal ${entry.principal})\n`);
+      }),
+    );
+  approvals
+    .command('deny')
+    .description('deny a pending request: its calls fail with TOOL_APPROVAL_DENIED and nothing reaches the server')
+    .argument('<id>', 'the request id (apr-…, from `magsag approvals list`)')
+    .option('--note <text>', 'why: the program sees it in the error')
+    .option('--json', 'print JSON: the request with its decision')
+    .action(
+      run(async (ctx, id: string, opts: JsonFlag & { note?: string }) => {
+        const [{ decideApproval }, { describeCalls }] = await Promise.all([import('./commands/approvals.ts'), import('./approvals/queue.ts')]);
+        const entry = decideApproval(ctx.paths.stateDir, id, { approved: false, ...(opts.note ? { note: opts.note } : {}) });
+        if (opts.json) printJson(io, entry);
+        else io.stdout(`denied ${entry.id}: ${describeCalls(entry.calls)} (run ${entry.runId}, principal ${entry.principal})\n`);
+      }),
+    );
+
   program
     .command('serve')
     .description('run MAGSAG as an MCP server (stdio by default): search_tools, read_tool, execute_code, read_output, run_skill, list_skills, save_skill')
@@ -554,12 +605,13 @@ export function createProgram(io: Io = processIo, contexts: CliContext[] = [], o
             const prepared = await prepareMcpConfig(opts.mcpConfig, base, { refresh: opts.refresh === true, log: io.stderr });
             ctx.usePaths(prepared.paths);
           }
-          const [{ runProgram, runSkill }, { findSkill, loadSkills }, { saveSkillInProcess }, { RunTracker, serveHttp, serveStdio }, { configureSandboxPool, markInterruptedRuns, readRunOutput, sandboxGlobals, warmTranspiler, warmTypeChecker }] = await Promise.all([
+          const [{ runProgram, runSkill }, { findSkill, loadSkills }, { saveSkillInProcess }, { RunTracker, serveHttp, serveStdio }, { configureSandboxPool, markInterruptedRuns, readRunOutput, sandboxGlobals, warmTranspiler, warmTypeChecker }, { ApprovalQueue }] = await Promise.all([
             import('./commands/exec.ts'),
             import('@magsag/catalog'),
             import('./serve/saveSkill.ts'),
             import('./serve/server.ts'),
             import('@magsag/runner'),
+            import('./approvals/queue.ts'),
           ]);
           await ctx.loadPii();
           // Records left `running` by a serve that was killed are marked before anything new starts.
@@ -581,11 +633,18 @@ export function createProgram(io: Io = processIo, contexts: CliContext[] = [], o
             generatedDir: ctx.generatedDir,
             // Each call runs in its own isolate, in a workspace of the caller's; the client's
             // cancellation, its disconnect and the server's shutdown abort it.
-            executeCode: async ({ code, workspace, timeoutMs, signal, principal }) => {
+            executeCode: async ({ code, workspace, timeoutMs, signal, principal, approve }) => {
               const doc = await runProgram(
                 ctx,
                 { code, filename: 'execute_code.ts' },
-                { owner: principal.name, createWorkspace: false, recordShapes: opts.recordShapes === true, ...(workspace === undefined ? {} : { workspace }), ...(timeoutMs ? { timeout: timeoutMs } : {}) },
+                {
+                  owner: principal.name,
+                  createWorkspace: false,
+                  recordShapes: opts.recordShapes === true,
+                  ...(approve ? { approve } : {}),
+                  ...(workspace === undefined ? {} : { workspace }),
+                  ...(timeoutMs ? { timeout: timeoutMs } : {}),
+                },
                 signal,
               );
               return { ok: doc.ok, modelView: doc.modelView, workspace: doc.workspace?.id };
@@ -598,14 +657,17 @@ export function createProgram(io: Io = processIo, contexts: CliContext[] = [], o
               const saved = await saveSkillInProcess({ root: ctx.paths.root, skillsDir: ctx.skillsDir, serversDir: ctx.generatedDir, ...request });
               return { name: saved.name, files: saved.files.map((f) => path.relative(ctx.paths.root, f)), servers: saved.servers };
             },
-            runSkill: async ({ name, input, workspace, signal, principal }) => {
-              const doc = await runSkill(ctx, findSkill(ctx.skillsDir, name), input, { owner: principal.name, createWorkspace: false, recordShapes: opts.recordShapes === true, ...(workspace === undefined ? {} : { workspace }) }, signal);
+            runSkill: async ({ name, input, workspace, signal, principal, approve }) => {
+              const flags = { owner: principal.name, createWorkspace: false, recordShapes: opts.recordShapes === true, ...(approve ? { approve } : {}), ...(workspace === undefined ? {} : { workspace }) };
+              const doc = await runSkill(ctx, findSkill(ctx.skillsDir, name), input, flags, signal);
               return { ok: doc.ok, modelView: doc.modelView, workspace: doc.workspace?.id };
             },
             readOutput: ({ workspace, runId, offset, length, principal }) =>
               readRunOutput(ctx.paths.stateDir, workspace, runId, { owner: principal.name, ...(offset === undefined ? {} : { offset }), ...(length === undefined ? {} : { length }) }),
             sandboxGlobals,
             skillWriters: opts.skillWriters,
+            // Clients without MCP elicitation: their approvals wait here for `magsag approvals`.
+            approvalQueue: new ApprovalQueue(ctx.paths.stateDir),
             // Answers that are not run output: a stateless masker, so one answer never changes the next.
             mask: (text) => ctx.pii.staticMasker().mask(text),
           };

@@ -43,6 +43,8 @@ export const errorCodes = {
   WORKSPACE_QUOTA: { exitCode: 1, summary: 'A workspace write would exceed its quota.' },
   WORKSPACE_NOT_FOUND: { exitCode: 2, summary: 'No workspace with this id exists.' },
   RUN_NOT_FOUND: { exitCode: 2, summary: 'The workspace has no run (or no kept output) with this id.' },
+  APPROVAL_NOT_FOUND: { exitCode: 2, summary: 'No approval request with this id is in the pending queue of this state folder (`magsag approvals list`).' },
+  APPROVAL_NOT_PENDING: { exitCode: 2, summary: 'The approval request was already answered, expired, or its run stopped waiting; the decision was not changed.' },
   PII_POLICY_VIOLATION: { exitCode: 1, summary: 'A tool argument would send a raw personal value (or its placeholder) to a server the data-flow policy does not allow, or into one of its `pii.queryArgs`.' },
   PII_QUERY_LIMIT: { exitCode: 1, summary: 'A run called a tool more often than the server\'s `pii.maxQueryCalls` allows.' },
   PII_VAULT_KEY: { exitCode: 2, summary: 'The vault key is missing, malformed or stored with unsafe permissions.' },

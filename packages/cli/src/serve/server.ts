@@ -8,6 +8,9 @@ import { isInitializeRequest, ListToolsRequestSchema } from '@modelcontextprotoc
 import { z } from 'zod';
 import { catalogServers, readCatalog, readToolSource } from '../tools/catalog.ts';
 import { searchTools } from '../tools/search.ts';
+import type { Approver } from '@magsag/runner';
+import type { ApprovalQueue } from '../approvals/queue.ts';
+import { approvalNotes, approverFor, type ApprovalNote, type ApprovalOrigin } from './approve.ts';
 import { localPrincipal, type Principal, TokenTable } from './principals.ts';
 import { createTransportGuard } from './transportGuard.ts';
 import { serveDefaults } from './defaults.ts';
@@ -20,6 +23,11 @@ interface RunRequestBase {
   workspace?: string;
   /** Aborted by the client's cancellation, its disconnect, or the server's shutdown. */
   signal: AbortSignal;
+  /**
+   * Asks a person about calls whose policy is `approve`: the client (MCP elicitation) when it can,
+   * else the pending queue; absent when neither can be asked.
+   */
+  approve?: Approver;
 }
 
 /** What a run returns to `serve`: whether it worked, the masked view and the workspace it used. */
@@ -74,6 +82,12 @@ export interface ServeDeps {
    * shared code: every principal sees and runs them. @default []
    */
   skillWriters?: readonly string[];
+  /**
+   * Where approvals wait when the client has no MCP elicitation, for `magsag approvals approve|deny`
+   * (`<stateDir>/approvals`). @default none: such clients' calls that need approval fail with
+   * `TOOL_APPROVAL_REQUIRED`
+   */
+  approvalQueue?: ApprovalQueue;
 }
 
 /** Whether `principal` may write skills: the local user, or one named in `--skill-writers`. */
@@ -135,9 +149,13 @@ export class RunTracker {
   }
 }
 
-/** The answer text of a run: the workspace on the first line, then the model view. */
-function runAnswer(answer: RunAnswer, mask: (s: string) => string): ReturnType<typeof text> {
-  const body = mask(answer.modelView);
+/**
+ * The answer text of a run: the workspace on the first line, then the model view, then what
+ * became of approvals that went to the queue.
+ */
+function runAnswer(answer: RunAnswer, mask: (s: string) => string, notes: readonly ApprovalNote[] = []): ReturnType<typeof text> {
+  const lines = approvalNotes(notes);
+  const body = mask(lines.length ? `${answer.modelView.replace(/\n*$/, '')}\n${lines.join('\n')}` : answer.modelView);
   return text(answer.workspace ? `workspace ${answer.workspace}\n${body}` : body, !answer.ok);
 }
 
@@ -184,6 +202,23 @@ export function createMagsagServer(deps: ServeDeps, principal: Principal = local
   const mask = deps.mask ?? ((s: string) => s);
   const server = new McpServer({ name: 'magsag', version }, { capabilities: { tools: {} } });
   const registered = new Map<string, RegisteredTool>();
+  // One approver per execute_code or run_skill call: it asks that call's client, on that request.
+  const approval = (extra: { requestId: string | number; _meta?: { progressToken?: string | number } | undefined; sendNotification: ApprovalOrigin['sendNotification'] }): { approve?: Approver; notes: ApprovalNote[] } => {
+    const notes: ApprovalNote[] = [];
+    const approve = approverFor(
+      {
+        server: server.server,
+        principal,
+        requestId: extra.requestId,
+        progressToken: extra._meta?.progressToken,
+        sendNotification: extra.sendNotification,
+        queue: deps.approvalQueue,
+        mask,
+      },
+      notes,
+    );
+    return { notes, ...(approve ? { approve } : {}) };
+  };
   const failure = (error: unknown): ReturnType<typeof text> => {
     const e = toMagsagError(error);
     return text(mask(redactHostDetails(`${e.code}: ${e.message}`)), true);
@@ -246,10 +281,11 @@ export function createMagsagServer(deps: ServeDeps, principal: Principal = local
       },
       async ({ code, workspace, timeoutMs }, extra) => {
         try {
+          const { approve, notes } = approval(extra);
           const answer = await runs.track(callSignal(extra, disconnects), (signal) =>
-            executeCode({ code, principal, signal, ...(workspace === undefined ? {} : { workspace }), ...(timeoutMs ? { timeoutMs } : {}) }),
+            executeCode({ code, principal, signal, ...(approve ? { approve } : {}), ...(workspace === undefined ? {} : { workspace }), ...(timeoutMs ? { timeoutMs } : {}) }),
           );
-          return runAnswer(answer, mask);
+          return runAnswer(answer, mask, notes);
         } catch (error) {
           return failure(error);
         }
@@ -330,8 +366,11 @@ export function createMagsagServer(deps: ServeDeps, principal: Principal = local
       },
       async ({ name, input, workspace }, extra) => {
         try {
-          const answer = await runs.track(callSignal(extra, disconnects), (signal) => runSkill({ name, input: input ?? {}, principal, signal, ...(workspace === undefined ? {} : { workspace }) }));
-          return runAnswer(answer, mask);
+          const { approve, notes } = approval(extra);
+          const answer = await runs.track(callSignal(extra, disconnects), (signal) =>
+            runSkill({ name, input: input ?? {}, principal, signal, ...(approve ? { approve } : {}), ...(workspace === undefined ? {} : { workspace }) }),
+          );
+          return runAnswer(answer, mask, notes);
         } catch (error) {
           return failure(error);
         }

@@ -1,0 +1,73 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ApprovalQueue, queueApprover } from '../src/approvals/queue.ts';
+
+const repoRoot = path.resolve(import.meta.dirname, '../../..');
+const tsx = pathToFileURL(path.join(repoRoot, 'node_modules/tsx/dist/loader.mjs')).href;
+
+const call = { server: 'crm', tool: 'delete_record', arguments: { record_id: '003A' }, argumentsHash: 'h', reason: 'policy approve: listed' };
+const request = (id: string, inMs = 60_000) => ({ id, runId: 'run-1', workspaceId: 'ws-1', calls: [call], expiresAt: new Date(Date.now() + inMs).toISOString() });
+
+describe('ApprovalQueue', () => {
+  let stateDir: string;
+  beforeEach(() => {
+    stateDir = mkdtempSync(path.join(tmpdir(), 'magsag-queue-'));
+  });
+  afterEach(() => rmSync(stateDir, { recursive: true, force: true }));
+
+  it('checks ids before touching the disk', () => {
+    const queue = new ApprovalQueue(stateDir);
+    for (const bad of ['../x', 'apr-', 'APR-1234', 'apr-12/34', 'ws-1234']) expect(() => queue.get(bad)).toThrow(expect.objectContaining({ code: 'USAGE' }));
+    expect(() => queue.get('apr-123456')).toThrow(expect.objectContaining({ code: 'APPROVAL_NOT_FOUND' }));
+  });
+
+  it('a decision racing from several processes is written exactly once', async () => {
+    const queue = new ApprovalQueue(stateDir);
+    queue.add(request('apr-race01'), 'local');
+    const script = `const { ApprovalQueue } = await import(${JSON.stringify(pathToFileURL(path.join(import.meta.dirname, '../src/approvals/queue.ts')).href)});
+try { new ApprovalQueue(process.argv[1]).decide('apr-race01', { approved: process.argv[2] === 'yes', decidedBy: 'p' + process.argv[2] + process.pid }); process.exit(0); } catch (e) { process.exit(e.code === 'APPROVAL_NOT_PENDING' ? 10 : 1); }`;
+    const codes = await Promise.all(
+      Array.from({ length: 6 }, (_, i) =>
+        new Promise<number>((resolve) => {
+          execFile(process.execPath, ['--conditions=magsag-source', '--import', tsx, '--input-type=module', '-e', script, stateDir, i % 2 ? 'yes' : 'no'], (error) => resolve(error ? Number(error.code) : 0));
+        }),
+      ),
+    );
+    expect(codes.filter((c) => c === 0)).toHaveLength(1);
+    expect(codes.filter((c) => c === 10)).toHaveLength(5);
+    const entry = queue.get('apr-race01');
+    expect(['approved', 'denied']).toContain(entry.status);
+    expect(queue.list()).toEqual([]);
+    // No temp file is left behind.
+    expect(readdirSync(queue.dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  }, 60_000);
+
+  it('the waiting side marks an unanswered request expired before its run gives up, and a late answer is refused', async () => {
+    const queue = new ApprovalQueue(stateDir);
+    const approve = queueApprover(queue, 'local', { pollMs: 20 });
+    const controller = new AbortController();
+    const asked = approve({ ...request('apr-late01', 300), signal: controller.signal });
+    await expect(asked).rejects.toMatchObject({ code: 'TOOL_APPROVAL_REQUIRED', message: expect.stringContaining('magsag approvals approve apr-late01') });
+    expect(queue.get('apr-late01').status).toBe('expired');
+    expect(() => queue.decide('apr-late01', { approved: true, decidedBy: 'x' })).toThrow(expect.objectContaining({ code: 'APPROVAL_NOT_PENDING' }));
+  });
+
+  it('an answer reaches the waiting run; a cancelled run leaves its request cancelled', async () => {
+    const queue = new ApprovalQueue(stateDir);
+    const approve = queueApprover(queue, 'alice', { pollMs: 20 });
+    const asked = approve({ ...request('apr-ok0001'), signal: new AbortController().signal });
+    expect(queue.list().map((e) => [e.id, e.principal, e.status])).toEqual([['apr-ok0001', 'alice', 'pending']]);
+    queue.decide('apr-ok0001', { approved: true, scope: 'tools', decidedBy: 'local:me (magsag approvals)' });
+    await expect(asked).resolves.toEqual({ approved: true, scope: 'tools', decidedBy: 'local:me (magsag approvals)' });
+
+    const controller = new AbortController();
+    const cancelled = approve({ ...request('apr-cancel'), signal: controller.signal });
+    controller.abort();
+    await expect(cancelled).rejects.toMatchObject({ code: 'SANDBOX_CANCELLED' });
+    expect(queue.get('apr-cancel').status).toBe('cancelled');
+  });
+});
