@@ -52,10 +52,13 @@ export function reportError(io: Io, error: unknown, options: { json?: boolean; v
  * Awaits `work`; on a terminal, if it takes over a second, says what is going on and how long it
  * has been running (every 5 s) on stderr, so long runs never look stuck.
  */
-export async function withProgress<T>(io: Io, label: string, work: Promise<T>): Promise<T> {
+export async function withProgress<T>(io: Io, label: string, work: Promise<T>, quiet?: { active: boolean }): Promise<T> {
   if (!io.interactive) return work;
   const started = Date.now();
-  const say = (): void => io.stderr(`${label} (${Math.round((Date.now() - started) / 1000)} s)\n`);
+  // Not while a question is on the terminal (an approval prompt).
+  const say = (): void => {
+    if (!quiet?.active) io.stderr(`${label} (${Math.round((Date.now() - started) / 1000)} s)\n`);
+  };
   const first = setTimeout(() => {
     say();
     repeat = setInterval(say, 5000);

@@ -11,6 +11,7 @@ import path from 'node:path';
 import type { ServeDeps } from './serve/server.ts';
 import { serveDefaults } from './serve/defaults.ts';
 import { printJson, processIo, reportError, table, withProgress, type Io } from './output.ts';
+import { approveFlag, cliApprover, type ApprovalFlags } from './approve.ts';
 import type { SearchDetail } from './tools/search.ts';
 
 interface JsonFlag {
@@ -298,6 +299,8 @@ export function createProgram(io: Io = processIo, contexts: CliContext[] = [], o
       .option('--memory <mb>', 'memory limit of the sandbox heap', (v) => positiveInt(v, '--memory'))
       .option('--no-typecheck', 'skip type-checking the program against the generated modules')
       .option('--record-shapes', 'record the shapes of the results the run sees (after PII tokenization) in the state folder; `magsag codegen --sample` merges them')
+      .option('--yes', 'approve every call whose policy is approve (scripted use; a terminal is asked otherwise)')
+      .option('--approve <server/tool>', 'approve calls of this tool (repeatable; globs such as `crm/update_*` or `github/*`)', approveFlag, [])
       .option('--json', 'print JSON: { ok, result, logs, modelView, diagnostics, metrics, workspace, error }');
 
   addRunFlags(
@@ -306,12 +309,12 @@ export function createProgram(io: Io = processIo, contexts: CliContext[] = [], o
       .description('run a TypeScript program in the sandbox; it imports tools from ./servers/<server>/<tool>')
       .argument('<file>', 'the program, or - for stdin'),
   ).action(
-    run(async (ctx, file: string, opts: ExecFlags & JsonFlag) => {
+    run(async (ctx, file: string, opts: CommandRunFlags & JsonFlag) => {
       const [{ readInput }, { runProgram }] = await Promise.all([import('./input.ts'), import('./commands/exec.ts')]);
       await ctx.loadPii();
       const code = await readInput(file);
       const filename = file === '-' ? 'stdin.ts' : path.basename(file);
-      const doc = await withProgress(io, `running ${filename} in the sandbox`, runProgram(ctx, { code, filename }, opts));
+      const doc = await withProgress(io, `running ${filename} in the sandbox`, runProgram(ctx, { code, filename }, withApprover(opts, prompting)), prompting);
       printExec(doc, opts.json === true);
       return runExitCode(doc);
     }),
@@ -325,13 +328,13 @@ export function createProgram(io: Io = processIo, contexts: CliContext[] = [], o
       .option('--input <json>', 'the input as JSON, or @file to read it from a file')
       .option('--example <n>', 'run the skill\'s Nth example (from 0)', (v) => nonNegativeInt(v, '--example')),
   ).action(
-    run(async (ctx, name: string, opts: ExecFlags & JsonFlag & { input?: string; example?: number }) => {
+    run(async (ctx, name: string, opts: CommandRunFlags & JsonFlag & { input?: string; example?: number }) => {
       if (opts.input !== undefined && opts.example !== undefined) throw new MagsagError('USAGE', 'Give --input or --example, not both.');
       const [{ exampleInput, findSkill }, { parseInputFlag }, { runSkill }] = await Promise.all([import('@magsag/catalog'), import('./input.ts'), import('./commands/exec.ts')]);
       await ctx.loadPii();
       const skill = findSkill(ctx.skillsDir, name);
       const input = opts.example !== undefined ? exampleInput(skill, opts.example) : opts.input !== undefined ? await parseInputFlag(opts.input) : {};
-      const doc = await withProgress(io, `running skill ${skill.name}`, runSkill(ctx, skill, input, opts));
+      const doc = await withProgress(io, `running skill ${skill.name}`, runSkill(ctx, skill, input, withApprover(opts, prompting)), prompting);
       printExec(doc, opts.json === true);
       return runExitCode(doc);
     }),
@@ -477,13 +480,13 @@ export function createProgram(io: Io = processIo, contexts: CliContext[] = [], o
     .command('audit')
     .description('the PII audit log: what was tokenized and untokenized in a run')
     .command('show')
-    .description("print a run's audit with raw values; needs the vault key (MAGSAG_VAULT_KEY or the key file)")
+    .description("print a run's audit: values that crossed the PII boundary (raw; needs the vault key, MAGSAG_VAULT_KEY or the key file) and every approval decision")
     .argument('<run>', 'run id (from exec --json: workspace.runId)')
     .option('--key-file <file>', 'the vault key file, when it is not <state>/vault.key')
-    .option('--json', 'print JSON')
+    .option('--json', 'print JSON: the PII entries, then the approvals ({ direction: "approval", decidedBy, outcome, ... })')
     .action(
       run(async (ctx, runId: string, opts: JsonFlag & { keyFile?: string }) => {
-        const { auditDir, readAudit, resolveVaultKey } = await import('@magsag/pii');
+        const { auditDir, readApprovalAudit, readAudit, resolveVaultKey } = await import('@magsag/pii');
         let key;
         try {
           key = resolveVaultKey({ stateDir: ctx.paths.stateDir, ...(opts.keyFile ? { keyFile: path.resolve(opts.keyFile) } : {}), create: false });
@@ -491,9 +494,26 @@ export function createProgram(io: Io = processIo, contexts: CliContext[] = [], o
           if (isMagsagError(error)) throw error;
           key = undefined;
         }
-        const entries = readAudit({ dir: auditDir(ctx.paths.stateDir), runId, key });
-        if (opts.json) printJson(io, entries);
-        else io.stdout(table(['DIRECTION', 'SERVER', 'TOOL', 'KIND', 'PLACEHOLDER', 'VALUE'], entries.map((e) => [String(e.direction), String(e.server), String(e.tool ?? ''), String(e.kind), String(e.placeholder), e.value])));
+        const dir = auditDir(ctx.paths.stateDir);
+        const approvals = readApprovalAudit(dir, runId);
+        // A run that only asked for approvals has nothing sealed: its decisions show without the key.
+        const entries = approvals.length > 0 && key === undefined ? [] : readAudit({ dir, runId, key });
+        if (opts.json) printJson(io, [...entries, ...approvals]);
+        else {
+          if (entries.length > 0 || approvals.length === 0) {
+            io.stdout(table(['DIRECTION', 'SERVER', 'TOOL', 'KIND', 'PLACEHOLDER', 'VALUE'], entries.map((e) => [String(e.direction), String(e.server), String(e.tool ?? ''), String(e.kind), String(e.placeholder), e.value])));
+          }
+          if (approvals.length > 0) {
+            if (entries.length > 0) io.stdout('\n');
+            io.stdout(
+              table(
+                ['APPROVAL', 'SERVER', 'TOOL', 'OUTCOME', 'DECIDED BY', 'AT', 'WAITED', 'ARGS SHA-256'],
+                approvals.map((a) => [a.approvalId, a.server, a.tool, a.scope === 'tools' ? `${a.outcome} (tool, for the run)` : a.outcome, a.decidedBy, a.ts, `${Math.round(a.waitedMs / 100) / 10} s`, a.argumentsHash.slice(0, 16)]),
+              ),
+            );
+          }
+          if (key === undefined && approvals.length > 0) io.stderr('note: the PII entries of this run, if any, need the vault key (MAGSAG_VAULT_KEY or --key-file).\n');
+        }
       }),
     );
 
@@ -823,6 +843,19 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     process.off('SIGTERM', onSignal);
   }
 }
+
+/** Whether a prompt is on the terminal: progress lines wait meanwhile. */
+const prompting = { active: false };
+
+/** The run flags, with the approver that --yes / --approve (commander's `approve` list) or the terminal make. */
+function withApprover(flags: CommandRunFlags, state: { active: boolean }): ExecFlags {
+  const { yes, approve: patterns, ...rest } = flags;
+  const approve = cliApprover({ ...(yes ? { yes } : {}), ...(patterns ? { approve: patterns } : {}) }, { onPrompt: (active) => (state.active = active) });
+  return { ...rest, ...(approve ? { approve } : {}) };
+}
+
+/** The flags of `exec` and `run` as commander gives them. */
+type CommandRunFlags = Omit<ExecFlags, 'approve'> & ApprovalFlags;
 
 /**
  * A run that failed because of how it was asked (a limit over its maximum, a bad id) exits 2; one

@@ -7,6 +7,27 @@ import type { VaultKey } from './vault/key.ts';
 /** Which way a value crossed: into the sandbox as a placeholder, or out to a server as raw. */
 export type AuditDirection = 'tokenize' | 'untokenize';
 
+/**
+ * One call's approval outcome, as the audit log keeps it: who or what decided, when, and the hash of
+ * the masked arguments (no value of them). Not encrypted: it holds no personal value.
+ */
+export interface ApprovalAuditEntry {
+  direction: 'approval';
+  ts: string;
+  runId: string;
+  workspaceId?: string;
+  approvalId: string;
+  server: string;
+  tool: string;
+  /** SHA-256 of the masked arguments' JSON. */
+  argumentsHash: string;
+  outcome: 'approved' | 'denied' | 'blocked' | 'unanswered' | 'cancelled';
+  decidedBy: string;
+  scope?: 'calls' | 'tools';
+  requestedAt: string;
+  waitedMs: number;
+}
+
 /** One audit event as recorded (the raw value is in `value`, encrypted). */
 export interface AuditRecord {
   ts: string;
@@ -69,6 +90,33 @@ export class AuditLog {
   }
 }
 
+/** Appends approval outcomes to their runs' audit files (`<dir>/<runId>.jsonl`, mode 0600); no key needed. */
+export function appendApprovalAudit(dir: string, entries: readonly ApprovalAuditEntry[]): void {
+  if (entries.length === 0) return;
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  for (const entry of entries) appendFileSync(auditFile(dir, entry.runId), `${JSON.stringify(entry)}\n`, { mode: 0o600 });
+}
+
+/** A run's approval outcomes, in order (`[]` when the run has no audit file). */
+export function readApprovalAudit(dir: string, runId: string): ApprovalAuditEntry[] {
+  const file = auditFile(dir, runId);
+  if (!existsSync(file)) return [];
+  return parseAuditLines(file).filter((r): r is ApprovalAuditEntry => (r as { direction?: unknown }).direction === 'approval');
+}
+
+function parseAuditLines(file: string): (AuditRecord | ApprovalAuditEntry)[] {
+  const records: (AuditRecord | ApprovalAuditEntry)[] = [];
+  for (const [index, line] of readFileSync(file, 'utf8').split('\n').entries()) {
+    if (line.trim() === '') continue;
+    try {
+      records.push(JSON.parse(line) as AuditRecord | ApprovalAuditEntry);
+    } catch (error) {
+      throw new MagsagError('CONFIG_INVALID', `Line ${index + 1} of ${file} is not JSON: ${(error as Error).message}.`, { cause: error, data: { file, line: index + 1 } });
+    }
+  }
+  return records;
+}
+
 /** Options for {@link readAudit}. */
 export interface ReadAuditOptions {
   /** The audit folder (`<stateDir>/audit`). */
@@ -92,17 +140,12 @@ export function readAudit(options: ReadAuditOptions): AuditEntry[] {
   }
   const key = options.key;
   const entries: AuditEntry[] = [];
-  const lines = readFileSync(file, 'utf8').split('\n');
-  for (const [index, line] of lines.entries()) {
-    if (line.trim() === '') continue;
-    let record: AuditRecord;
-    try {
-      record = JSON.parse(line) as AuditRecord;
-    } catch (error) {
-      throw new MagsagError('CONFIG_INVALID', `Line ${index + 1} of ${file} is not JSON: ${(error as Error).message}.`, { cause: error, data: { file, line: index + 1 } });
-    }
+  for (const [index, parsed] of parseAuditLines(file).entries()) {
+    // Approval outcomes are read by readApprovalAudit.
+    if ((parsed as { direction?: unknown }).direction === 'approval') continue;
+    const record = parsed as AuditRecord;
     if (!isSealed(record.value)) {
-      throw new MagsagError('CONFIG_INVALID', `Line ${index + 1} of ${file} has no sealed value; the file is not a MAGSAG audit.`, { data: { file, line: index + 1 } });
+      throw new MagsagError('CONFIG_INVALID', `Entry ${index + 1} of ${file} has no sealed value; the file is not a MAGSAG audit.`, { data: { file, entry: index + 1 } });
     }
     let value: string;
     try {

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { type Logger, MagsagError, assertWorkspaceId, silentLogger } from '@magsag/core';
-import { type AuditEvent, AuditLog, auditDir } from './audit.ts';
+import { type ApprovalAuditEntry, type AuditEvent, AuditLog, appendApprovalAudit, auditDir } from './audit.ts';
 import { type FlowPolicy, type PiiConfig, type PiiConfigInput, detectorOptionsFor, parseFlowPolicy, parsePiiConfig } from './config.ts';
 import { type Detector, createDetector } from './detect/detector.ts';
 import { type MaskTextResult, type Masker, createMasker, maskText } from './masker.ts';
@@ -217,6 +217,12 @@ export class Pii {
   maskText(text: string, options: { workspaceId?: string } = {}): MaskTextResult {
     const vault = options.workspaceId === undefined ? PiiVault.memory() : this.vault(options.workspaceId);
     return maskText(text, { vault, detector: this.detector() });
+  }
+
+  /** Writes approval outcomes to their runs' audit files (unless the audit is off). */
+  recordApprovals(entries: readonly ApprovalAuditEntry[]): void {
+    if (this.options.audit === false) return;
+    appendApprovalAudit(auditDir(this.options.stateDir), entries);
   }
 
   /** Writes every changed vault to disk. */

@@ -1,4 +1,4 @@
-import { execute, maskDeep, newWorkspaceId, Workspace, type ExecuteResult, type RunLimits } from '@magsag/runner';
+import { execute, maskDeep, newWorkspaceId, Workspace, type Approver, type ExecuteResult, type RunLimits } from '@magsag/runner';
 import { prepareSkillRun, type Skill } from '@magsag/catalog';
 import { assertWorkspaceId } from '@magsag/core';
 import type { CliContext } from '../context.ts';
@@ -21,6 +21,13 @@ export interface ExecFlags {
    * middleware) under `<state>/shapes/`, for `magsag codegen --sample` to merge. @default false
    */
   recordShapes?: boolean;
+  /**
+   * Asks a person about calls whose policy is `approve` (the terminal prompt, `--yes`, serve's
+   * elicitation or pending queue). @default none: such calls fail with TOOL_APPROVAL_REQUIRED
+   */
+  approve?: Approver | undefined;
+  /** How long such a call waits for an answer, in ms. @default the project's approvals.approvalTimeoutMs, else 120000 */
+  approvalTimeoutMs?: number | undefined;
 }
 
 /** The JSON document of `magsag exec --json` (and `magsag run --json`). */
@@ -69,6 +76,28 @@ export async function runProgram(
     stateDir: ctx.paths.stateDir,
     callTool: (server, tool, args, options) => client.callTool(server, tool, args, options),
     checkResult: (server, tool, data) => client.checkToolResult(server, tool, data),
+    toolPolicy: (server, tool) => client.toolPolicy(server, tool),
+    ...(flags.approve ? { approve: flags.approve } : {}),
+    ...((flags.approvalTimeoutMs ?? ctx.paths.approvals.approvalTimeoutMs) === undefined ? {} : { approvalTimeoutMs: flags.approvalTimeoutMs ?? ctx.paths.approvals.approvalTimeoutMs }),
+    // Who decided what goes to the run's audit log, beside what crossed the PII boundary.
+    onApproval: (entry, request) =>
+      ctx.pii.recordApprovals(
+        entry.calls.map((call) => ({
+          direction: 'approval' as const,
+          ts: entry.decidedAt,
+          runId: request.runId,
+          workspaceId: request.workspaceId,
+          approvalId: entry.id,
+          server: call.server,
+          tool: call.tool,
+          argumentsHash: call.argumentsHash,
+          outcome: entry.outcome,
+          decidedBy: entry.decidedBy,
+          ...(entry.scope ? { scope: entry.scope } : {}),
+          requestedAt: entry.requestedAt,
+          waitedMs: entry.waitedMs,
+        })),
+      ),
     ...(recordShape ? { onToolData: (server: string, tool: string, data: unknown) => void recordShape(ctx.paths.stateDir, server, tool, data) } : {}),
     masker,
     limits,

@@ -1,5 +1,5 @@
 import { MagsagError, isMagsagError, redactHostDetails, silentLogger, toMagsagError } from '@magsag/core';
-import { getDefaultClient, resolveProjectPaths, toolResultData } from '@magsag/mcp-client';
+import { defaultApprovalTimeoutMs, defaultToolPolicy, getDefaultClient, resolveProjectPaths, toolResultData } from '@magsag/mcp-client';
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -16,12 +16,17 @@ import { typeCheckService } from './checker.ts';
 import { longStringsOf, maskDeep } from './maskDeep.ts';
 import { currentOwner, heartbeatIntervalMs, writeRunRecordAsync } from './runRecords.ts';
 import { Workspace, writePrivateFileAsync, type RunRecord } from './workspace.ts';
+import { ApprovalGate } from './approvalGate.ts';
+import type { ToolPolicyResolver } from '../approvals.ts';
 
 /** The default model view cap, in bytes. */
 export const defaultModelViewBytes = 4096;
 
 const defaultCallTool: ToolCaller = (server, tool, args, options) => getDefaultClient().callTool(server, tool, args, options);
 const defaultCheckResult: ResultChecker = (server, tool, data) => getDefaultClient().checkToolResult(server, tool, data);
+const defaultPolicy: ToolPolicyResolver = (server, tool) => getDefaultClient().toolPolicy(server, tool);
+// A caller of its own without a policy resolver: the tool's name decides (writes need approval).
+const namePolicy: ToolPolicyResolver = (_server, tool) => defaultToolPolicy({ name: tool });
 
 function newRunId(): string {
   return `run-${new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '')}-${randomBytes(4).toString('hex')}`;
@@ -201,6 +206,7 @@ export async function execute(options: ExecuteOptions): Promise<ExecuteResult> {
     metrics: null,
     owner,
     heartbeatAt: new Date().toISOString(),
+    ...(approvals.length > 0 ? { approvals: [...approvals] } : {}),
   });
 
   const finish = async (error: RunError | null, outcome: { hasResult: boolean; result: unknown } = { hasResult: false, result: null }): Promise<ExecuteResult> => {
@@ -334,7 +340,29 @@ export async function execute(options: ExecuteOptions): Promise<ExecuteResult> {
     const callTool = options.callTool ?? defaultCallTool;
     const checkResult = options.checkResult ?? (options.callTool === undefined ? defaultCheckResult : undefined);
     const context = { ...options.context, runId, workspaceId: workspace.id };
+    const approvalTimeoutMs = options.approvalTimeoutMs ?? defaultApprovalTimeoutMs;
+    if (!Number.isSafeInteger(approvalTimeoutMs) || approvalTimeoutMs <= 0) {
+      throw new MagsagError('USAGE', `approvalTimeoutMs must be a positive whole number of ms, got ${String(approvalTimeoutMs)}.`, { data: { limit: 'approvalTimeoutMs' } });
+    }
+    const gate = new ApprovalGate({
+      runId,
+      workspaceId: workspace.id,
+      policy: options.toolPolicy ?? (options.callTool === undefined ? defaultPolicy : namePolicy),
+      approve: options.approve,
+      timeoutMs: approvalTimeoutMs,
+      masker,
+      logger,
+      onRecord: (entry, request) => {
+        approvals.push(entry);
+        try {
+          options.onApproval?.(entry, request);
+        } catch (error) {
+          logger.warn({ err: error }, 'onApproval failed');
+        }
+      },
+    });
     const run = await runSandboxed({
+      gateToolCall: (server, tool, args, signal) => gate.check(server, tool, args, signal),
       modules: graph.modules.map(({ id, filename, kind, code, deps }) => ({ id, filename, kind, code, deps })),
       inputJson,
       limits,

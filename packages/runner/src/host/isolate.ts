@@ -10,6 +10,7 @@ import type { LogEntry, LogLevel, ToolCallMetric } from '../result.ts';
 import { loadIsolatedVm } from './loadIsolatedVm.ts';
 import { emptyRunOutput } from './runOutput.ts';
 import type { Workspace } from './workspace.ts';
+import { PausableTimer } from './pausableTimer.ts';
 
 /** More console lines than this end the run (SANDBOX_OUTPUT_LIMIT): a flood of tiny lines costs the host too. */
 export const maxLogEntries = 10_000;
@@ -27,7 +28,16 @@ export interface IsolateRunInput {
   callToolJson: (server: string, tool: string, args: Record<string, unknown>, signal: AbortSignal, mode: ToolResultMode) => Promise<string>;
   workspace: Workspace;
   signal: AbortSignal | undefined;
+  /**
+   * Asked before each call goes out (its approval policy): resolves `go` for this call, `open` for
+   * every later call of the same tool in the run, or throws the MagsagError that refuses it. The
+   * run's wall clock stops while it waits (a person deciding is not the program's time).
+   */
+  gateToolCall?: ((server: string, tool: string, args: Record<string, unknown>, signal: AbortSignal) => Promise<GateVerdict>) | undefined;
 }
+
+/** What the approval gate says of a call: go ahead with this one, or with this tool for the rest of the run. */
+export type GateVerdict = 'go' | 'open';
 
 /** A transpiled module as the isolate loads it (plain data: it may cross a process boundary). */
 export interface IsolateModule {
@@ -276,6 +286,9 @@ export async function runInIsolate(input: IsolateRunInput): Promise<IsolateRunOu
   };
 
   let inFlight = 0;
+  // The wall-clock deadline (set once the isolate is ready) and the tools the gate opened for the run.
+  let wallClock: PausableTimer | undefined;
+  const openTools = new Set<string>();
   const toolCall = async (server: unknown, tool: unknown, argsJson: unknown, mode: unknown): Promise<string> => {
     if (out.stopError) return bridgeError(out.stopError);
     if (typeof server !== 'string' || typeof tool !== 'string' || typeof argsJson !== 'string') {
@@ -302,6 +315,22 @@ export async function runInIsolate(input: IsolateRunInput): Promise<IsolateRunOu
     if (args === null || typeof args !== 'object' || Array.isArray(args)) {
       metric.code = 'TOOL_INPUT_INVALID';
       return bridgeError(new MagsagError('TOOL_INPUT_INVALID', `Arguments for ${metric.server}/${metric.tool} must be a JSON object.`, { data: { server, tool } }));
+    }
+    const toolKey = `${server}\u0000${tool}`;
+    if (input.gateToolCall && !openTools.has(toolKey)) {
+      // Before the concurrency slot: calls waiting for one approval are asked as one batch.
+      const release = wallClock?.hold() ?? (() => {});
+      try {
+        if ((await input.gateToolCall(server, tool, args as Record<string, unknown>, controller.signal)) === 'open') openTools.add(toolKey);
+      } catch (error) {
+        if (out.stopError) return bridgeError(out.stopError);
+        const magsag = toMagsagError(error, 'TOOL_APPROVAL_REQUIRED');
+        metric.code = magsag.code;
+        return bridgeError(magsag);
+      } finally {
+        release();
+      }
+      if (out.stopError) return bridgeError(out.stopError);
     }
     if (!(await semaphore.acquire())) return bridgeError(out.stopError ?? new MagsagError('SANDBOX_CANCELLED', 'The run ended.'));
     inFlight++;
@@ -383,18 +412,14 @@ export async function runInIsolate(input: IsolateRunInput): Promise<IsolateRunOu
 
     if (input.signal?.aborted) onAbort();
     input.signal?.addEventListener('abort', onAbort, { once: true });
-    timers.push(
-      setTimeout(
-        () =>
-          stop(
-            limitError(
-              'SANDBOX_TIMEOUT',
-              'wallMs',
-              limits.wallMs,
-              `The run took longer than wallMs = ${limits.wallMs} ms (wall clock, tool calls included) and was stopped. Do less per run, make tool calls concurrently, or raise --timeout.`,
-            ),
-          ),
-        limits.wallMs,
+    wallClock = new PausableTimer(limits.wallMs, () =>
+      stop(
+        limitError(
+          'SANDBOX_TIMEOUT',
+          'wallMs',
+          limits.wallMs,
+          `The run took longer than wallMs = ${limits.wallMs} ms (wall clock, tool calls included; time waiting for approvals is not counted) and was stopped. Do less per run, make tool calls concurrently, or raise --timeout.`,
+        ),
       ),
     );
     timers.push(
@@ -439,6 +464,7 @@ export async function runInIsolate(input: IsolateRunInput): Promise<IsolateRunOu
     return out;
   } finally {
     for (const timer of timers) clearTimeout(timer);
+    wallClock?.clear();
     input.signal?.removeEventListener('abort', onAbort);
     if (!isolate.isDisposed) isolate.dispose();
   }

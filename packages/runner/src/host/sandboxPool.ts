@@ -5,7 +5,8 @@ import { availableParallelism, totalmem } from 'node:os';
 import type { Socket } from 'node:net';
 import type { ToolResultMode } from '../bridge.ts';
 import type { RunLimits } from '../options.ts';
-import type { IsolateModule, IsolateRunOutput } from './isolate.ts';
+import type { IsolateModule, IsolateRunInput, IsolateRunOutput } from './isolate.ts';
+import { PausableTimer } from './pausableTimer.ts';
 import { emptyRunOutput } from './runOutput.ts';
 import { closeTypeCheckService } from './checker.ts';
 import { closeTranspiler } from './transpiler.ts';
@@ -24,6 +25,8 @@ export interface SandboxRunInput {
   workspace: Workspace;
   signal: AbortSignal | undefined;
   callToolJson: (server: string, tool: string, args: Record<string, unknown>, signal: AbortSignal, mode: ToolResultMode) => Promise<string>;
+  /** The approval gate (see `IsolateRunInput.gateToolCall`). */
+  gateToolCall?: IsolateRunInput['gateToolCall'];
   isolation: Isolation;
   /** The pool to take a slot from. @default the default pool */
   pool?: SandboxPool | undefined;
@@ -491,6 +494,16 @@ async function runOnWorker(input: SandboxRunInput, pool: SandboxPool, lease: Lea
           (json) => worker.send({ type: 'toolResult', runId, callId: message.callId, json }),
           (error: unknown) => worker.send({ type: 'toolResult', runId, callId: message.callId, error: toData(error) }),
         );
+      } else if (message.type === 'gate') {
+        // The watchdog stops with the run's own wall clock while a person decides.
+        const release = watchdog.hold();
+        const gate = input.gateToolCall;
+        (gate ? gate(message.server, message.tool, message.args, controller.signal) : Promise.resolve<'open'>('open'))
+          .then(
+            (verdict) => worker.send({ type: 'gateResult', runId, callId: message.callId, verdict }),
+            (error: unknown) => worker.send({ type: 'gateResult', runId, callId: message.callId, error: toData(error) }),
+          )
+          .finally(release);
       } else {
         const output: SerializedOutput = message.output;
         for (const rel of output.touched) input.workspace.touched.add(rel);
@@ -514,10 +527,10 @@ async function runOnWorker(input: SandboxRunInput, pool: SandboxPool, lease: Lea
   // The worker enforces every limit; this only catches a worker that stopped answering, which
   // then cannot serve its other runs either.
   let watchdogFired = false;
-  const watchdog = setTimeout(() => {
+  const watchdog = new PausableTimer(input.limits.wallMs + 5000, () => {
     watchdogFired = true;
     worker.kill();
-  }, input.limits.wallMs + 5000);
+  });
   input.signal?.addEventListener('abort', onAbort, { once: true });
   try {
     try {
@@ -532,6 +545,7 @@ async function runOnWorker(input: SandboxRunInput, pool: SandboxPool, lease: Lea
       inputJson: input.inputJson,
       limits: input.limits,
       workspace: { stateDir: input.workspace.stateDir, id: input.workspace.id, quota: input.workspace.quota },
+      gate: input.gateToolCall !== undefined,
     });
     if (input.signal?.aborted) onAbort();
     const attempt = await done;
@@ -549,7 +563,7 @@ async function runOnWorker(input: SandboxRunInput, pool: SandboxPool, lease: Lea
     if (attempt.output.stopError && stoppedByLimit.has(attempt.output.stopError.code)) pool.retire(worker);
     return attempt;
   } finally {
-    clearTimeout(watchdog);
+    watchdog.clear();
     controller.abort();
     input.signal?.removeEventListener('abort', onAbort);
     pool.release(lease);

@@ -1,7 +1,7 @@
 // Entry of a sandbox worker process: runs many isolates at once for the runner, one per run
 // (see sandboxProtocol.ts).
 import { MagsagError, isErrorCode } from '@magsag/core';
-import { runInIsolate } from './isolate.ts';
+import { runInIsolate, type GateVerdict } from './isolate.ts';
 import { loadIsolatedVm } from './loadIsolatedVm.ts';
 import type { ErrorData, FromSandbox, ToSandbox } from './sandboxProtocol.ts';
 import { Workspace } from './workspace.ts';
@@ -22,12 +22,13 @@ interface ActiveRun {
   controller: AbortController;
   nextCallId: number;
   pending: Map<number, { resolve: (json: string) => void; reject: (error: MagsagError) => void }>;
+  gates: Map<number, { resolve: (verdict: GateVerdict) => void; reject: (error: MagsagError) => void }>;
 }
 
 const runs = new Map<number, ActiveRun>();
 
 function start(message: Extract<ToSandbox, { type: 'run' }>): void {
-  const run: ActiveRun = { controller: new AbortController(), nextCallId: 1, pending: new Map() };
+  const run: ActiveRun = { controller: new AbortController(), nextCallId: 1, pending: new Map(), gates: new Map() };
   runs.set(message.runId, run);
   const workspace = new Workspace(message.workspace.stateDir, message.workspace.id, message.workspace.quota);
   void runInIsolate({
@@ -46,6 +47,18 @@ function start(message: Extract<ToSandbox, { type: 'run' }>): void {
         run.pending.set(callId, { resolve, reject });
         send({ type: 'tool', runId: message.runId, callId, server, tool, args, mode });
       }),
+    gateToolCall: message.gate
+      ? (server, tool, args, signal) =>
+          new Promise<GateVerdict>((resolve, reject) => {
+            if (signal.aborted) {
+              reject(new MagsagError('SANDBOX_CANCELLED', 'The run ended.'));
+              return;
+            }
+            const callId = run.nextCallId++;
+            run.gates.set(callId, { resolve, reject });
+            send({ type: 'gate', runId: message.runId, callId, server, tool, args });
+          })
+      : undefined,
   }).then((output) => {
     runs.delete(message.runId);
     send({
@@ -74,6 +87,12 @@ process.on('message', (raw: ToSandbox) => {
     if (!call) return;
     if (raw.error) call.reject(toError(raw.error));
     else call.resolve(raw.json ?? 'null');
+  } else if (raw.type === 'gateResult') {
+    const gate = run.gates.get(raw.callId);
+    run.gates.delete(raw.callId);
+    if (!gate) return;
+    if (raw.error) gate.reject(toError(raw.error));
+    else gate.resolve(raw.verdict ?? 'go');
   } else if (raw.type === 'abort') {
     run.controller.abort(toError(raw.error));
   }

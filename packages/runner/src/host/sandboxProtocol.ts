@@ -1,6 +1,6 @@
 import type { ToolResultMode } from '../bridge.ts';
 import type { RunLimits, WorkspaceQuota } from '../options.ts';
-import type { IsolateModule, IsolateRunOutput } from './isolate.ts';
+import type { GateVerdict, IsolateModule, IsolateRunOutput } from './isolate.ts';
 
 /**
  * Messages between the runner and its sandbox worker processes. A worker is a long-lived process
@@ -26,8 +26,11 @@ export type ToSandbox =
       inputJson: string | undefined;
       limits: RunLimits;
       workspace: { stateDir: string; id: string; quota: WorkspaceQuota };
+      /** Ask the parent (`gate` messages) before each call goes out. */
+      gate: boolean;
     }
   | { type: 'toolResult'; runId: number; callId: number; json?: string; error?: ErrorData }
+  | { type: 'gateResult'; runId: number; callId: number; verdict?: GateVerdict; error?: ErrorData }
   | { type: 'abort'; runId: number; error: ErrorData };
 
 /** The isolate's output as plain data. */
@@ -41,4 +44,5 @@ export interface SerializedOutput extends Omit<IsolateRunOutput, 'stopError' | '
 export type FromSandbox =
   | { type: 'ready' }
   | { type: 'tool'; runId: number; callId: number; server: string; tool: string; args: Record<string, unknown>; mode: ToolResultMode }
+  | { type: 'gate'; runId: number; callId: number; server: string; tool: string; args: Record<string, unknown> }
   | { type: 'done'; runId: number; output: SerializedOutput };

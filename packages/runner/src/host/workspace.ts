@@ -1,3 +1,4 @@
+import type { ApprovalRecord } from '../approvals.ts';
 import { MagsagError, assertWorkspaceId } from '@magsag/core';
 import { randomBytes } from 'node:crypto';
 import {
@@ -404,6 +405,8 @@ export interface RunRecord {
   owner?: RunOwner;
   /** Refreshed while the run is alive; a stale one means its process is gone. */
   heartbeatAt?: string;
+  /** Every approval the run asked for (or was refused by policy): who decided, when, the masked arguments' hashes. */
+  approvals?: ApprovalRecord[];
 }
 
 /** Options of the workspace functions. */
