@@ -111,7 +111,7 @@ describe('serve asks a client with elicitation', () => {
   }, 120_000);
   afterAll(async () => {
     await client?.close();
-    rmSync(project, { recursive: true, force: true });
+    rmSync(project, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
   });
 
   it('accept: the delete goes through, the server data changed, and progress arrived while it waited', async () => {
@@ -169,18 +169,23 @@ describe('serve over HTTP', () => {
     project = createProject('http');
     served = await startServe([], { MAGSAG_PROJECT: project, MAGSAG_SERVERS_DIR: '', MAGSAG_STATE_DIR: '' });
   }, 120_000);
-  afterAll(() => {
-    served?.child.kill();
-    rmSync(project, { recursive: true, force: true });
+  afterAll(async () => {
+    if (served && served.child.exitCode === null) {
+      const exited = new Promise((resolve) => served.child.once('exit', resolve));
+      served.child.kill();
+      await exited;
+    }
+    rmSync(project, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
   });
 
   it('sends elicitation/create on the execute_code request\'s own stream (relatedRequestId), with progress before it', async () => {
+    // This client declares `elicitation: {}` (form, the only mode of the 2025-06-18 spec).
     const [id] = contactIds(project);
     const headers = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
     const init = await fetch(served.url, {
       method: 'POST',
       headers,
-      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: { elicitation: { form: {} } }, clientInfo: { name: 'raw', version: '1' } } }),
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: { elicitation: {} }, clientInfo: { name: 'raw', version: '1' } } }),
     });
     const session = init.headers.get('mcp-session-id')!;
     await init.text();
@@ -252,6 +257,12 @@ describe('serve over HTTP', () => {
       expect(textOf(result)).toMatch(new RegExp(`approval ${pending.id}: approved by local:\\S+ \\(magsag approvals\\)`));
       expect(contactIds(project)).not.toContain(approveId);
       expect(progress[0]?.message).toContain(`magsag approvals approve ${pending.id}`);
+      // The audit log names who decided.
+      const audit = await cli(project, ['audit', 'show', pending.runId, '--json']);
+      expect(audit.status, audit.stderr).toBe(0);
+      expect(JSON.parse(audit.stdout)).toEqual(
+        expect.arrayContaining([expect.objectContaining({ direction: 'approval', approvalId: pending.id, outcome: 'approved', decidedBy: expect.stringMatching(/^local:\S+ \(magsag approvals\)$/) })]),
+      );
       // Answered once: a second answer is refused and changes nothing.
       const again = await cli(project, ['approvals', 'deny', pending.id, '--json']);
       expect(again.status).toBe(2);
@@ -287,7 +298,7 @@ describe('an approval nobody answers', () => {
   }, 120_000);
   afterAll(async () => {
     await client?.close();
-    rmSync(project, { recursive: true, force: true });
+    rmSync(project, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
   });
 
   it('fails with TOOL_APPROVAL_REQUIRED naming the id and the command; the queue shows it expired, not pending', async () => {

@@ -589,6 +589,7 @@ export function createProgram(io: Io = processIo, contexts: CliContext[] = [], o
     .option('--mcp-config <file>', 'serve the servers of this claude_desktop_config.json, .mcp.json or mcp.json directly (tools snapshotted and modules generated into the state folder on first start); the project is the file\'s folder (the one above .vscode/ or .cursor/) unless --project says otherwise')
     .option('--refresh', 'with --mcp-config: snapshot the servers\' tools again instead of using the cache')
     .option('--record-shapes', 'record the shapes of the results runs see (after PII tokenization) in the state folder; `magsag codegen --sample` merges them')
+    .option('--approval-timeout <ms>', 'how long a call that needs approval waits for the client\'s prompt or `magsag approvals approve` (default: approvals.approvalTimeoutMs of magsag.config.yaml, else 120000)', (v) => positiveInt(v, '--approval-timeout'))
     .action(
       run(
         async (
@@ -612,6 +613,7 @@ export function createProgram(io: Io = processIo, contexts: CliContext[] = [], o
             mcpConfig?: string;
             refresh?: boolean;
             recordShapes?: boolean;
+            approvalTimeout?: number;
           },
         ) => {
           if (opts.refresh && opts.mcpConfig === undefined) throw new MagsagError('USAGE', '--refresh applies to --mcp-config <file>; without it, refresh snapshots with `magsag codegen --refresh`.');
@@ -662,6 +664,7 @@ export function createProgram(io: Io = processIo, contexts: CliContext[] = [], o
                   createWorkspace: false,
                   recordShapes: opts.recordShapes === true,
                   ...(approve ? { approve } : {}),
+                  ...(opts.approvalTimeout === undefined ? {} : { approvalTimeoutMs: opts.approvalTimeout }),
                   ...(workspace === undefined ? {} : { workspace }),
                   ...(timeoutMs ? { timeout: timeoutMs } : {}),
                 },
@@ -678,7 +681,14 @@ export function createProgram(io: Io = processIo, contexts: CliContext[] = [], o
               return { name: saved.name, files: saved.files.map((f) => path.relative(ctx.paths.root, f)), servers: saved.servers };
             },
             runSkill: async ({ name, input, workspace, signal, principal, approve }) => {
-              const flags = { owner: principal.name, createWorkspace: false, recordShapes: opts.recordShapes === true, ...(approve ? { approve } : {}), ...(workspace === undefined ? {} : { workspace }) };
+              const flags = {
+                owner: principal.name,
+                createWorkspace: false,
+                recordShapes: opts.recordShapes === true,
+                ...(approve ? { approve } : {}),
+                ...(opts.approvalTimeout === undefined ? {} : { approvalTimeoutMs: opts.approvalTimeout }),
+                ...(workspace === undefined ? {} : { workspace }),
+              };
               const doc = await runSkill(ctx, findSkill(ctx.skillsDir, name), input, flags, signal);
               return { ok: doc.ok, modelView: doc.modelView, workspace: doc.workspace?.id };
             },

@@ -51,6 +51,8 @@ try { new ApprovalQueue(process.argv[1]).decide('apr-race01', { approved: proces
     const approve = queueApprover(queue, 'local', { pollMs: 20 });
     const controller = new AbortController();
     const asked = approve({ ...request('apr-late01', 300), signal: controller.signal });
+    // The run's own timer, at the expiry, ends the wait (as the runner's approval gate does).
+    setTimeout(() => controller.abort(), 300);
     await expect(asked).rejects.toMatchObject({ code: 'TOOL_APPROVAL_REQUIRED', message: expect.stringContaining('magsag approvals approve apr-late01') });
     expect(queue.get('apr-late01').status).toBe('expired');
     expect(() => queue.decide('apr-late01', { approved: true, decidedBy: 'x' })).toThrow(expect.objectContaining({ code: 'APPROVAL_NOT_PENDING' }));

@@ -262,9 +262,9 @@ export interface QueueApproverHooks {
 }
 
 /**
- * An {@link Approver} that puts each request in the queue and waits for a person's answer. It stops
- * waiting a little before the request expires and marks it expired itself, so an answer written
- * in the last instant is either applied or refused as too late, and the run's error names the id.
+ * An {@link Approver} that puts each request in the queue and waits for a person's answer. A little
+ * before the request expires it marks it expired itself, so an answer written in the last instant is
+ * either applied or refused as too late (never both), then lets the run's own timeout end the wait.
  */
 export function queueApprover(queue: ApprovalQueue, principal: string, hooks: QueueApproverHooks = {}): Approver {
   return async (request): Promise<ApprovalDecision> => {
@@ -279,6 +279,8 @@ export function queueApprover(queue: ApprovalQueue, principal: string, hooks: Qu
       return { approved: decision.outcome === 'approved', ...(decision.scope ? { scope: decision.scope } : {}), decidedBy: decision.decidedBy, ...(decision.note ? { note: decision.note } : {}) };
     }
     if (decision.outcome === 'cancelled') throw new MagsagError('SANDBOX_CANCELLED', `The run stopped waiting for approval request ${entry.id}.`);
+    // Expired: the run's timer, a moment away, fails the calls and asks no more in this run.
+    await new Promise<void>((resolve) => (request.signal.aborted ? resolve() : request.signal.addEventListener('abort', () => resolve(), { once: true })));
     throw new MagsagError(
       'TOOL_APPROVAL_REQUIRED',
       `Nobody answered approval request ${entry.id} (${describeCalls(entry.calls)}) in the approval queue before it expired: this client cannot show approval prompts (no MCP elicitation), so the request waited for \`${approveCommand(entry.id)}\` (or \`magsag approvals deny ${entry.id}\`). Nothing was sent to the server. Run the code again and ask the user to answer the new request while it waits.`,

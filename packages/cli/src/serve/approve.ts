@@ -3,7 +3,7 @@ import { MagsagError } from '@magsag/core';
 import type { ApprovalDecision, ApprovalRequest, Approver } from '@magsag/runner';
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import type { RequestId } from '@modelcontextprotocol/sdk/types.js';
-import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
+import { ElicitResultSchema, ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import { approveCommand, describeCalls, queueApprover, type ApprovalQueue } from '../approvals/queue.ts';
 import type { Principal } from './principals.ts';
 
@@ -53,7 +53,7 @@ export function osUser(): string {
  * the client gave a progress token. `notes` collects what became of each request.
  */
 export function approverFor(origin: ApprovalOrigin, notes: ApprovalNote[]): Approver | undefined {
-  const elicitation = origin.server.getClientCapabilities()?.elicitation;
+  const elicitation = formElicitation(origin.server.getClientCapabilities()?.elicitation);
   const queued = origin.queue ? queueApprover(origin.queue, origin.principal.name) : undefined;
   if (!elicitation && !queued) return undefined;
   // One counter per call: progress must increase across every request of the run.
@@ -77,12 +77,21 @@ export function approverFor(origin: ApprovalOrigin, notes: ApprovalNote[]): Appr
       note.decidedBy = decision.decidedBy;
       return decision;
     } catch (error) {
-      note.outcome = request.signal.aborted ? 'cancelled' : error instanceof MagsagError && error.code === 'TOOL_APPROVAL_REQUIRED' ? 'expired' : 'failed';
+      note.outcome = error instanceof MagsagError && error.code === 'TOOL_APPROVAL_REQUIRED' ? 'expired' : request.signal.aborted ? 'cancelled' : 'failed';
       throw error;
     } finally {
       clearInterval(timer);
     }
   };
+}
+
+/**
+ * Whether the client can answer a form: it declared `elicitation.form`, or an empty `elicitation`
+ * (clients of the 2025-06-18 spec, where form was the only mode). A URL-only client cannot.
+ */
+function formElicitation(declared: { form?: unknown; url?: unknown } | undefined): boolean {
+  if (!declared) return false;
+  return declared.form !== undefined || declared.url === undefined;
 }
 
 const argumentChars = 400;
@@ -114,19 +123,25 @@ const requestedSchema = {
 };
 
 async function elicit(origin: ApprovalOrigin, request: ApprovalRequest): Promise<ApprovalDecision> {
-  const remaining = Math.max(1, Date.parse(request.expiresAt) - Date.now());
+  // A little past the expiry: the run's own timer ends the wait first (and cancels this request),
+  // so the run records it as unanswered and asks no more.
+  const remaining = Math.max(1, Date.parse(request.expiresAt) - Date.now()) + 2000;
   let result;
   try {
-    result = await origin.server.elicitInput(
-      {
-        mode: 'form',
-        message: origin.mask(approvalMessage(request)),
-        requestedSchema,
-        _meta: { 'magsag/approval': { id: request.id, runId: request.runId, workspaceId: request.workspaceId } },
-      },
-      // The SDK's default request timeout is 60 s: the run's approval timeout bounds this one.
-      { relatedRequestId: origin.requestId, timeout: remaining, signal: request.signal },
-    );
+    const params = {
+      mode: 'form' as const,
+      message: origin.mask(approvalMessage(request)),
+      requestedSchema,
+      _meta: { 'magsag/approval': { id: request.id, runId: request.runId, workspaceId: request.workspaceId } },
+    };
+    // The SDK's default request timeout is 60 s: the run's approval timeout bounds this one.
+    // Related to the call: over HTTP it goes out on that call's response stream.
+    const options = { relatedRequestId: origin.requestId, timeout: remaining, signal: request.signal };
+    // elicitInput insists on `elicitation.form`; a client that declared `elicitation: {}` gets the
+    // same request without that check.
+    result = origin.server.getClientCapabilities()?.elicitation?.form
+      ? await origin.server.elicitInput(params, options)
+      : await origin.server.request({ method: 'elicitation/create', params }, ElicitResultSchema, options);
   } catch (error) {
     if (error instanceof McpError && error.code === ErrorCode.RequestTimeout) {
       throw new MagsagError('TOOL_APPROVAL_REQUIRED', `The client did not answer approval request ${request.id} (${describeCalls(request.calls)}) before it expired. Nothing was sent to the server.`, {
