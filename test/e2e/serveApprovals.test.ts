@@ -145,20 +145,20 @@ describe('serve asks a client with elicitation', () => {
   });
 
   it('a batch: Promise.all over many deletes asks once, listing every call; "these tools for the run" covers a later call', async () => {
-    const ids = contactIds(project).slice(0, 8);
+    const ids = contactIds(project).slice(0, 22);
     const before = asked.length;
     answer = () => ({ action: 'accept', content: { approveToolsForRun: true } });
     // The later call is issued after the batch was answered and ran: well outside its 50 ms.
-    const code = `${deleteCode(ids.slice(0, 6)).replace('export default await', 'const first = await')}\nconst later = await deleteRecord({ object_name: 'Contact', record_id: ${JSON.stringify(ids[6])} });\nexport default { first: first.length, later };\n`;
+    const code = `${deleteCode(ids.slice(0, 20)).replace('export default await', 'const first = await')}\nconst later = await deleteRecord({ object_name: 'Contact', record_id: ${JSON.stringify(ids[20])} });\nexport default { first: first.length, later };\n`;
     const result = await client.callTool({ name: 'execute_code', arguments: { code } }, undefined, { timeout: 120_000 });
     expect(result.isError, textOf(result)).toBeFalsy();
     expect(asked.length - before).toBe(1);
     const message = asked.at(-1)!.params.message;
-    expect(message).toContain('these 6 tool calls');
-    for (const id of ids.slice(0, 6)) expect(message).toContain(id);
+    expect(message).toContain('these 20 tool calls');
+    for (const id of ids.slice(0, 20)) expect(message).toContain(id);
     const left = contactIds(project);
-    for (const id of ids.slice(0, 7)) expect(left).not.toContain(id);
-    expect(left).toContain(ids[7]);
+    for (const id of ids.slice(0, 21)) expect(left).not.toContain(id);
+    expect(left).toContain(ids[21]);
   });
 });
 
