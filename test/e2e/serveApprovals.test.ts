@@ -162,12 +162,15 @@ describe('serve asks a client with elicitation', () => {
   });
 });
 
-describe('serve over HTTP', () => {
+describe('serve over HTTP, for the principal alice', () => {
   let project: string;
   let served: Awaited<ReturnType<typeof startServe>>;
+  const token = 'alice-token-0123456789abcdef';
+  const auth = { authorization: `Bearer ${token}` };
   beforeAll(async () => {
     project = createProject('http');
-    served = await startServe([], { MAGSAG_PROJECT: project, MAGSAG_SERVERS_DIR: '', MAGSAG_STATE_DIR: '' });
+    writeFileSync(path.join(project, 'tokens'), `alice=${token}\n`, { mode: 0o600 });
+    served = await startServe(['--tokens-file', path.join(project, 'tokens')], { MAGSAG_PROJECT: project, MAGSAG_SERVERS_DIR: '', MAGSAG_STATE_DIR: '' });
   }, 120_000);
   afterAll(async () => {
     if (served && served.child.exitCode === null) {
@@ -181,7 +184,7 @@ describe('serve over HTTP', () => {
   it('sends elicitation/create on the execute_code request\'s own stream (relatedRequestId), with progress before it', async () => {
     // This client declares `elicitation: {}` (form, the only mode of the 2025-06-18 spec).
     const [id] = contactIds(project);
-    const headers = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
+    const headers = { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...auth };
     const init = await fetch(served.url, {
       method: 'POST',
       headers,
@@ -231,23 +234,15 @@ describe('serve over HTTP', () => {
 
   it('a client without elicitation: the request waits in the queue; `magsag approvals approve` lets it finish, `deny` refuses it', async () => {
     const client = new Client({ name: 'no-elicitation', version: '1.0.0' });
-    await client.connect(new StreamableHTTPClientTransport(served.url));
+    await client.connect(new StreamableHTTPClientTransport(served.url, { requestInit: { headers: auth } }));
     try {
       const [approveId, denyId] = contactIds(project);
       const progress: Progress[] = [];
       const running = client.callTool({ name: 'execute_code', arguments: { code: deleteCode([approveId!]) } }, undefined, { onprogress: (p) => progress.push(p), timeout: 120_000 });
       const pending = await waitForPending(project, running);
-      expect(pending).toMatchObject({ status: 'pending', principal: 'local', runId: expect.stringMatching(/^run-/), workspaceId: expect.stringMatching(/^ws-/) });
+      expect(pending).toMatchObject({ status: 'pending', principal: 'alice', runId: expect.stringMatching(/^run-/), workspaceId: expect.stringMatching(/^ws-/) });
       expect(pending.calls).toEqual([expect.objectContaining({ server: 'crm', tool: 'delete_record', arguments: { object_name: 'Contact', record_id: approveId } })]);
       expect(Date.parse(pending.expiresAt)).toBeGreaterThan(Date.parse(pending.createdAt));
-
-      // Ids are checked: a malformed one is a usage error, an unknown one is named.
-      const bad = await cli(project, ['approvals', 'approve', '../etc/passwd']);
-      expect(bad.status).toBe(2);
-      expect(bad.stderr).toMatch(/USAGE.*apr-/s);
-      const unknown = await cli(project, ['approvals', 'approve', 'apr-000000000000', '--json']);
-      expect(unknown.status).toBe(2);
-      expect(JSON.parse(unknown.stdout)).toMatchObject({ error: { code: 'APPROVAL_NOT_FOUND' } });
 
       const approved = await cli(project, ['approvals', 'approve', pending.id]);
       expect(approved.status, approved.stderr).toBe(0);
@@ -263,6 +258,14 @@ describe('serve over HTTP', () => {
       expect(JSON.parse(audit.stdout)).toEqual(
         expect.arrayContaining([expect.objectContaining({ direction: 'approval', approvalId: pending.id, outcome: 'approved', decidedBy: expect.stringMatching(/^local:\S+ \(magsag approvals\)$/) })]),
       );
+      // Ids are checked: a malformed one is a usage error, an unknown one is named.
+      const bad = await cli(project, ['approvals', 'approve', '../etc/passwd']);
+      expect(bad.status).toBe(2);
+      expect(bad.stderr).toMatch(/USAGE.*apr-/s);
+      const unknown = await cli(project, ['approvals', 'approve', 'apr-000000000000', '--json']);
+      expect(unknown.status).toBe(2);
+      expect(JSON.parse(unknown.stdout)).toMatchObject({ error: { code: 'APPROVAL_NOT_FOUND' } });
+
       // Answered once: a second answer is refused and changes nothing.
       const again = await cli(project, ['approvals', 'deny', pending.id, '--json']);
       expect(again.status).toBe(2);
