@@ -280,7 +280,8 @@ export function queueApprover(queue: ApprovalQueue, principal: string, hooks: Qu
     }
     if (decision.outcome === 'cancelled') throw new MagsagError('SANDBOX_CANCELLED', `The run stopped waiting for approval request ${entry.id}.`);
     // Expired: the run's timer, a moment away, fails the calls and asks no more in this run.
-    await new Promise<void>((resolve) => (request.signal.aborted ? resolve() : request.signal.addEventListener('abort', () => resolve(), { once: true })));
+    // (A caller whose signal never aborts is not kept waiting past the expiry.)
+    await sleep(Math.max(0, expires - Date.now()) + 1000, request.signal);
     throw new MagsagError(
       'TOOL_APPROVAL_REQUIRED',
       `Nobody answered approval request ${entry.id} (${describeCalls(entry.calls)}) in the approval queue before it expired: this client cannot show approval prompts (no MCP elicitation), so the request waited for \`${approveCommand(entry.id)}\` (or \`magsag approvals deny ${entry.id}\`). Nothing was sent to the server. Run the code again and ask the user to answer the new request while it waits.`,
