@@ -57,7 +57,7 @@ type Plan =
   | { kind: 'notRun'; reason: string }
   | { kind: 'runBy'; by: '.ci/run' | 'pnpm verify' | 'pnpm test:packages' }
   | { kind: 'sameAs'; file: string }
-  | { kind: 'program' }
+  | { kind: 'program'; approve?: string[] }
   | { kind: 'library' }
   | { kind: 'serverYaml' }
   | { kind: 'mcpServersJson' }
@@ -75,6 +75,9 @@ function planOf(block: Block): Plan | undefined {
     }
     const sameAs = /^same as (\S+)$/.exec(marker);
     if (sameAs) return { kind: 'sameAs', file: sameAs[1]! };
+    // A program whose writes a person approves (a client's elicitation, a terminal): `approve crm/update_record ...`.
+    const approve = /^approve ((?:\S+\/\S+\s*)+)$/.exec(marker);
+    if (approve && (block.lang === 'ts' || block.lang === 'js')) return { kind: 'program', approve: approve[1]!.trim().split(/\s+/) };
     return undefined;
   }
   if (block.lang === 'ts' || block.lang === 'js') {
@@ -274,8 +277,8 @@ async function libraryStep(block: Block, ctx: Context): Promise<Step> {
   }
 }
 
-async function programStep(block: Block, ctx: Context): Promise<Step> {
-  const [command, ...args] = cliArgs(['exec', '-', '--json']);
+async function programStep(block: Block, ctx: Context, approve: string[] = []): Promise<Step> {
+  const [command, ...args] = cliArgs(['exec', '-', '--json', ...approve.flatMap((tool) => ['--approve', tool])]);
   const result = await run(command!, args, { cwd: ctx.cwd, env: ctx.env, input: block.body });
   const problems: string[] = [];
   try {
@@ -303,7 +306,7 @@ async function runFile(blocksOfFile: Block[], ctx: Context): Promise<Map<Block, 
       }
       out.set(block, steps);
     } else if (plan?.kind === 'library') out.set(block, [await libraryStep(block, ctx)]);
-    else if (plan?.kind === 'program') out.set(block, [await programStep(block, ctx)]);
+    else if (plan?.kind === 'program') out.set(block, [await programStep(block, ctx, plan.approve)]);
   }
   return out;
 }

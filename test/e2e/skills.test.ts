@@ -17,16 +17,16 @@ describe('magsag run / skills', () => {
 
   it('obsidian-note-append creates a note, then appends to it', () => {
     const note = `Scratch/${randomUUID().slice(0, 8)}.md`;
-    const first = magsag(['run', 'obsidian-note-append', '--input', JSON.stringify({ path: note, heading: 'Log', content: '- first' }), '--json']);
+    const first = magsag(['run', 'obsidian-note-append', '--input', JSON.stringify({ path: note, heading: 'Log', content: '- first' }), '--approve', 'vault/write_file', '--json']);
     expect(first.status).toBe(0);
     expect(JSON.parse(first.stdout).result).toEqual({ path: note, bytesWritten: 16, created: true });
-    const second = magsag(['run', 'obsidian-note-append', '--input', JSON.stringify({ path: note, content: '- second' }), '--json']);
+    const second = magsag(['run', 'obsidian-note-append', '--input', JSON.stringify({ path: note, content: '- second' }), '--approve', 'vault/write_file', '--json']);
     expect(JSON.parse(second.stdout).result).toMatchObject({ created: false });
     expect(readFileSync(path.join(vault, note), 'utf8')).toBe('## Log\n\n- first\n\n- second\n');
   });
 
   it('--example 0 works on the demo data', () => {
-    const { status, stdout } = magsag(['run', 'obsidian-note-append', '--example', '0']);
+    const { status, stdout } = magsag(['run', 'obsidian-note-append', '--example', '0', '--approve', 'vault/write_file']);
     expect(status).toBe(0);
     expect(stdout).toContain('"path": "Daily/2026-11-24.md"');
   });

@@ -77,7 +77,7 @@ describe('supabase-sql-readonly', () => {
 
 describe('doc-gen', () => {
   it('writes the packet with real values to the vault and shows the model only placeholders', () => {
-    const { status, doc, stdout } = run('doc-gen', ['--example', '0']);
+    const { status, doc, stdout } = run('doc-gen', ['--example', '0', '--approve', 'vault/write_file']);
     expect(status).toBe(0);
     const out = doc.result as { path: string; summary: string; template: string };
     expect(out.template).toBe('software-engineer:senior');
@@ -93,7 +93,7 @@ describe('doc-gen', () => {
   });
 
   it('falls back to the default template and rejects a profile that fails its schema', () => {
-    const { status, doc } = run('doc-gen', ['--example', '1']);
+    const { status, doc } = run('doc-gen', ['--example', '1', '--approve', 'vault/write_file']);
     expect(status).toBe(0);
     expect(doc.result).toMatchObject({ template: 'default' });
     const bad = magsag(['run', 'doc-gen', '--input', JSON.stringify({ candidate: { full_name: 'X', email: 'not-an-email', phone: '1', role: 'designer', level: 'mid', location: 'London' } })]);

@@ -73,9 +73,17 @@ describe('github-issue-triage', () => {
     for (const n of wouldLabel) expect(after.find((i) => i.number === n)).toEqual(before.find((i) => i.number === n));
   });
 
+  it('apply: true without an approval is refused before anything reaches the server (exit 3); the issues file is unchanged', () => {
+    const before = storedIssues();
+    const refused = runSkill<Triage>(['github-issue-triage', '--input', JSON.stringify({ ...storefront, apply: true, numbers: [5] })]);
+    expect(refused.status).toBe(3);
+    expect(refused.json.error).toMatchObject({ code: 'TOOL_APPROVAL_REQUIRED', message: expect.stringContaining('github/update_issue') });
+    expect(storedIssues()).toEqual(before);
+  });
+
   it('apply: true writes the union of existing and suggested labels; a second dry run has nothing left to suggest', () => {
     const before = storedIssues();
-    const applied = runSkill<Triage>(['github-issue-triage', '--input', JSON.stringify({ ...storefront, apply: true, numbers: [5] })]);
+    const applied = runSkill<Triage>(['github-issue-triage', '--input', JSON.stringify({ ...storefront, apply: true, numbers: [5] }), '--approve', 'github/update_issue']);
     expect(applied.status).toBe(0);
     expect(applied.json.result.dryRun).toBe(false);
     const after = storedIssues();

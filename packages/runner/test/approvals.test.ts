@@ -118,6 +118,25 @@ export default async () => {
     expect(await serverCalls()).toBe(0);
   });
 
+  it('does not ask again about a tool a person denied in the same run', async () => {
+    let asked = 0;
+    const run = await runner.execute({
+      code: `import { probe } from './servers/probe/probe.ts';
+const codes: string[] = [];
+for (let id = 0; id < 5; id++) {
+  try { await probe({ id, ms: 1 }); } catch (error) { codes.push((error as { code: string }).code); }
+}
+export default codes;`,
+      approve: async () => {
+        asked++;
+        return { approved: false, decidedBy: 'carol (test)' };
+      },
+    });
+    expect(run.result).toEqual(Array(5).fill('TOOL_APPROVAL_DENIED'));
+    expect(asked).toBe(1);
+    expect(await serverCalls()).toBe(0);
+  });
+
   it('refuses a blocked tool without asking anyone', async () => {
     let asked = 0;
     const run = await runner.execute({

@@ -34,13 +34,16 @@ const key = (server: string, tool: string): string => `${server}/${tool}`;
  * One run's approval gate: looks up each tool's policy once, lets `allow` through, refuses `block`,
  * and asks the run's approver about `approve` calls, batching those issued within
  * {@link approvalBatchMs} and asking one batch at a time. A tool approved for the run (scope
- * `tools`) is not asked about again. After one request goes unanswered for `timeoutMs`, later ones
- * fail at once: a program cannot keep a run waiting request after request.
+ * `tools`) is not asked about again, nor is a tool a person denied (later calls are denied at once).
+ * After one request goes unanswered for `timeoutMs`, later ones fail at once: a program cannot keep
+ * a run waiting, or a person answering, request after request.
  */
 export class ApprovalGate {
   readonly #options: ApprovalGateOptions;
   readonly #policies = new Map<string, Promise<ToolPolicyInfo>>();
   readonly #openTools = new Set<string>();
+  // A person said no: later calls of the same tools in this run are refused without asking again.
+  readonly #deniedTools = new Map<string, { id: string; decidedBy: string }>();
   #gathering: Waiting[] | undefined;
   // Batches are asked one after another: a person answers one question at a time.
   #asking: Promise<void> = Promise.resolve();
@@ -82,6 +85,12 @@ export class ApprovalGate {
         data: { server, tool, policy: 'block', decidedBy: 'policy' },
       });
     }
+    const denied = this.#deniedTools.get(k);
+    if (denied) {
+      throw new MagsagError('TOOL_APPROVAL_DENIED', `${denied.decidedBy} denied ${k} earlier in this run (${denied.id}); it is not asked again in the same run. Nothing was sent to the server.`, {
+        data: { server, tool, approvalId: denied.id, decidedBy: denied.decidedBy },
+      });
+    }
     if (signal.aborted) throw new MagsagError('SANDBOX_CANCELLED', 'The run ended.');
     return new Promise<GateVerdict>((resolve, reject) => {
       const waiting: Waiting = { call, resolve, reject };
@@ -93,7 +102,13 @@ export class ApprovalGate {
       this.#gathering = batch;
       setTimeout(() => {
         this.#gathering = undefined;
-        this.#asking = this.#asking.then(() => this.#ask(batch, signal));
+        this.#asking = this.#asking
+          .then(() => this.#ask(batch, signal))
+          .catch((error: unknown) => {
+            // A bug here must not leave calls waiting forever, nor stop later batches.
+            this.#options.logger.error({ err: error }, 'the approval gate failed');
+            for (const w of batch) w.reject(new MagsagError('TOOL_APPROVAL_REQUIRED', 'The approval could not be asked (an internal error); nothing was sent to the server.'));
+          });
       }, approvalBatchMs);
     });
   }
@@ -118,9 +133,15 @@ export class ApprovalGate {
   }
 
   async #ask(batch: Waiting[], runSignal: AbortSignal): Promise<void> {
-    // Tools approved for the run while this batch waited its turn go through.
+    // Tools approved (or denied) for the run while this batch waited its turn are not asked about again.
     const pending = batch.filter((w) => {
-      if (!this.#openTools.has(key(w.call.server, w.call.tool))) return true;
+      const k = key(w.call.server, w.call.tool);
+      const denied = this.#deniedTools.get(k);
+      if (denied) {
+        w.reject(new MagsagError('TOOL_APPROVAL_DENIED', `${denied.decidedBy} denied ${k} earlier in this run (${denied.id}). Nothing was sent to the server.`, { data: { approvalId: denied.id, decidedBy: denied.decidedBy } }));
+        return false;
+      }
+      if (!this.#openTools.has(k)) return true;
       w.resolve('open');
       return false;
     });
@@ -224,6 +245,7 @@ export class ApprovalGate {
         return;
       }
       finish('denied', decidedBy);
+      for (const name of names) this.#deniedTools.set(name, { id: base.id, decidedBy });
       const note = typeof decision?.note === 'string' && decision.note !== '' ? ` ("${decision.note.slice(0, 200)}")` : '';
       refuse(
         new MagsagError('TOOL_APPROVAL_DENIED', `${decidedBy} denied ${what}${note}. Nothing was sent to the server.`, {
