@@ -5,6 +5,7 @@ import path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { ElicitRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cliArgs, repoRoot } from './helpers.ts';
 
@@ -80,9 +81,19 @@ async function exercise(client: Client): Promise<void> {
   expect(textOf(missing)).toContain('TOOL_NOT_FOUND');
 }
 
+/**
+ * A client whose person approves every prompt: the skill it runs writes a vault note (write_file
+ * needs approval), and serve asks such clients through MCP elicitation.
+ */
+function approvingClient(): Client {
+  const client = new Client({ name: 'e2e', version: '1.0.0' }, { capabilities: { elicitation: { form: {} } } });
+  client.setRequestHandler(ElicitRequestSchema, () => ({ action: 'accept', content: {} }));
+  return client;
+}
+
 describe('magsag serve', () => {
   it('answers an MCP client over stdio', async () => {
-    const client = new Client({ name: 'e2e', version: '1.0.0' });
+    const client = approvingClient();
     const [command, ...args] = cliArgs(['serve']);
     await client.connect(new StdioClientTransport({ command: command!, args, cwd: repoRoot, stderr: 'ignore' }));
     try {
@@ -114,7 +125,7 @@ describe('magsag serve', () => {
     });
 
     it('answers an MCP client on loopback', async () => {
-      const client = new Client({ name: 'e2e', version: '1.0.0' });
+      const client = approvingClient();
       await client.connect(new StreamableHTTPClientTransport(new URL(url)));
       try {
         await exercise(client);
