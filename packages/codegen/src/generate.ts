@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, statSync, 
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { silentLogger, toMagsagError, type Logger } from '@magsag/core';
-import { isToolAllowed, loadServerConfigs, resolveProjectPaths, type ServerConfig, type ToolSnapshot } from '@magsag/mcp-client/config';
+import { isToolAllowed, loadServerConfigs, resolveProjectPaths, resolveToolPolicy, type ServerConfig, type ToolSnapshot } from '@magsag/mcp-client/config';
 import type * as JsonSchemaToTypeScript from 'json-schema-to-typescript';
 import type TypeScript from 'typescript';
 import type { Diagnostic } from './diagnostics.ts';
@@ -229,7 +229,11 @@ export async function generate(options: GenerateOptions = {}): Promise<GenerateR
       }
       // `sample` (the arguments --sample calls with) shapes no file: it stays out of the source hash.
       const { sample: _sample, ...tool } = snapshot;
-      const plan = { server: server.id, source, tool, functionName, inputType: `${stem}Input`, outputType: `${stem}Output`, outputKind };
+      // The same decision McpClient.toolPolicy makes at call time: the server YAML's approvals, the
+      // project's, then the snapshot's annotations, then the name. It goes into the source hash, so
+      // a changed rule in either file makes --check report the module stale.
+      const { policy, reason } = resolveToolPolicy({ server: server.id, tool, serverRules: server.approvals, projectRules: project.approvals });
+      const plan = { server: server.id, source, tool, functionName, inputType: `${stem}Input`, outputType: `${stem}Output`, outputKind, approval: { policy, reason } };
       plans.push({ ...plan, sourceHash: contentHash(JSON.stringify([fingerprint, 'tool', plan])) });
     }
     const dir = path.join(outDir, server.id);

@@ -11,6 +11,11 @@ export interface ToolHit {
   tool: string;
   function: string;
   summary?: string;
+  /**
+   * With detail `summary` and `full`: the tool's approval policy (`allow`, `approve` or `block`), so
+   * that code calling an `approve` tool can expect to wait for a person, or a denial.
+   */
+  policy?: 'allow' | 'approve' | 'block';
   signature?: string;
   /** With detail `full`: every parameter, with its description when the server gave one (types are in `signature`). */
   parameters?: { name: string; description?: string }[];
@@ -166,6 +171,8 @@ export function searchTools(catalog: readonly CatalogTool[], query: string, opti
         tool: entry.tool,
         function: entry.function,
         ...(detail === 'name' ? {} : { summary: entry.summary }),
+        // A catalog generated before approvals has no policy: nothing is claimed.
+        ...(detail !== 'name' && entry.policy ? { policy: entry.policy } : {}),
         ...(detail === 'full'
           ? {
               signature: entry.signature,
