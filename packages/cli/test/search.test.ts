@@ -43,13 +43,16 @@ describe('searchTools: approval policies', () => {
   ];
   const skills = [{ name: 'graph-cleanup', description: 'Delete stale entities from the knowledge graph.', inputs: {}, servers: ['memory'] }];
 
-  it('shows each tool\'s policy at detail summary and full, not at name; skills have none', () => {
-    for (const detail of ['summary', 'full'] as const) {
-      const hits = searchTools(withPolicies, 'delete entities knowledge graph', { detail, skills });
-      expect(hits.find((h) => h.kind === 'tool' && h.tool === 'delete_entities')).toMatchObject({ policy: 'approve' });
-      expect(hits.find((h) => h.kind === 'tool' && h.tool === 'read_graph')).toMatchObject({ policy: 'allow' });
-      expect(hits.find((h) => h.kind === 'skill')).not.toHaveProperty('policy');
-    }
+  it('shows each tool\'s policy at detail full; at summary only approve and block; none at name, and none for skills', () => {
+    const full = searchTools(withPolicies, 'delete entities knowledge graph', { detail: 'full', skills });
+    expect(full.find((h) => h.kind === 'tool' && h.tool === 'delete_entities')).toMatchObject({ policy: 'approve' });
+    expect(full.find((h) => h.kind === 'tool' && h.tool === 'read_graph')).toMatchObject({ policy: 'allow' });
+    expect(full.find((h) => h.kind === 'skill')).not.toHaveProperty('policy');
+    const summary = searchTools(withPolicies, 'delete entities knowledge graph', { detail: 'summary', skills });
+    expect(summary.find((h) => h.kind === 'tool' && h.tool === 'delete_entities')).toMatchObject({ policy: 'approve' });
+    // Most tools are allowed: at summary, ten hits of "policy":"allow" would cost tokens and say nothing.
+    expect(summary.find((h) => h.kind === 'tool' && h.tool === 'read_graph')).not.toHaveProperty('policy');
+    expect(summary.find((h) => h.kind === 'skill')).not.toHaveProperty('policy');
     expect(searchTools(withPolicies, 'environment', { detail: 'summary' })[0]).toMatchObject({ tool: 'get_env', policy: 'block' });
     for (const hit of searchTools(withPolicies, 'delete entities knowledge graph', { detail: 'name', skills })) expect(hit).not.toHaveProperty('policy');
   });

@@ -12,8 +12,9 @@ export interface ToolHit {
   function: string;
   summary?: string;
   /**
-   * With detail `summary` and `full`: the tool's approval policy (`allow`, `approve` or `block`), so
-   * that code calling an `approve` tool can expect to wait for a person, or a denial.
+   * The tool's approval policy, so that code calling an `approve` tool can expect to wait for a
+   * person, or a denial: with detail `full` always, with `summary` only when it is not `allow` (most
+   * tools are; ten hits of `"policy":"allow"` cost a model 50 tokens to learn nothing).
    */
   policy?: 'allow' | 'approve' | 'block';
   signature?: string;
@@ -172,7 +173,7 @@ export function searchTools(catalog: readonly CatalogTool[], query: string, opti
         function: entry.function,
         ...(detail === 'name' ? {} : { summary: entry.summary }),
         // A catalog generated before approvals has no policy: nothing is claimed.
-        ...(detail !== 'name' && entry.policy ? { policy: entry.policy } : {}),
+        ...(entry.policy && (detail === 'full' || (detail === 'summary' && entry.policy !== 'allow')) ? { policy: entry.policy } : {}),
         ...(detail === 'full'
           ? {
               signature: entry.signature,
