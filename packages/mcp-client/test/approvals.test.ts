@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { isMagsagError, type MagsagError } from '@magsag/core';
@@ -225,5 +225,24 @@ describe('McpClient.toolPolicy', () => {
       await client.close();
       cleanup();
     }
+  });
+});
+
+describe('docs/guides/approvals.md', () => {
+  it('its magsag.config.yaml example loads and decides as the guide says', () => {
+    const guide = readFileSync(path.resolve(import.meta.dirname, '../../../docs/guides/approvals.md'), 'utf8');
+    const example = /```yaml\n(# magsag\.config\.yaml\n[\s\S]*?)```/.exec(guide)?.[1];
+    expect(example).toBeDefined();
+    const root = path.join(dir, 'guide');
+    mkdirSync(root, { recursive: true });
+    writeFileSync(path.join(root, 'magsag.config.yaml'), example!);
+    const { approvals } = resolveProjectPaths({ cwd: root, env: {} });
+    expect(approvals.approvalTimeoutMs).toBe(120_000);
+    const policy = (server: string, name: string) => resolveToolPolicy({ server, tool: { name }, projectRules: approvals }).policy;
+    expect(policy('github', 'get_issue')).toBe('allow');
+    expect(policy('github', 'update_issue')).toBe('approve');
+    expect(policy('memory', 'delete_entities')).toBe('approve');
+    expect(policy('crm', 'delete_record')).toBe('block');
+    expect(policy('crm', 'get_record')).toBe('allow');
   });
 });
