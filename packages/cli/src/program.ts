@@ -287,6 +287,8 @@ export function createProgram(io: Io = processIo, contexts: CliContext[] = [], o
           // Sample results go through the PII middleware: shapes are taken from tokenized data only.
           sampleClient: () => ctx.isolatedMaskedClient(),
           stateDir: ctx.paths.stateDir,
+          // Policies as the client decides them at call time: from the project ctx resolved (--project too).
+          approvals: ctx.paths.approvals,
         },
       ),
     ),

@@ -260,6 +260,15 @@ describe('approval policies', () => {
     expect((await generate({ cwd: project.root, check: true })).exitCode).toBe(0);
   });
 
+  it('takes the rules of the project the CLI resolved (magsag --project) over the config found from cwd', async () => {
+    project = tempProject();
+    project.writeServer('shop', tools);
+    const config = path.join(project.root, 'magsag.config.yaml');
+    writeFileSync(config, `${readFileSync(config, 'utf8')}approvals:\n  block: ["shop/*"]\n`);
+    await generate({ cwd: project.root, approvals: { allow: ['shop/delete_*'] } });
+    expect(policies(project)).toEqual({ get_item: 'allow', delete_item: 'allow', archive_item: 'approve', add_tag: 'allow' });
+  });
+
   it('in the repo: every catalog policy is the one McpClient.toolPolicy decides at call time', async () => {
     const catalog = JSON.parse(readFileSync(path.join(repoRoot, 'servers/catalog.json'), 'utf8')) as { tools: { server: string; tool: string; policy?: string }[] };
     const paths = resolveProjectPaths({ cwd: repoRoot, env: {} });
