@@ -4,6 +4,7 @@
 // what discovery costs.
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { ElicitRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -36,7 +37,11 @@ export async function startServe(cwd: string): Promise<MagsagServe> {
     env: Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined && e[0] !== 'MAGSAG_SERVERS_DIR' && e[0] !== 'MAGSAG_STATE_DIR')),
     stderr: 'ignore',
   });
-  const client = new Client({ name: 'magsag-bench', version: '0.1.0' });
+  // The person at the client: every scenario's writes (crm/create_record) need an approval, which
+  // serve asks for with an elicitation; the bench approves them. Elicitations go to the person, not
+  // the model, so they cost no tokens.
+  const client = new Client({ name: 'magsag-bench', version: '0.1.0' }, { capabilities: { elicitation: {} } });
+  client.setRequestHandler(ElicitRequestSchema, () => ({ action: 'accept', content: {} }));
   await client.connect(transport);
   const listed = await client.listTools();
   const pid = transport.pid;

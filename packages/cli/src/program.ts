@@ -219,7 +219,7 @@ export function createProgram(io: Io = processIo, contexts: CliContext[] = [], o
     .option('--server <id>', 'only this server')
     .addOption(new Option('--detail <level>', 'name, summary or full (adds the typed signature)').choices(['name', 'summary', 'full']).default('summary'))
     .option('--limit <n>', 'most hits', (v) => positiveInt(v, '--limit'), 10)
-    .option('--json', 'print JSON: [{ kind: "tool", server, tool, function, summary?, signature?, parameters?, score } | { kind: "skill", name, summary?, inputs?, score }]')
+    .option('--json', 'print JSON: [{ kind: "tool", server, tool, function, summary?, policy?, signature?, parameters?, score } | { kind: "skill", name, summary?, inputs?, score }]')
     .action(
       run(async (ctx, query: string[], opts: JsonFlag & { server?: string; detail: SearchDetail; limit: number }) => {
         const [{ readCatalog }, { searchTools }, { loadSkills }] = await Promise.all([import('./tools/catalog.ts'), import('./tools/search.ts'), import('@magsag/catalog')]);
@@ -239,7 +239,9 @@ export function createProgram(io: Io = processIo, contexts: CliContext[] = [], o
               if (hit.inputs) io.stdout(`  inputs: ${JSON.stringify(hit.inputs)}\n`);
               continue;
             }
-            io.stdout(`${hit.server}/${hit.tool}${hit.function === hit.tool ? '' : ` (${hit.function})`}${hit.summary ? ` - ${hit.summary}` : ''}\n`);
+            // Only the exceptions are marked: most tools are allowed.
+            const policy = hit.policy && hit.policy !== 'allow' ? ` [${hit.policy}]` : '';
+            io.stdout(`${hit.server}/${hit.tool}${hit.function === hit.tool ? '' : ` (${hit.function})`}${policy}${hit.summary ? ` - ${hit.summary}` : ''}\n`);
             if (hit.signature) io.stdout(`  ${hit.signature.split('\n').join('\n  ')}\n`);
           }
         }
@@ -286,6 +288,8 @@ export function createProgram(io: Io = processIo, contexts: CliContext[] = [], o
           // Sample results go through the PII middleware: shapes are taken from tokenized data only.
           sampleClient: () => ctx.isolatedMaskedClient(),
           stateDir: ctx.paths.stateDir,
+          // Policies as the client decides them at call time: from the project ctx resolved (--project too).
+          approvals: ctx.paths.approvals,
         },
       ),
     ),

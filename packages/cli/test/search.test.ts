@@ -34,3 +34,35 @@ describe('searchTools', () => {
     expect(report[0]).toMatchObject({ kind: 'skill', name: 'weekly-report', summary: 'Write the weekly sales report from the CRM.' });
   });
 });
+
+describe('searchTools: approval policies', () => {
+  const withPolicies: CatalogTool[] = [
+    { ...tool('memory', 'delete_entities', 'Delete entities from the knowledge graph.'), policy: 'approve' },
+    { ...tool('memory', 'read_graph', 'Read the whole knowledge graph.'), policy: 'allow' },
+    { ...tool('everything', 'get_env', 'Print the server environment.'), policy: 'block' },
+  ];
+  const skills = [{ name: 'graph-cleanup', description: 'Delete stale entities from the knowledge graph.', inputs: {}, servers: ['memory'] }];
+
+  it('shows each tool\'s policy at detail full; at summary only approve and block; none at name, and none for skills', () => {
+    const full = searchTools(withPolicies, 'delete entities knowledge graph', { detail: 'full', skills });
+    expect(full.find((h) => h.kind === 'tool' && h.tool === 'delete_entities')).toMatchObject({ policy: 'approve' });
+    expect(full.find((h) => h.kind === 'tool' && h.tool === 'read_graph')).toMatchObject({ policy: 'allow' });
+    expect(full.find((h) => h.kind === 'skill')).not.toHaveProperty('policy');
+    const summary = searchTools(withPolicies, 'delete entities knowledge graph', { detail: 'summary', skills });
+    expect(summary.find((h) => h.kind === 'tool' && h.tool === 'delete_entities')).toMatchObject({ policy: 'approve' });
+    // Most tools are allowed: at summary, ten hits of "policy":"allow" would cost tokens and say nothing.
+    expect(summary.find((h) => h.kind === 'tool' && h.tool === 'read_graph')).not.toHaveProperty('policy');
+    expect(summary.find((h) => h.kind === 'skill')).not.toHaveProperty('policy');
+    expect(searchTools(withPolicies, 'environment', { detail: 'summary' })[0]).toMatchObject({ tool: 'get_env', policy: 'block' });
+    for (const hit of searchTools(withPolicies, 'delete entities knowledge graph', { detail: 'name', skills })) expect(hit).not.toHaveProperty('policy');
+  });
+
+  it('claims nothing for a catalog generated before approvals', () => {
+    expect(searchTools(catalog, 'read file', { detail: 'full' })[0]).not.toHaveProperty('policy');
+  });
+
+  it('puts the policy right after the summary, where it costs a few tokens', () => {
+    const [hit] = searchTools(withPolicies, 'delete entities', { detail: 'summary', limit: 1 });
+    expect(JSON.stringify(hit)).toContain('"summary":"Delete entities from the knowledge graph.","policy":"approve"');
+  });
+});

@@ -1,5 +1,6 @@
 import { errorCodes } from '@magsag/core';
 import type { McpClient } from '@magsag/mcp-client';
+import type { ApprovalRules } from '@magsag/mcp-client/config';
 import { Option, type Command } from 'commander';
 import { formatDiagnostic, formatSummary } from './format.ts';
 
@@ -27,6 +28,8 @@ export interface CodegenIo {
   sampleClient?: (server: string) => Promise<McpClient>;
   /** The state folder whose recorded shapes (`--record-shapes`) `--sample` merges. */
   stateDir?: string;
+  /** The project's approval rules, when the caller resolved the project itself. @default the config found from the working directory */
+  approvals?: ApprovalRules;
 }
 
 /**
@@ -91,6 +94,7 @@ export async function runCodegenCommand(options: CodegenCliOptions, io: CodegenI
   const result = await generate({
     ...common,
     ...(options.out === undefined ? {} : { outDir: options.out }),
+    ...(io.approvals === undefined ? {} : { approvals: io.approvals }),
     check: options.check === true,
     thorough: options.thorough === true,
     onServer: (server) => {

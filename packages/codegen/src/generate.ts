@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, statSync, 
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { silentLogger, toMagsagError, type Logger } from '@magsag/core';
-import { isToolAllowed, loadServerConfigs, resolveProjectPaths, type ServerConfig, type ToolSnapshot } from '@magsag/mcp-client/config';
+import { isToolAllowed, loadServerConfigs, resolveProjectPaths, resolveToolPolicy, type ApprovalRules, type ServerConfig, type ToolSnapshot } from '@magsag/mcp-client/config';
 import type * as JsonSchemaToTypeScript from 'json-schema-to-typescript';
 import type TypeScript from 'typescript';
 import type { Diagnostic } from './diagnostics.ts';
@@ -42,6 +42,11 @@ export interface GenerateOptions {
   thorough?: boolean;
   /** Resolves relative paths and finds the project root. @default process.cwd() */
   cwd?: string;
+  /**
+   * The project's approval rules (`approvals:` of magsag.config.yaml), for each tool's policy: the
+   * CLI passes those of the project it resolved (`--project`). @default the config found from `cwd`
+   */
+  approvals?: ApprovalRules;
   /** Environment for `${VAR}` in server YAML. Unset variables do not matter to codegen. @default process.env */
   env?: Record<string, string | undefined>;
   /** Structured logger; the generator never prints. @default silent */
@@ -229,7 +234,11 @@ export async function generate(options: GenerateOptions = {}): Promise<GenerateR
       }
       // `sample` (the arguments --sample calls with) shapes no file: it stays out of the source hash.
       const { sample: _sample, ...tool } = snapshot;
-      const plan = { server: server.id, source, tool, functionName, inputType: `${stem}Input`, outputType: `${stem}Output`, outputKind };
+      // The same decision McpClient.toolPolicy makes at call time: the server YAML's approvals, the
+      // project's, then the snapshot's annotations, then the name. It goes into the source hash, so
+      // a changed rule in either file makes --check report the module stale.
+      const { policy, reason } = resolveToolPolicy({ server: server.id, tool, serverRules: server.approvals, projectRules: options.approvals ?? project.approvals });
+      const plan = { server: server.id, source, tool, functionName, inputType: `${stem}Input`, outputType: `${stem}Output`, outputKind, approval: { policy, reason } };
       plans.push({ ...plan, sourceHash: contentHash(JSON.stringify([fingerprint, 'tool', plan])) });
     }
     const dir = path.join(outDir, server.id);

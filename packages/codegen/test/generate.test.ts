@@ -1,7 +1,8 @@
 import { existsSync, readdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { isToolAllowed } from '@magsag/mcp-client/config';
+import { McpClient } from '@magsag/mcp-client';
+import { isToolAllowed, resolveProjectPaths } from '@magsag/mcp-client/config';
 import { parseDocument } from 'yaml';
 import { formatSummary, generate, type GenerateResult } from '../src/index.ts';
 import { repoRoot, tempProject, type TempProject } from './helpers.ts';
@@ -207,5 +208,79 @@ describe('generate', () => {
     expect(result.diagnostics).toEqual([expect.objectContaining({ level: 'warning', tool: 'get_issue', message: expect.stringContaining('getIssue2') })]);
     expect(project.read('servers/odd/deleteTool.ts')).toContain("export async function deleteTool(input: DeleteToolInput = {})");
     expect(project.read('servers/odd/deleteTool.ts')).toContain("callMCPToolData('odd', 'delete', { ...input })");
+  });
+});
+
+describe('approval policies', () => {
+  const tools = [
+    { name: 'get_item', description: 'Get an item.', inputSchema: { type: 'object', properties: {} } },
+    { name: 'delete_item', description: 'Delete an item.', inputSchema: { type: 'object', properties: {} }, annotations: { destructiveHint: true } },
+    { name: 'archive_item', description: 'Archive an item.', inputSchema: { type: 'object', properties: {} } },
+    { name: 'add_tag', description: 'Tag an item.', inputSchema: { type: 'object', properties: {} }, annotations: { readOnlyHint: false, destructiveHint: false } },
+  ];
+  type Catalog = { tools: { tool: string; policy?: string }[] };
+  const policies = (p: TempProject): Record<string, string | undefined> =>
+    Object.fromEntries((JSON.parse(p.read('servers/catalog.json')) as Catalog).tools.map((t) => [t.tool, t.policy]));
+
+  it('each module states its effective policy and why; the catalog and README carry it', async () => {
+    project = tempProject();
+    project.writeServer('shop', tools, { approvals: { block: ['archive_*'] } });
+    const result = await generate({ serversDir: project.serversDir, outDir: project.outDir });
+    expect(result.diagnostics).toEqual([]);
+    expect(project.read('servers/shop/deleteItem.ts')).toContain(' * Approval: approve — destructiveHint: true (may delete or overwrite).\n');
+    expect(project.read('servers/shop/getItem.ts')).toContain(' * Approval: allow — no annotations, and the name does not read as a write.\n');
+    expect(project.read('servers/shop/addTag.ts')).toContain(' * Approval: allow — destructiveHint: false (additive write).\n');
+    expect(project.read('servers/shop/archiveItem.ts')).toContain(' * Approval: block — approvals.block "archive_*" in the server\'s YAML.\n');
+    expect(policies(project)).toEqual({ get_item: 'allow', delete_item: 'approve', archive_item: 'block', add_tag: 'allow' });
+    // The README marks only the exceptions.
+    const readme = project.read('servers/shop/README.md');
+    expect(readme).toContain('(`delete_item`, approve)');
+    expect(readme).toContain('(`archive_item`, block)');
+    expect(readme).toContain('(`get_item`):');
+  });
+
+  it('reads the project\'s magsag.config.yaml approvals; a changed rule makes --check fail until regenerated', async () => {
+    project = tempProject();
+    project.writeServer('shop', tools, { approvals: { allow: ['get_*'] } });
+    const config = path.join(project.root, 'magsag.config.yaml');
+    writeFileSync(config, `${readFileSync(config, 'utf8')}approvals:\n  approve: ["shop/get_*", "shop/add_*"]\n  allow: ["*/delete_item"]\n`);
+    await generate({ cwd: project.root });
+    // The server YAML's get_* wins over the project's shop/get_*; the project's rules beat the annotations.
+    expect(policies(project)).toEqual({ get_item: 'allow', delete_item: 'allow', archive_item: 'approve', add_tag: 'approve' });
+    expect(project.read('servers/shop/addTag.ts')).toContain(' * Approval: approve — approvals.approve "shop/add_*" in magsag.config.yaml.\n');
+
+    writeFileSync(config, readFileSync(config, 'utf8').replace('  allow: ["*/delete_item"]\n', ''));
+    for (const thorough of [false, true]) {
+      const check = await generate({ cwd: project.root, check: true, thorough });
+      expect(check.exitCode).toBe(1);
+      expect(byStatus(check, 'stale')).toEqual(['servers/catalog.json', 'servers/shop/README.md', 'servers/shop/deleteItem.ts']);
+    }
+    await generate({ cwd: project.root });
+    expect(policies(project).delete_item).toBe('approve');
+    expect((await generate({ cwd: project.root, check: true })).exitCode).toBe(0);
+  });
+
+  it('takes the rules of the project the CLI resolved (magsag --project) over the config found from cwd', async () => {
+    project = tempProject();
+    project.writeServer('shop', tools);
+    const config = path.join(project.root, 'magsag.config.yaml');
+    writeFileSync(config, `${readFileSync(config, 'utf8')}approvals:\n  block: ["shop/*"]\n`);
+    await generate({ cwd: project.root, approvals: { allow: ['shop/delete_*'] } });
+    expect(policies(project)).toEqual({ get_item: 'allow', delete_item: 'allow', archive_item: 'approve', add_tag: 'allow' });
+  });
+
+  it('in the repo: every catalog policy is the one McpClient.toolPolicy decides at call time', async () => {
+    const catalog = JSON.parse(readFileSync(path.join(repoRoot, 'servers/catalog.json'), 'utf8')) as { tools: { server: string; tool: string; policy?: string }[] };
+    const paths = resolveProjectPaths({ cwd: repoRoot, env: {} });
+    const client = new McpClient({ serversDir: paths.serversDir, cacheDir: path.join(paths.stateDir, 'cache'), env: {}, approvals: { rules: paths.approvals } });
+    try {
+      expect(catalog.tools.length).toBeGreaterThan(36);
+      for (const entry of catalog.tools) {
+        // Every demo tool has a snapshot, so this starts no server.
+        expect((await client.toolPolicy(entry.server, entry.tool)).policy, `${entry.server}/${entry.tool}`).toBe(entry.policy);
+      }
+    } finally {
+      await client.close();
+    }
   });
 });

@@ -53,7 +53,9 @@ describe('refreshSnapshots', () => {
     const server = path.join(repoRoot, 'node_modules/@modelcontextprotocol/server-memory/dist/index.js');
     writeFileSync(
       file,
-      `# The memory server, for the refresh test.\nid: memory\ntransport:\n  type: stdio\n  command: node\n  args: [${JSON.stringify(server)}]\n  env:\n    MEMORY_FILE_PATH: ${JSON.stringify(path.join(project.root, 'memory.jsonl'))}\n`,
+      `# The memory server, for the refresh test.\nid: memory\ntransport:\n  type: stdio\n  command: node\n  args: [${JSON.stringify(server)}]\n  env:\n    MEMORY_FILE_PATH: ${JSON.stringify(path.join(project.root, 'memory.jsonl'))}\n` +
+        // As the repo's memory.yaml has it: the module's doc comment names the rule.
+        'approvals:\n  allow: [read_graph]\n',
     );
     const client = new McpClient({ serversDir: project.serversDir, cacheDir: path.join(project.root, 'cache'), env: {} });
     const seen: string[] = [];

@@ -44,6 +44,7 @@ describe('resolveProjectPaths', () => {
       skillsDir: path.join(root, 'skills'),
       stateDir: path.join(root, 'var/state'),
       limits: { wallMs: 60_000 },
+      approvals: {},
     });
   });
 

@@ -16,7 +16,7 @@ export interface PreparedMcpConfig {
 }
 
 interface CacheStamp {
-  /** sha256 of the config file's text. */
+  /** sha256 of the config file's text and the project's approval rules (the modules state each tool's policy). */
   sha256: string;
   servers: string[];
 }
@@ -49,7 +49,7 @@ export async function prepareMcpConfig(
   } catch (cause) {
     throw new MagsagError('CONFIG_INVALID', `--mcp-config ${source} is not JSON: ${(cause as Error).message}.`, { cause, data: { file: source } });
   }
-  const sha256 = createHash('sha256').update(text).digest('hex');
+  const sha256 = createHash('sha256').update(text).update('\0').update(JSON.stringify(base.approvals ?? {})).digest('hex');
   const cacheDir = path.join(base.stateDir, 'mcp-config', createHash('sha256').update(source).digest('hex').slice(0, 16));
   const serversDir = path.join(cacheDir, 'servers');
   const modulesDir = path.join(cacheDir, 'modules');
@@ -89,7 +89,8 @@ export async function prepareMcpConfig(
     .filter((d) => d.level === 'error')
     .map((d) => ({ server: d.server ?? (d.file ? path.basename(d.file).replace(/\.ya?ml$/, '') : 'unknown'), message: d.message }));
   for (const f of failed) options.log?.(`magsag serve: warning: ${f.server}: ${f.message.split('\n')[0]} (served without tool modules; fix it and start with --refresh)\n`);
-  const generated = await generate({ serversDir: path.join(staging, 'servers'), outDir: path.join(staging, 'modules'), cwd: staging });
+  // Policies as the served project decides them at call time (its magsag.config.yaml approvals).
+  const generated = await generate({ serversDir: path.join(staging, 'servers'), outDir: path.join(staging, 'modules'), cwd: staging, approvals: base.approvals });
   if (!generated.ok) {
     rmSync(staging, { recursive: true, force: true });
     const first = generated.diagnostics.find((d) => d.level === 'error');

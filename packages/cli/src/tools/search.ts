@@ -11,6 +11,12 @@ export interface ToolHit {
   tool: string;
   function: string;
   summary?: string;
+  /**
+   * The tool's approval policy, so that code calling an `approve` tool can expect to wait for a
+   * person, or a denial: with detail `full` always, with `summary` only when it is not `allow` (most
+   * tools are; ten hits of `"policy":"allow"` cost a model 50 tokens to learn nothing).
+   */
+  policy?: 'allow' | 'approve' | 'block';
   signature?: string;
   /** With detail `full`: every parameter, with its description when the server gave one (types are in `signature`). */
   parameters?: { name: string; description?: string }[];
@@ -166,6 +172,8 @@ export function searchTools(catalog: readonly CatalogTool[], query: string, opti
         tool: entry.tool,
         function: entry.function,
         ...(detail === 'name' ? {} : { summary: entry.summary }),
+        // A catalog generated before approvals has no policy: nothing is claimed.
+        ...(entry.policy && (detail === 'full' || (detail === 'summary' && entry.policy !== 'allow')) ? { policy: entry.policy } : {}),
         ...(detail === 'full'
           ? {
               signature: entry.signature,

@@ -75,8 +75,10 @@ export function defaultToolPolicy(tool: { name: string; annotations?: Record<str
       reason: destructive === true ? 'destructiveHint: true (may delete or overwrite)' : 'readOnlyHint: false without destructiveHint (a write the spec treats as destructive)',
     };
   }
-  if (nameReadsAsWrite(tool.name)) return { policy: 'approve', source: 'name', reason: 'no annotations, and the name reads as a write' };
-  return { policy: 'allow', source: 'name', reason: 'no annotations, and the name does not read as a write' };
+  // Annotations with neither hint (a title only) say nothing about writes: the name decides.
+  const none = annotations === undefined || Object.keys(annotations).length === 0 ? 'no annotations' : 'no readOnlyHint or destructiveHint';
+  if (nameReadsAsWrite(tool.name)) return { policy: 'approve', source: 'name', reason: `${none}, and the name reads as a write` };
+  return { policy: 'allow', source: 'name', reason: `${none}, and the name does not read as a write` };
 }
 
 /** How specific a glob is: an exact name beats any glob; among globs, more literal characters win. */

@@ -34,7 +34,9 @@ export function buildProjectConfigSchema(z: Zod) {
       .max(maxLimits[key])
       .optional()
       .describe(`${what} (at most ${maxLimits[key]}).`);
-  const approvalList = (policy: string) => z.array(z.string().min(1)).optional().describe(`\`<server>/<tool>\` globs whose calls are ${policy}.`);
+  // A glob without a server part never matches a `<server>/<tool>` name (`*` stops at `/`): refused, not ignored.
+  const projectGlob = z.string().min(1).refine((pattern) => pattern.includes('/'), { message: 'expected a <server>/<tool> glob, such as "github/*" or "*/delete_*"' });
+  const approvalList = (policy: string) => z.array(projectGlob).optional().describe(`\`<server>/<tool>\` globs whose calls are ${policy}.`);
   const reserved = (what: string) => z.strictObject({}).optional().describe(`Reserved for ${what}; it takes no keys yet.`);
   return z.strictObject({
     version: z.literal(1).default(1).describe('The config format. Only 1 exists.'),

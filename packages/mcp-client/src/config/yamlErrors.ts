@@ -79,7 +79,10 @@ function describeIssue(issue: z.core.$ZodIssue): string {
   }
   if (issue.code === 'invalid_union') return 'expected "type" to be one of "stdio", "http", "sse"';
   if (issue.code === 'invalid_type') {
-    return issue.input === undefined ? `is required (expected ${issue.expected})` : `expected ${issue.expected}, got ${typeof issue.input}`;
+    if (issue.input === undefined) return `is required (expected ${issue.expected})`;
+    // `typeof` says "object" for a list and for null: "expected object, got object" told nothing.
+    const got = Array.isArray(issue.input) ? 'array' : issue.input === null ? 'null' : typeof issue.input;
+    return `expected ${issue.expected}, got ${got}`;
   }
   return issue.message;
 }
