@@ -1,7 +1,7 @@
 // Copies the contacts of the memory knowledge graph into the CRM. The program only ever sees
 // placeholders ([NAME_1], [EMAIL_1], ...); the CRM receives the real values, because memory.yaml's
 // `flows` allow names, emails and phone numbers to go to the crm server.
-//   pnpm magsag exec examples/importContacts.ts
+//   pnpm magsag exec examples/importContacts.ts --approve crm/create_record   (create_record needs approval)
 import { searchNodes } from './servers/memory/searchNodes';
 import { createRecord } from './servers/crm/createRecord';
 

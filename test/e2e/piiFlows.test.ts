@@ -12,7 +12,7 @@ const crmContacts = (): { LastName: string; Email: string | null; Phone: string 
 describe('personal data between servers', () => {
   it('moves real contacts from memory into the CRM while the model sees only placeholders', () => {
     const before = crmContacts().filter((c) => c.LeadSource === 'Memory import').length;
-    const { status, stdout, stderr } = magsag(['exec', 'examples/importContacts.ts', '--json']);
+    const { status, stdout, stderr } = magsag(['exec', 'examples/importContacts.ts', '--approve', 'crm/create_record', '--json']);
     expect(status).toBe(0);
     const doc = JSON.parse(stdout) as { result: { contact: string }[]; modelView: string; logs: unknown[] };
     expect(doc.result.map((r) => r.contact)).toEqual(['[NAME_1]', '[NAME_2]', '[NAME_3]']);
@@ -41,7 +41,8 @@ describe('personal data between servers', () => {
       'const grace = graph.entities[0]!;',
       "export default await addIssueComment({ owner: 'magsag-demo', repo: 'storefront', issue_number: 1, body: `Call ${grace.name}: ${grace.observations.join(', ')}` });",
     ].join('\n');
-    const { status, stdout, stderr } = magsag(['exec', '-', '--json'], { input: program });
+    // Approved, so that the flow policy is what refuses it.
+    const { status, stdout, stderr } = magsag(['exec', '-', '--approve', 'github/add_issue_comment', '--json'], { input: program });
     expect(status).toBe(1);
     const doc = JSON.parse(stdout) as { error: { code: string; message: string } };
     expect(doc.error.code).toBe('PII_POLICY_VIOLATION');

@@ -1,5 +1,4 @@
 import { MagsagError } from '@magsag/core';
-import { matchApprovalRule } from '@magsag/mcp-client';
 import type { ApprovalDecision, ApprovalRequest, Approver } from '@magsag/runner';
 import { userInfo } from 'node:os';
 import { createInterface } from 'node:readline/promises';
@@ -28,11 +27,12 @@ export interface PromptTerminal {
 
 const processTerminal: PromptTerminal = { input: process.stdin, output: process.stderr };
 
-function local(): string {
+/** The OS user running this process: who `local:<user>` decisions name. */
+export function osUser(): string {
   try {
     return userInfo().username;
   } catch {
-    return 'unknown';
+    return process.env['USER'] ?? process.env['USERNAME'] ?? 'unknown';
   }
 }
 
@@ -61,6 +61,8 @@ export function cliApprover(flags: ApprovalFlags, options: { terminal?: PromptTe
   let turn: Promise<unknown> = Promise.resolve();
   return async (request): Promise<ApprovalDecision> => {
     if (flags.yes) return { approved: true, scope: 'calls', decidedBy: '--yes' };
+    // Loaded here, not with the CLI: every command imports this file for its flags.
+    const { matchApprovalRule } = await import('@magsag/mcp-client/config');
     const matched = request.calls.map((call) => matchApprovalRule({ allow: patterns }, `${call.server}/${call.tool}`)?.pattern);
     if (matched.every((p) => p !== undefined)) return { approved: true, scope: 'tools', decidedBy: `--approve ${[...new Set(matched)].join(' ')}` };
     if (!interactive) {
@@ -86,7 +88,7 @@ async function prompt(terminal: PromptTerminal, request: ApprovalRequest, onProm
       const answer = (await rl.question(`Approve? [y] yes, once  [a] yes, and these tools for the rest of the run  [n] no  (${seconds} s to answer): `, { signal: request.signal }))
         .trim()
         .toLowerCase();
-      const by = `local:${local()} (terminal)`;
+      const by = `local:${osUser()} (terminal)`;
       if (answer === 'y' || answer === 'yes') return { approved: true, scope: 'calls', decidedBy: by };
       if (answer === 'a' || answer === 'always') return { approved: true, scope: 'tools', decidedBy: by };
       if (answer === 'n' || answer === 'no' || answer === '') return { approved: false, decidedBy: by };

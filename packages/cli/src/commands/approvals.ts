@@ -1,5 +1,5 @@
 import { ApprovalQueue, type ApprovalQueueEntry } from '../approvals/queue.ts';
-import { osUser } from '../serve/approve.ts';
+import { osUser } from '../approve.ts';
 
 /** Who answers from this command line, for the audit log. */
 export function cliDecider(): string {

@@ -1,4 +1,4 @@
-import { userInfo } from 'node:os';
+import { osUser } from '../approve.ts';
 import { MagsagError } from '@magsag/core';
 import type { ApprovalDecision, ApprovalRequest, Approver } from '@magsag/runner';
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
@@ -37,14 +37,6 @@ export function principalLabel(principal: Principal): string {
   return principal.local ? `local:${osUser()}` : principal.name;
 }
 
-/** The OS user running this process. */
-export function osUser(): string {
-  try {
-    return userInfo().username;
-  } catch {
-    return process.env['USER'] ?? process.env['USERNAME'] ?? 'unknown';
-  }
-}
 
 /**
  * Builds the {@link Approver} of one `execute_code` or `run_skill` call: MCP elicitation when the

@@ -224,6 +224,8 @@ export class ApprovalGate {
       if ('error' in answer) {
         finish('unanswered', 'nobody');
         const error = answer.error;
+        // Nobody could answer (no terminal, an unanswered queue entry): the run asks no more.
+        if (isMagsagError(error) && error.code === 'TOOL_APPROVAL_REQUIRED') this.#unanswered = base.id;
         if (isMagsagError(error) && (error.code === 'TOOL_APPROVAL_REQUIRED' || error.code === 'TOOL_APPROVAL_DENIED')) refuse(error);
         else {
           this.#options.logger.warn({ err: error }, 'the approver failed');
