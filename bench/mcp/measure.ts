@@ -180,6 +180,10 @@ async function recordCalls(ctx: MeasureContext, spec: ScenarioSpec): Promise<{ c
     ...(spec.program.input === undefined ? {} : { input: spec.program.input }),
     ...ctx.runner,
     callTool,
+    toolPolicy: (server, tool) => ctx.client.toolPolicy(server, tool),
+    // The scenarios' writes (crm/create_record, vault/write_file) are approved, as the person at
+    // the client approves them on the served side (an elicitation, which costs the model nothing).
+    approve: async () => ({ approved: true, scope: 'tools', decidedBy: 'bench:mcp' }),
     limits: { wallMs: 120_000, cpuMs: 60_000, ...spec.program.limits },
   });
   return {
