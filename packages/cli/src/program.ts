@@ -655,25 +655,21 @@ export function createProgram(io: Io = processIo, contexts: CliContext[] = [], o
           warmTypeChecker({ serversDir: ctx.generatedDir, skillsDir: ctx.skillsDir });
           const runs = new RunTracker();
           ctx.onClose(() => runs.shutdown(opts.shutdownGraceMs));
+          // What every served run shares: the caller's workspaces only, its session's approver.
+          const servedFlags = (owner: string, approve: ExecFlags['approve'], workspace: string | undefined): ExecFlags => ({
+            owner,
+            createWorkspace: false,
+            recordShapes: opts.recordShapes === true,
+            ...(approve ? { approve } : {}),
+            ...(opts.approvalTimeout === undefined ? {} : { approvalTimeoutMs: opts.approvalTimeout }),
+            ...(workspace === undefined ? {} : { workspace }),
+          });
           const deps: ServeDeps = {
             generatedDir: ctx.generatedDir,
             // Each call runs in its own isolate, in a workspace of the caller's; the client's
             // cancellation, its disconnect and the server's shutdown abort it.
             executeCode: async ({ code, workspace, timeoutMs, signal, principal, approve }) => {
-              const doc = await runProgram(
-                ctx,
-                { code, filename: 'execute_code.ts' },
-                {
-                  owner: principal.name,
-                  createWorkspace: false,
-                  recordShapes: opts.recordShapes === true,
-                  ...(approve ? { approve } : {}),
-                  ...(opts.approvalTimeout === undefined ? {} : { approvalTimeoutMs: opts.approvalTimeout }),
-                  ...(workspace === undefined ? {} : { workspace }),
-                  ...(timeoutMs ? { timeout: timeoutMs } : {}),
-                },
-                signal,
-              );
+              const doc = await runProgram(ctx, { code, filename: 'execute_code.ts' }, { ...servedFlags(principal.name, approve, workspace), ...(timeoutMs ? { timeout: timeoutMs } : {}) }, signal);
               return { ok: doc.ok, modelView: doc.modelView, workspace: doc.workspace?.id };
             },
             listSkills: () =>
@@ -685,15 +681,7 @@ export function createProgram(io: Io = processIo, contexts: CliContext[] = [], o
               return { name: saved.name, files: saved.files.map((f) => path.relative(ctx.paths.root, f)), servers: saved.servers };
             },
             runSkill: async ({ name, input, workspace, signal, principal, approve }) => {
-              const flags = {
-                owner: principal.name,
-                createWorkspace: false,
-                recordShapes: opts.recordShapes === true,
-                ...(approve ? { approve } : {}),
-                ...(opts.approvalTimeout === undefined ? {} : { approvalTimeoutMs: opts.approvalTimeout }),
-                ...(workspace === undefined ? {} : { workspace }),
-              };
-              const doc = await runSkill(ctx, findSkill(ctx.skillsDir, name), input, flags, signal);
+              const doc = await runSkill(ctx, findSkill(ctx.skillsDir, name), input, servedFlags(principal.name, approve, workspace), signal);
               return { ok: doc.ok, modelView: doc.modelView, workspace: doc.workspace?.id };
             },
             readOutput: ({ workspace, runId, offset, length, principal }) =>
