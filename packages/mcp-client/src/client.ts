@@ -375,13 +375,19 @@ export class McpClient {
    * the server's live list), else what its name implies.
    */
   async toolPolicy(server: string, tool: string, options: { signal?: AbortSignal } = {}): Promise<ToolPolicyInfo> {
-    const config = this.server(server);
+    // A call that would fail anyway (no such server, a disabled one, a tool it lacks or that
+    // allowTools/denyTools exclude) fails here, before anyone is asked about it.
+    const config = this.enabledServer(server);
+    if (!this.isToolAllowed(config, tool)) {
+      throw new MagsagError('TOOL_DENIED', `Tool ${server}/${tool} is not allowed by allowTools/denyTools in ${config.file}.`, { data: { server, tool } });
+    }
     let annotations = config.tools?.find((t) => t.name === tool)?.annotations;
     if (annotations === undefined && !config.tools?.some((t) => t.name === tool)) {
       try {
         annotations = (await this.findTool(config, tool, options.signal)).annotations as Record<string, unknown> | undefined;
-      } catch {
-        // Unknown or unreachable: the name decides; the call itself reports what is wrong.
+      } catch (error) {
+        if (isMagsagError(error) && error.code === 'TOOL_NOT_FOUND') throw error;
+        // Unreachable: the name decides; the call itself reports what is wrong.
       }
     }
     return resolveToolPolicy({

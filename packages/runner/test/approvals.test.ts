@@ -137,6 +137,27 @@ export default codes;`,
     expect(await serverCalls()).toBe(0);
   });
 
+  it('fails a call to a tool or server that does not exist without asking anyone', async () => {
+    // The client's own lookup refuses what could never succeed...
+    await expect(client.toolPolicy('probe', 'delete_everything')).rejects.toMatchObject({ code: 'TOOL_NOT_FOUND' });
+    await expect(client.toolPolicy('nowhere', 'delete_all')).rejects.toMatchObject({ code: 'SERVER_NOT_FOUND' });
+    expect(await client.toolPolicy('probe', 'probe')).toMatchObject({ policy: 'allow', source: 'name' });
+    // ...and the gate fails such a call with that error instead of asking about it (a module left
+    // by an older codegen whose tool the server no longer has).
+    let asked = 0;
+    const run = await runner.execute({
+      code: probeOnce,
+      toolPolicy: () => client.toolPolicy('probe', 'delete_everything'),
+      approve: async () => {
+        asked++;
+        return { approved: true, decidedBy: 'test' };
+      },
+    });
+    expect(run.error?.code).toBe('TOOL_NOT_FOUND');
+    expect(asked).toBe(0);
+    expect(await serverCalls()).toBe(0);
+  });
+
   it('refuses a blocked tool without asking anyone', async () => {
     let asked = 0;
     const run = await runner.execute({

@@ -30,6 +30,9 @@ interface Waiting {
 
 const key = (server: string, tool: string): string => `${server}/${tool}`;
 
+/** Policy lookups that fail with these codes fail the call itself (it could never succeed). */
+const refusedWithoutAsking = new Set(['SERVER_NOT_FOUND', 'SERVER_DISABLED', 'TOOL_NOT_FOUND', 'TOOL_DENIED']);
+
 /**
  * One run's approval gate: looks up each tool's policy once, lets `allow` through, refuses `block`,
  * and asks the run's approver about `approve` calls, batching those issued within
@@ -61,6 +64,9 @@ export class ApprovalGate {
         try {
           return await this.#options.policy(server, tool);
         } catch (error) {
+          // A call that cannot succeed (no such server or tool) fails now: nobody is asked about it,
+          // so a program cannot prompt a person with made-up tools.
+          if (isMagsagError(error) && refusedWithoutAsking.has(error.code)) throw error;
           this.#options.logger.warn({ err: error, server, tool }, 'the tool policy could not be read; the call needs approval');
           return { policy: 'approve', source: 'name', reason: 'its policy could not be read' } satisfies ToolPolicyInfo;
         }
