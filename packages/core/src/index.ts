@@ -14,3 +14,4 @@ export { defaultLimits, maxLimits } from './limits.ts';
 export type { RunLimits } from './limits.ts';
 export { builtEntryFile } from './builtFile.ts';
 export { watchThreadFailure } from './threadFailure.ts';
+export { processAlive } from './process.ts';

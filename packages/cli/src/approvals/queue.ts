@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, linkSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
-import { MagsagError } from '@magsag/core';
+import { MagsagError, processAlive } from '@magsag/core';
 import type { ApprovalCall, ApprovalDecision, ApprovalRequest, Approver } from '@magsag/runner';
 
 /**
@@ -171,7 +171,7 @@ export class ApprovalQueue {
     const decision = this.#decision(id);
     if (decision) return { ...entry, status: decision.outcome, decision };
     if (Date.parse(entry.expiresAt) <= Date.now()) return { ...entry, status: 'expired' };
-    if (entry.waiter && entry.waiter.host === hostname() && !alive(entry.waiter.pid)) return { ...entry, status: 'cancelled' };
+    if (entry.waiter && entry.waiter.host === hostname() && !processAlive(entry.waiter.pid)) return { ...entry, status: 'cancelled' };
     return { ...entry, status: 'pending' };
   }
 
@@ -294,16 +294,6 @@ export function queueApprover(queue: ApprovalQueue, principal: string, hooks: Qu
 export function describeCalls(calls: readonly { server: string; tool: string }[]): string {
   const names = [...new Set(calls.map((c) => `${c.server}/${c.tool}`))];
   return calls.length === 1 ? names[0]! : `${calls.length} calls (${names.join(', ')})`;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it exists but belongs to someone else.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {

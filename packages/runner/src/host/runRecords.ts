@@ -1,3 +1,4 @@
+import { processAlive } from '@magsag/core';
 import { readdirSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
@@ -28,15 +29,6 @@ export function writeRunRecord(runDir: string, record: RunRecord): void {
   writePrivateFile(path.join(runDir, 'run.json'), `${JSON.stringify(record, null, 2)}\n`);
 }
 
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /**
  * True when the process that owns a `running` record is gone: on this host its pid no longer
  * runs, or (any host, or a pid that was reused) its heartbeat stopped long ago. A record of a
@@ -46,7 +38,7 @@ export function ownerGone(record: RunRecord, now = Date.now()): boolean {
   const beat = Date.parse(record.heartbeatAt ?? record.startedAt);
   const stale = !Number.isFinite(beat) || now - beat > staleHeartbeatMs;
   if (!record.owner) return stale;
-  if (record.owner.host === hostname() && record.owner.pid !== process.pid && !pidAlive(record.owner.pid)) return true;
+  if (record.owner.host === hostname() && record.owner.pid !== process.pid && !processAlive(record.owner.pid)) return true;
   if (record.owner.host === hostname() && record.owner.pid === process.pid && record.owner.startedAt === processStartedAt) return false;
   return stale;
 }
