@@ -1,7 +1,7 @@
 // Entry of a sandbox worker process: runs many isolates at once for the runner, one per run
 // (see sandboxProtocol.ts).
 import { MagsagError, isErrorCode } from '@magsag/core';
-import { runInIsolate, type GateVerdict } from './isolate.ts';
+import { runInIsolate } from './isolate.ts';
 import { loadIsolatedVm } from './loadIsolatedVm.ts';
 import type { ErrorData, FromSandbox, ToSandbox } from './sandboxProtocol.ts';
 import { Workspace } from './workspace.ts';
@@ -21,14 +21,27 @@ const send = (message: FromSandbox): void => {
 interface ActiveRun {
   controller: AbortController;
   nextCallId: number;
-  pending: Map<number, { resolve: (json: string) => void; reject: (error: MagsagError) => void }>;
-  gates: Map<number, { resolve: (verdict: GateVerdict) => void; reject: (error: MagsagError) => void }>;
+  /** Requests to the parent awaiting their reply (`toolResult` or `gateResult`), by call id. */
+  pending: Map<number, { resolve: (value: string) => void; reject: (error: MagsagError) => void }>;
 }
 
 const runs = new Map<number, ActiveRun>();
 
+/** Sends the parent a request of this run and resolves with its reply's value. */
+function ask(run: ActiveRun, signal: AbortSignal, request: (callId: number) => FromSandbox): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    if (signal.aborted) {
+      reject(new MagsagError('SANDBOX_CANCELLED', 'The run ended.'));
+      return;
+    }
+    const callId = run.nextCallId++;
+    run.pending.set(callId, { resolve, reject });
+    send(request(callId));
+  });
+}
+
 function start(message: Extract<ToSandbox, { type: 'run' }>): void {
-  const run: ActiveRun = { controller: new AbortController(), nextCallId: 1, pending: new Map(), gates: new Map() };
+  const run: ActiveRun = { controller: new AbortController(), nextCallId: 1, pending: new Map() };
   runs.set(message.runId, run);
   const workspace = new Workspace(message.workspace.stateDir, message.workspace.id, message.workspace.quota);
   void runInIsolate({
@@ -37,27 +50,10 @@ function start(message: Extract<ToSandbox, { type: 'run' }>): void {
     limits: message.limits,
     workspace,
     signal: run.controller.signal,
-    callToolJson: (server, tool, args, signal, mode) =>
-      new Promise<string>((resolve, reject) => {
-        if (signal.aborted) {
-          reject(new MagsagError('SANDBOX_CANCELLED', 'The run ended.'));
-          return;
-        }
-        const callId = run.nextCallId++;
-        run.pending.set(callId, { resolve, reject });
-        send({ type: 'tool', runId: message.runId, callId, server, tool, args, mode });
-      }),
+    callToolJson: (server, tool, args, signal, mode) => ask(run, signal, (callId) => ({ type: 'tool', runId: message.runId, callId, server, tool, args, mode })),
     gateToolCall: message.gate
-      ? (server, tool, args, signal) =>
-          new Promise<GateVerdict>((resolve, reject) => {
-            if (signal.aborted) {
-              reject(new MagsagError('SANDBOX_CANCELLED', 'The run ended.'));
-              return;
-            }
-            const callId = run.nextCallId++;
-            run.gates.set(callId, { resolve, reject });
-            send({ type: 'gate', runId: message.runId, callId, server, tool, args });
-          })
+      ? async (server, tool, args, signal) =>
+          (await ask(run, signal, (callId) => ({ type: 'gate', runId: message.runId, callId, server, tool, args }))) === 'open' ? 'open' : 'go'
       : undefined,
   }).then((output) => {
     runs.delete(message.runId);
@@ -81,18 +77,12 @@ process.on('message', (raw: ToSandbox) => {
   }
   const run = runs.get(raw.runId);
   if (!run) return;
-  if (raw.type === 'toolResult') {
+  if (raw.type === 'toolResult' || raw.type === 'gateResult') {
     const call = run.pending.get(raw.callId);
     run.pending.delete(raw.callId);
     if (!call) return;
     if (raw.error) call.reject(toError(raw.error));
-    else call.resolve(raw.json ?? 'null');
-  } else if (raw.type === 'gateResult') {
-    const gate = run.gates.get(raw.callId);
-    run.gates.delete(raw.callId);
-    if (!gate) return;
-    if (raw.error) gate.reject(toError(raw.error));
-    else gate.resolve(raw.verdict ?? 'go');
+    else call.resolve(raw.type === 'toolResult' ? (raw.json ?? 'null') : (raw.verdict ?? 'go'));
   } else if (raw.type === 'abort') {
     run.controller.abort(toError(raw.error));
   }
