@@ -91,12 +91,8 @@ export class ApprovalGate {
         data: { server, tool, policy: 'block', decidedBy: 'policy' },
       });
     }
-    const denied = this.#deniedTools.get(k);
-    if (denied) {
-      throw new MagsagError('TOOL_APPROVAL_DENIED', `${denied.decidedBy} denied ${k} earlier in this run (${denied.id}); it is not asked again in the same run. Nothing was sent to the server.`, {
-        data: { server, tool, approvalId: denied.id, decidedBy: denied.decidedBy },
-      });
-    }
+    const denied = this.#deniedEarlier(server, tool);
+    if (denied) throw denied;
     if (signal.aborted) throw new MagsagError('SANDBOX_CANCELLED', 'The run ended.');
     return new Promise<GateVerdict>((resolve, reject) => {
       const waiting: Waiting = { call, resolve, reject };
@@ -116,6 +112,16 @@ export class ApprovalGate {
             for (const w of batch) w.reject(new MagsagError('TOOL_APPROVAL_REQUIRED', 'The approval could not be asked (an internal error); nothing was sent to the server.'));
           });
       }, approvalBatchMs);
+    });
+  }
+
+  /** The refusal of a tool a person already denied in this run, if they did. */
+  #deniedEarlier(server: string, tool: string): MagsagError | undefined {
+    const k = key(server, tool);
+    const denied = this.#deniedTools.get(k);
+    if (!denied) return undefined;
+    return new MagsagError('TOOL_APPROVAL_DENIED', `${denied.decidedBy} denied ${k} earlier in this run (${denied.id}); it is not asked again in the same run. Nothing was sent to the server.`, {
+      data: { server, tool, approvalId: denied.id, decidedBy: denied.decidedBy },
     });
   }
 
@@ -141,13 +147,12 @@ export class ApprovalGate {
   async #ask(batch: Waiting[], runSignal: AbortSignal): Promise<void> {
     // Tools approved (or denied) for the run while this batch waited its turn are not asked about again.
     const pending = batch.filter((w) => {
-      const k = key(w.call.server, w.call.tool);
-      const denied = this.#deniedTools.get(k);
+      const denied = this.#deniedEarlier(w.call.server, w.call.tool);
       if (denied) {
-        w.reject(new MagsagError('TOOL_APPROVAL_DENIED', `${denied.decidedBy} denied ${k} earlier in this run (${denied.id}). Nothing was sent to the server.`, { data: { approvalId: denied.id, decidedBy: denied.decidedBy } }));
+        w.reject(denied);
         return false;
       }
-      if (!this.#openTools.has(k)) return true;
+      if (!this.#openTools.has(key(w.call.server, w.call.tool))) return true;
       w.resolve('open');
       return false;
     });
