@@ -1,5 +1,5 @@
 import { MagsagError } from '@magsag/core';
-import type { ApprovalDecision, ApprovalRequest, Approver } from '@magsag/runner';
+import type { ApprovalCall, ApprovalDecision, ApprovalRequest, Approver } from '@magsag/runner';
 import { userInfo } from 'node:os';
 import { createInterface } from 'node:readline/promises';
 
@@ -36,14 +36,25 @@ export function osUser(): string {
   }
 }
 
-function describeCalls(request: ApprovalRequest): string {
-  const lines = request.calls.slice(0, 20).map((call) => {
-    let args = JSON.stringify(call.arguments);
-    if (args.length > 300) args = `${args.slice(0, 300)}…`;
-    return `  ${call.server}/${call.tool} ${args}\n    ${call.reason}`;
+const argumentChars = 400;
+const listedCalls = 30;
+
+/**
+ * The calls of an approval request as a person reads them, wherever they are asked (the terminal,
+ * an elicitation): one numbered line each with the masked arguments (cut at 400 characters), the
+ * reason under it, at most 30 calls and then how many more.
+ */
+export function approvalCallLines(calls: readonly ApprovalCall[]): string[] {
+  const lines: string[] = [];
+  calls.slice(0, listedCalls).forEach((call, i) => {
+    const args = JSON.stringify(call.arguments);
+    lines.push(`${i + 1}. ${call.server}/${call.tool} ${args.length > argumentChars ? `${args.slice(0, argumentChars)}…` : args}`, `   ${call.reason}`);
   });
-  if (request.calls.length > 20) lines.push(`  …and ${request.calls.length - 20} more`);
-  return lines.join('\n');
+  if (calls.length > listedCalls) {
+    const rest = calls.slice(listedCalls);
+    lines.push(`… and ${rest.length} more (${[...new Set(rest.map((c) => `${c.server}/${c.tool}`))].join(', ')}).`);
+  }
+  return lines;
 }
 
 /**
@@ -83,7 +94,7 @@ async function prompt(terminal: PromptTerminal, request: ApprovalRequest, onProm
   const rl = createInterface({ input: terminal.input, output: terminal.output, terminal: true });
   onPrompt?.(true);
   try {
-    terminal.output.write(`\nmagsag: the program wants to make ${n === 1 ? 'a call' : `${n} calls`} that need${n === 1 ? 's' : ''} your approval (${request.id}):\n${describeCalls(request)}\n`);
+    terminal.output.write(`\nmagsag: the program wants to make ${n === 1 ? 'a call' : `${n} calls`} that need${n === 1 ? 's' : ''} your approval (${request.id}):\n${approvalCallLines(request.calls).join('\n')}\n`);
     for (;;) {
       const answer = (await rl.question(`Approve? [y] yes, once  [a] yes, and these tools for the rest of the run  [n] no  (${seconds} s to answer): `, { signal: request.signal }))
         .trim()

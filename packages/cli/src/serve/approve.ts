@@ -1,4 +1,4 @@
-import { osUser } from '../approve.ts';
+import { approvalCallLines, osUser } from '../approve.ts';
 import { MagsagError } from '@magsag/core';
 import type { ApprovalDecision, ApprovalRequest, Approver } from '@magsag/runner';
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
@@ -86,19 +86,13 @@ function formElicitation(declared: { form?: unknown; url?: unknown } | undefined
   return declared.form !== undefined || declared.url === undefined;
 }
 
-const argumentChars = 400;
-const listedCalls = 30;
-
 /** The prompt: what runs, with which (masked) arguments, and why it asks. */
 export function approvalMessage(request: Omit<ApprovalRequest, 'signal'>): string {
-  const lines = [`Agent code wants to make ${request.calls.length === 1 ? 'this tool call' : `these ${request.calls.length} tool calls`} (approval ${request.id}, run ${request.runId}):`];
-  request.calls.slice(0, listedCalls).forEach((call, i) => {
-    const args = JSON.stringify(call.arguments);
-    lines.push(`${i + 1}. ${call.server}/${call.tool} ${args.length > argumentChars ? `${args.slice(0, argumentChars)}…` : args}`, `   ${call.reason}`);
-  });
-  if (request.calls.length > listedCalls) lines.push(`… and ${request.calls.length - listedCalls} more (${describeCalls(request.calls.slice(listedCalls))}).`);
-  lines.push('Accept runs them; decline refuses them (the program gets TOOL_APPROVAL_DENIED and nothing reaches the server).');
-  return lines.join('\n');
+  return [
+    `Agent code wants to make ${request.calls.length === 1 ? 'this tool call' : `these ${request.calls.length} tool calls`} (approval ${request.id}, run ${request.runId}):`,
+    ...approvalCallLines(request.calls),
+    'Accept runs them; decline refuses them (the program gets TOOL_APPROVAL_DENIED and nothing reaches the server).',
+  ].join('\n');
 }
 
 /** The form's one optional field. */
