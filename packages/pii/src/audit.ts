@@ -101,15 +101,18 @@ export function appendApprovalAudit(dir: string, entries: readonly ApprovalAudit
 export function readApprovalAudit(dir: string, runId: string): ApprovalAuditEntry[] {
   const file = auditFile(dir, runId);
   if (!existsSync(file)) return [];
-  return parseAuditLines(file).filter((r): r is ApprovalAuditEntry => (r as { direction?: unknown }).direction === 'approval');
+  return parseAuditLines(file).flatMap(({ record }) => (isApproval(record) ? [record] : []));
 }
 
-function parseAuditLines(file: string): (AuditRecord | ApprovalAuditEntry)[] {
-  const records: (AuditRecord | ApprovalAuditEntry)[] = [];
-  for (const [index, line] of readFileSync(file, 'utf8').split('\n').entries()) {
-    if (line.trim() === '') continue;
+const isApproval = (record: AuditRecord | ApprovalAuditEntry): record is ApprovalAuditEntry => (record as { direction?: unknown }).direction === 'approval';
+
+/** Every entry of an audit file with its line number (1-based), for messages that point at it. */
+function parseAuditLines(file: string): { line: number; record: AuditRecord | ApprovalAuditEntry }[] {
+  const records: { line: number; record: AuditRecord | ApprovalAuditEntry }[] = [];
+  for (const [index, text] of readFileSync(file, 'utf8').split('\n').entries()) {
+    if (text.trim() === '') continue;
     try {
-      records.push(JSON.parse(line) as AuditRecord | ApprovalAuditEntry);
+      records.push({ line: index + 1, record: JSON.parse(text) as AuditRecord | ApprovalAuditEntry });
     } catch (error) {
       throw new MagsagError('CONFIG_INVALID', `Line ${index + 1} of ${file} is not JSON: ${(error as Error).message}.`, { cause: error, data: { file, line: index + 1 } });
     }
@@ -140,12 +143,11 @@ export function readAudit(options: ReadAuditOptions): AuditEntry[] {
   }
   const key = options.key;
   const entries: AuditEntry[] = [];
-  for (const [index, parsed] of parseAuditLines(file).entries()) {
+  for (const { line, record } of parseAuditLines(file)) {
     // Approval outcomes are read by readApprovalAudit.
-    if ((parsed as { direction?: unknown }).direction === 'approval') continue;
-    const record = parsed as AuditRecord;
+    if (isApproval(record)) continue;
     if (!isSealed(record.value)) {
-      throw new MagsagError('CONFIG_INVALID', `Entry ${index + 1} of ${file} has no sealed value; the file is not a MAGSAG audit.`, { data: { file, entry: index + 1 } });
+      throw new MagsagError('CONFIG_INVALID', `Line ${line} of ${file} has no sealed value; the file is not a MAGSAG audit.`, { data: { file, line } });
     }
     let value: string;
     try {
