@@ -390,13 +390,14 @@ export class McpClient {
         // Unreachable: the name decides; the call itself reports what is wrong.
       }
     }
+    const project = this.projectApprovals();
     return resolveToolPolicy({
       server,
       tool: { name: tool, annotations },
       serverRules: config.approvals,
       serverFile: config.file,
-      projectRules: this.projectApprovals()?.rules,
-      projectFile: this.projectApprovals()?.file,
+      projectRules: project?.rules,
+      projectFile: project?.file,
     });
   }
 

@@ -64,6 +64,8 @@ export async function runProgram(
     ...(flags.timeout === undefined ? {} : { wallMs: flags.timeout }),
     ...(flags.memory === undefined ? {} : { memoryMb: flags.memory }),
   };
+  // A flag (serve --approval-timeout) wins over the project's approvals.approvalTimeoutMs.
+  const approvalTimeoutMs = flags.approvalTimeoutMs ?? ctx.paths.approvals.approvalTimeoutMs;
   // Loaded only when asked for: genson-js and the codegen package stay out of an ordinary run.
   const recordShape = flags.recordShapes ? (await import('@magsag/codegen')).recordShape : undefined;
   const result = await execute({
@@ -78,7 +80,7 @@ export async function runProgram(
     checkResult: (server, tool, data) => client.checkToolResult(server, tool, data),
     toolPolicy: (server, tool) => client.toolPolicy(server, tool),
     ...(flags.approve ? { approve: flags.approve } : {}),
-    ...((flags.approvalTimeoutMs ?? ctx.paths.approvals.approvalTimeoutMs) === undefined ? {} : { approvalTimeoutMs: flags.approvalTimeoutMs ?? ctx.paths.approvals.approvalTimeoutMs }),
+    ...(approvalTimeoutMs === undefined ? {} : { approvalTimeoutMs }),
     // Who decided what goes to the run's audit log, beside what crossed the PII boundary.
     onApproval: (entry, request) =>
       ctx.pii.recordApprovals(
