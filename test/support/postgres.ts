@@ -130,6 +130,18 @@ export async function startPostgres(): Promise<TestPostgres> {
     const version = Number(readFileSync(path.join(data, 'PG_VERSION'), 'utf8').trim());
     createDatabase(t, dir, port);
     let stopped = false;
+    // A test process that ends without stop() (a failed beforeAll, a crash) takes its cluster with it.
+    const onExit = (): void => {
+      if (stopped) return;
+      stopped = true;
+      try {
+        exec(t, 'pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']);
+      } catch {
+        // Already down.
+      }
+      rmSync(dir, { recursive: true, force: true });
+    };
+    process.once('exit', onExit);
     return {
       url: `postgres://magsag@127.0.0.1:${port}/magsag`,
       host: '127.0.0.1',
@@ -139,6 +151,7 @@ export async function startPostgres(): Promise<TestPostgres> {
       async stop() {
         if (stopped) return;
         stopped = true;
+        process.removeListener('exit', onExit);
         try {
           exec(t, 'pg_ctl', ['-D', data, '-m', 'fast', '-w', 'stop']);
         } finally {
