@@ -25,7 +25,10 @@ export class LocalRunRecords<R extends StoredRunRecord = StoredRunRecord> implem
 
   async put(record: R): Promise<void> {
     assertRunIds(record.workspaceId, record.runId);
-    const file = this.#file(record.workspaceId, record.runId);
+    await this.#write(this.#file(record.workspaceId, record.runId), record);
+  }
+
+  async #write(file: string, record: R): Promise<void> {
     await fs.mkdir(path.dirname(file), { recursive: true, mode: dirMode });
     const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
     await fs.writeFile(temp, `${JSON.stringify(record, null, 2)}\n`, { mode: fileMode });
@@ -61,7 +64,8 @@ export class LocalRunRecords<R extends StoredRunRecord = StoredRunRecord> implem
         const again = await this.#read(file);
         if (!again || again.status !== 'running' || again.heartbeatAt !== record.heartbeatAt) continue;
         try {
-          await this.put(interruptedRecord(again, now));
+          // Back to the file it came from, whatever ids the record itself holds (as markInterruptedRuns did).
+          await this.#write(file, interruptedRecord(again, now));
         } catch {
           continue;
         }
