@@ -54,6 +54,7 @@ export const errorCodes = {
   SKILL_INVALID: { exitCode: 2, summary: 'A skill\'s SKILL.md or input is invalid.' },
   SKILL_EXISTS: { exitCode: 2, summary: 'A skill with this name already exists; saving did not replace it.' },
   SKILL_WRITE_DENIED: { exitCode: 2, summary: 'The caller may not save skills on this `magsag serve` (see `--skill-writers`).' },
+  STORE_UNAVAILABLE: { exitCode: 1, summary: 'The state store (PostgreSQL) could not be reached, or answered with an error; `data.retryable` is true when trying again later may succeed.' },
   INTERNAL: { exitCode: 1, summary: 'An unexpected internal error; please report it with the command that caused it.' },
 } as const satisfies Record<string, { exitCode: 1 | 2 | 3; summary: string }>;
 

@@ -1,0 +1,6 @@
+export { openStore, storeUrlEnv } from './open.ts';
+export type { OpenStoreOptions, Store } from './open.ts';
+export { assertRunIds, runIdPattern } from './runRecords.ts';
+export type { RunOwner, RunRecordStore, RunStatus, StoredRunRecord } from './runRecords.ts';
+export { LocalRunRecords } from './local/runRecords.ts';
+export { schemaVersion } from './postgres/migrations.ts';
