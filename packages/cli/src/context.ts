@@ -5,6 +5,7 @@ import { resolveProjectPaths, type ProjectPaths } from '@magsag/mcp-client/paths
 import type * as PiiModule from '@magsag/pii';
 import type { Pii } from '@magsag/pii';
 import type * as PinoModule from 'pino';
+import type { StatementObserver, Store } from '@magsag/store';
 
 // The MCP client and the PII layer load on demand (`loadClient()`, `loadPii()`): a command that
 // only reads the generated catalog should not pay for YAML parsing, schemas or detectors.
@@ -18,10 +19,14 @@ export interface GlobalOptions {
   project?: string;
   serversDir?: string;
   stateDir?: string;
+  /** `--store` / `MAGSAG_STORE_URL`: a PostgreSQL URL for shared state. */
+  store?: string;
   verbose?: boolean;
   /** `human` (one readable line per log entry, the default) or `json` (pino's JSON lines). */
   logFormat?: 'human' | 'json';
 }
+
+const loggerReady = (): boolean => pinoModule !== undefined;
 
 const levelNames: Record<number, string> = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal' };
 
@@ -50,6 +55,8 @@ export class CliContext {
   private readonly closeHooks: (() => Promise<void>)[] = [];
 
   private pathsInstance: ProjectPaths | undefined;
+  private storePromise: Promise<Store> | undefined;
+  private storeObserver: StatementObserver | undefined;
 
   constructor(readonly options: GlobalOptions) {}
 
@@ -64,6 +71,7 @@ export class CliContext {
       ...(this.options.project ? { project: this.options.project } : {}),
       ...(this.options.serversDir ? { serversDir: this.options.serversDir } : {}),
       ...(this.options.stateDir ? { stateDir: this.options.stateDir } : {}),
+      ...(this.options.store ? { store: this.options.store } : {}),
     });
     return this.pathsInstance;
   }
@@ -159,6 +167,28 @@ export class CliContext {
     return client.use(pii.middleware);
   }
 
+  /**
+   * The store, opened on first use: PostgreSQL when `--store`, MAGSAG_STORE_URL or the config's
+   * `store.url` names one (its schema migrated, the keys checked), else the state folder.
+   */
+  store(): Promise<Store> {
+    this.storePromise ??= import('@magsag/store').then(({ openStore }) =>
+      openStore({
+        stateDir: this.paths.stateDir,
+        ...(this.paths.storeUrl ? { url: this.paths.storeUrl } : {}),
+        ...(loggerReady() ? { logger: this.logger } : {}),
+        ...(this.storeObserver ? { observe: this.storeObserver } : {}),
+      }),
+    );
+    return this.storePromise;
+  }
+
+  /** Sees every SQL statement of the store (serve's metrics). Only before {@link store} is first used. */
+  observeStore(observer: StatementObserver): void {
+    if (this.storePromise) throw new MagsagError('INTERNAL', 'CliContext.observeStore() after the store was opened.');
+    this.storeObserver = observer;
+  }
+
   /** Runs `hook` first when the context closes (a server cancelling its runs before the MCP servers go). */
   onClose(hook: () => Promise<void>): void {
     this.closeHooks.push(hook);
@@ -169,5 +199,6 @@ export class CliContext {
     for (const hook of this.closeHooks.splice(0)) await hook().catch(() => {});
     await this.clientInstance?.close();
     await this.piiInstance?.flush();
+    if (this.storePromise) await (await this.storePromise.catch(() => undefined))?.close();
   }
 }

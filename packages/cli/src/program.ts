@@ -1,4 +1,4 @@
-import { assertWorkspaceId, isMagsagError, MagsagError, version } from '@magsag/core';
+import { assertWorkspaceId, isMagsagError, MagsagError, toMagsagError, version } from '@magsag/core';
 import { addCodegenOptions, type CodegenCliOptions } from '@magsag/codegen/cli';
 import { Command, CommanderError, Option } from 'commander';
 // Only what defining the commands needs is imported here; each action imports what it runs, so
@@ -7,6 +7,7 @@ import type { CliContext, GlobalOptions } from './context.ts';
 import type { ExecDocument, ExecFlags } from './commands/exec.ts';
 import type { InitOptions } from './commands/init.ts';
 import type { ServerTestResult } from './commands/servers.ts';
+import { hostname } from 'node:os';
 import path from 'node:path';
 import type { ServeDeps } from './serve/server.ts';
 import { serveDefaults } from './serve/defaults.ts';
@@ -29,6 +30,7 @@ export function createProgram(io: Io = processIo, contexts: CliContext[] = [], o
     .addOption(new Option('--project <dir>', 'the project folder (default: the nearest folder above with a magsag.config.yaml)').env('MAGSAG_PROJECT'))
     .addOption(new Option('--servers-dir <dir>', 'folder of server YAML files (default: the config\'s folders.servers)').env('MAGSAG_SERVERS_DIR'))
     .addOption(new Option('--state-dir <dir>', 'state folder: caches, workspaces, the PII vault (default: the config\'s folders.state)').env('MAGSAG_STATE_DIR'))
+    .addOption(new Option('--store <url>', 'keep workspaces, the PII vault, the audit, run records, approvals and saved skills in this PostgreSQL (`postgres://…`), shared by `serve` replicas (default: the config\'s store.url, else the state folder)').env('MAGSAG_STORE_URL'))
     .option('--verbose', 'debug logs on stderr and stack traces on errors')
     .addOption(new Option('--log-format <format>', 'logs on stderr as readable lines or JSON lines').choices(['human', 'json']).default('human').env('MAGSAG_LOG_FORMAT'))
     .showHelpAfterError()
@@ -594,6 +596,7 @@ export function createProgram(io: Io = processIo, contexts: CliContext[] = [], o
     .option('--refresh', 'with --mcp-config: snapshot the servers\' tools again instead of using the cache')
     .option('--record-shapes', 'record the shapes of the results runs see (after PII tokenization) in the state folder; `magsag codegen --sample` merges them')
     .option('--approval-timeout <ms>', 'how long a call that needs approval waits for the client\'s prompt or `magsag approvals approve` (default: approvals.approvalTimeoutMs of magsag.config.yaml, else 120000)', (v) => positiveInt(v, '--approval-timeout'))
+    .addOption(new Option('--replica <name>', 'this replica\'s name (letters, digits, -): with --http, every session id starts with `<name>.` so a balancer can route a session to its replica (default: the host name)').env('MAGSAG_REPLICA').argParser((v) => replicaName(v, '--replica')))
     .action(
       run(
         async (
@@ -618,6 +621,7 @@ export function createProgram(io: Io = processIo, contexts: CliContext[] = [], o
             refresh?: boolean;
             recordShapes?: boolean;
             approvalTimeout?: number;
+            replica?: string;
           },
         ) => {
           if (opts.refresh && opts.mcpConfig === undefined) throw new MagsagError('USAGE', '--refresh applies to --mcp-config <file>; without it, refresh snapshots with `magsag codegen --refresh`.');
@@ -639,6 +643,14 @@ export function createProgram(io: Io = processIo, contexts: CliContext[] = [], o
             import('@magsag/runner'),
             import('./approvals/queue.ts'),
           ]);
+          const replica = opts.replica ?? replicaName(hostname(), 'the host name', true);
+          const [{ ServeMetrics }, { SharedSkills }] = await Promise.all([import('./serve/metrics.ts'), import('./serve/sharedSkills.ts')]);
+          let metrics: InstanceType<typeof ServeMetrics> | undefined;
+          ctx.observeStore((operation, seconds, ok) => metrics?.observeStore(operation, seconds, ok));
+          // The store first: a PostgreSQL that cannot be reached, or keys that do not match it, stop
+          // the start here with STORE_UNAVAILABLE instead of failing the first client's call.
+          await ctx.loadClient();
+          const store = await ctx.store();
           await ctx.loadPii();
           // Records left `running` by a serve that was killed are marked before anything new starts.
           markInterruptedRuns(ctx.paths.stateDir);
@@ -655,6 +667,21 @@ export function createProgram(io: Io = processIo, contexts: CliContext[] = [], o
           warmTypeChecker({ serversDir: ctx.generatedDir, skillsDir: ctx.skillsDir });
           const runs = new RunTracker();
           ctx.onClose(() => runs.shutdown(opts.shutdownGraceMs));
+          let sessionCount = (): number => 0;
+          metrics = new ServeMetrics(replica, { runsInFlight: () => runs.size, sandboxQueue: () => pool.stats.queued, sessions: () => sessionCount() });
+          // Before the PII middleware (wired on the first run): its afterCall sees the server's answer.
+          ctx.client.use(metrics.toolCallTimer());
+          const timed = async <T extends { ok: boolean; error?: { code: string } | null }>(kind: 'execute_code' | 'run_skill', work: () => Promise<T>): Promise<T> => {
+            const start = performance.now();
+            try {
+              const doc = await work();
+              metrics?.observeRun(kind, (performance.now() - start) / 1000, doc.ok ? 'ok' : doc.error?.code === 'SANDBOX_CANCELLED' ? 'cancelled' : 'error');
+              return doc;
+            } catch (error) {
+              metrics?.observeRun(kind, (performance.now() - start) / 1000, toMagsagError(error).code === 'SANDBOX_CANCELLED' ? 'cancelled' : 'error');
+              throw error;
+            }
+          };
           // What every served run shares: the caller's workspaces only, its session's approver.
           const servedFlags = (owner: string, approve: ExecFlags['approve'], workspace: string | undefined): ExecFlags => ({
             owner,
@@ -664,24 +691,31 @@ export function createProgram(io: Io = processIo, contexts: CliContext[] = [], o
             ...(opts.approvalTimeout === undefined ? {} : { approvalTimeoutMs: opts.approvalTimeout }),
             ...(workspace === undefined ? {} : { workspace }),
           });
+          // With a PostgreSQL store, skills agents save reach every replica's skills folder.
+          const shared = store.skills ? new SharedSkills(store.skills, ctx.skillsDir) : undefined;
+          await shared?.refresh(true);
           const deps: ServeDeps = {
             generatedDir: ctx.generatedDir,
+            ...(shared ? { refreshSkills: () => shared.refresh() } : {}),
             // Each call runs in its own isolate, in a workspace of the caller's; the client's
             // cancellation, its disconnect and the server's shutdown abort it.
             executeCode: async ({ code, workspace, timeoutMs, signal, principal, approve }) => {
-              const doc = await runProgram(ctx, { code, filename: 'execute_code.ts' }, { ...servedFlags(principal.name, approve, workspace), ...(timeoutMs ? { timeout: timeoutMs } : {}) }, signal);
+              const doc = await timed('execute_code', () => runProgram(ctx, { code, filename: 'execute_code.ts' }, { ...servedFlags(principal.name, approve, workspace), ...(timeoutMs ? { timeout: timeoutMs } : {}) }, signal));
               return { ok: doc.ok, modelView: doc.modelView, workspace: doc.workspace?.id };
             },
             listSkills: () =>
               loadSkills(ctx.skillsDir).skills.map((sk) => ({ name: sk.name, description: sk.meta.description, version: sk.meta.version, inputs: sk.meta.inputs, servers: [...new Set(sk.meta.servers.map((x) => x.server))] })),
             // The same function as `magsag skills save`, in a process of its own (its type-check takes
             // seconds); who may call it is checked by the server.
-            saveSkill: async (request) => {
+            saveSkill: async ({ principal, ...request }) => {
+              // Another replica may have saved this name: its skill is here before the name is checked.
+              await shared?.refresh(true);
               const saved = await saveSkillInProcess({ root: ctx.paths.root, skillsDir: ctx.skillsDir, serversDir: ctx.generatedDir, ...request });
+              await shared?.publish(saved.name, principal, false);
               return { name: saved.name, files: saved.files.map((f) => path.relative(ctx.paths.root, f)), servers: saved.servers };
             },
             runSkill: async ({ name, input, workspace, signal, principal, approve }) => {
-              const doc = await runSkill(ctx, findSkill(ctx.skillsDir, name), input, servedFlags(principal.name, approve, workspace), signal);
+              const doc = await timed('run_skill', () => runSkill(ctx, findSkill(ctx.skillsDir, name), input, servedFlags(principal.name, approve, workspace), signal));
               return { ok: doc.ok, modelView: doc.modelView, workspace: doc.workspace?.id };
             },
             readOutput: ({ workspace, runId, offset, length, principal }) =>
@@ -710,9 +744,13 @@ export function createProgram(io: Io = processIo, contexts: CliContext[] = [], o
             ...(opts.token ? { token: opts.token } : {}),
             ...(opts.tokensFile ? { tokensFile: opts.tokensFile } : {}),
             ...(process.env['MAGSAG_SERVE_TOKENS'] ? { tokensEnv: process.env['MAGSAG_SERVE_TOKENS'] } : {}),
+            replica,
+            ready: () => store.ping(),
+            metrics: () => metrics!.scrape(),
           });
+          sessionCount = served.sessions;
           ctx.onClose(() => served.close(opts.shutdownGraceMs));
-          io.stderr(`magsag serve: listening on ${served.url}${served.principals.length ? ` (principals: ${served.principals.join(', ')})` : ' (local user only)'}\n`);
+          io.stderr(`magsag serve: listening on ${served.url} as replica ${replica}${store.kind === 'postgres' ? ` on the store ${store.where}` : ''}${served.principals.length ? ` (principals: ${served.principals.join(', ')})` : ' (local user only)'}\n`);
           await new Promise<void>((resolve) => served.server.once('close', resolve));
           return 0;
         },
@@ -798,6 +836,18 @@ function nonNegativeInt(value: string, flag: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0) throw new MagsagError('USAGE', `${flag} must be a whole number from 0, got "${value}".`);
   return n;
+}
+
+/**
+ * A replica name: letters, digits and `-`, 1 to 63 characters (a DNS label, so a pod name fits).
+ * `lenient` turns anything else into one (a host name with dots) instead of refusing it.
+ */
+export function replicaName(value: string, flag: string, lenient = false): string {
+  const cleaned = lenient ? value.replace(/[^A-Za-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 63) || 'replica' : value;
+  if (!/^[A-Za-z0-9-]{1,63}$/.test(cleaned)) {
+    throw new MagsagError('USAGE', `${flag} must be 1 to 63 letters, digits or "-" (it starts every session id), got "${value.slice(0, 80)}". Example: --replica magsag-0.`, { data: { flag } });
+  }
+  return cleaned;
 }
 
 function positiveInt(value: string, flag: string): number {

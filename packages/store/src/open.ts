@@ -1,5 +1,7 @@
 import { type Logger, MagsagError } from '@magsag/core';
 import { LocalRunRecords } from './local/runRecords.ts';
+import type { StatementObserver } from './observe.ts';
+import type { SkillStore } from './skills.ts';
 import type { RunRecordStore, StoredRunRecord } from './runRecords.ts';
 
 /** The environment variable naming a PostgreSQL store (`postgres://…`). */
@@ -15,6 +17,8 @@ export interface OpenStoreOptions {
   maxConnections?: number;
   /** @default silentLogger */
   logger?: Logger;
+  /** Sees every SQL statement (PostgreSQL only): for metrics. */
+  observe?: StatementObserver;
 }
 
 /** MAGSAG's state, in the local state folder or in PostgreSQL. */
@@ -23,6 +27,10 @@ export interface Store<R extends StoredRunRecord = StoredRunRecord> {
   readonly kind: 'local' | 'postgres';
   readonly where: string;
   readonly runRecords: RunRecordStore<R>;
+  /** Skills agents saved (PostgreSQL); `undefined` for the local folder, where the project's skills folder is their home. */
+  readonly skills: SkillStore | undefined;
+  /** Resolves when the store answers (PostgreSQL: `SELECT 1`); throws `STORE_UNAVAILABLE` otherwise. */
+  ping(): Promise<void>;
   /** Releases connections (no-op for the local backend). */
   close(): Promise<void>;
 }
@@ -36,12 +44,12 @@ export interface Store<R extends StoredRunRecord = StoredRunRecord> {
 export async function openStore<R extends StoredRunRecord = StoredRunRecord>(options: OpenStoreOptions): Promise<Store<R>> {
   const url = options.url?.trim();
   if (url === undefined || url === '') {
-    return { kind: 'local', where: options.stateDir, runRecords: new LocalRunRecords<R>(options.stateDir), close: async () => {} };
+    return { kind: 'local', where: options.stateDir, runRecords: new LocalRunRecords<R>(options.stateDir), skills: undefined, ping: async () => {}, close: async () => {} };
   }
   if (!/^postgres(ql)?:\/\//i.test(url)) {
     throw new MagsagError('USAGE', `The store URL must start with postgres:// or postgresql:// (got "${url.split(':')[0]}:…"); leave it out to keep state in the local state folder.`, { data: { scheme: url.split(':')[0] } });
   }
   const { PostgresStore } = await import('./postgres/store.ts');
-  const store = await PostgresStore.open({ url, ...(options.maxConnections ? { maxConnections: options.maxConnections } : {}), ...(options.logger ? { logger: options.logger } : {}) });
-  return { kind: 'postgres', where: store.where, runRecords: store.runRecords<R>(), close: () => store.close() };
+  const store = await PostgresStore.open({ url, ...(options.maxConnections ? { maxConnections: options.maxConnections } : {}), ...(options.logger ? { logger: options.logger } : {}), ...(options.observe ? { observe: options.observe } : {}) });
+  return { kind: 'postgres', where: store.where, runRecords: store.runRecords<R>(), skills: store.skills(), ping: () => store.ping(), close: () => store.close() };
 }

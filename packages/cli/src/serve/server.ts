@@ -57,7 +57,7 @@ export interface SaveSkillRequest {
 }
 
 /** Saves a skill; answers what was written (paths relative to the project). */
-export type SaveSkill = (request: SaveSkillRequest) => Promise<{ name: string; files: string[]; servers: { server: string; tool: string }[] }>;
+export type SaveSkill = (request: SaveSkillRequest & { principal: string }) => Promise<{ name: string; files: string[]; servers: { server: string; tool: string }[] }>;
 
 /** What the MAGSAG MCP server needs from its host. */
 export interface ServeDeps {
@@ -69,6 +69,8 @@ export interface ServeDeps {
   runSkill?: RunSkill;
   /** Lists the skills. */
   listSkills?: ListSkills;
+  /** Brings skills other replicas saved into this one's folder, before skills are listed, searched or run. */
+  refreshSkills?: () => Promise<void>;
   /** Saves a skill (`save_skill`), for principals that {@link mayWriteSkills}. */
   saveSkill?: SaveSkill;
   /** The sandbox's globals, and notable ones it lacks: an empty `search_tools` query names them. */
@@ -244,7 +246,8 @@ export function createMagsagServer(deps: ServeDeps, principal: Principal = local
           const sandbox = deps.sandboxGlobals ? { globals: deps.sandboxGlobals.present, absent: deps.sandboxGlobals.absent } : undefined;
           return text(mask(JSON.stringify({ servers, ...(sandbox ? { sandbox } : {}) })));
         }
-        // Skills are read again on every search: one saved a moment ago is found.
+        // Skills are read again on every search: one saved a moment ago (on any replica) is found.
+        await deps.refreshSkills?.();
         const skills = deps.listSkills?.() ?? [];
         const hits = searchTools(readCatalog(deps.generatedDir), query, { detail: detail ?? 'summary', limit: limit ?? 10, skills, ...(only ? { server: only } : {}) });
         return text(mask(JSON.stringify(hits)));
@@ -318,6 +321,7 @@ export function createMagsagServer(deps: ServeDeps, principal: Principal = local
       { description: 'List reusable skills: name, description, version, input schema.', inputSchema: {}, annotations: { readOnlyHint: true } },
       async () => {
         try {
+          await deps.refreshSkills?.();
           return text(mask(JSON.stringify(listSkills())));
         } catch (error) {
           return failure(error);
@@ -347,7 +351,7 @@ export function createMagsagServer(deps: ServeDeps, principal: Principal = local
               data: { principal: principal.name },
             });
           }
-          const saved = await saveSkill({ name, description, code, ...(inputSchema ? { inputSchema } : {}), ...(examples ? { examples: examples.map((e) => ({ input: e.input, ...(e.description ? { description: e.description } : {}) })) } : {}) });
+          const saved = await saveSkill({ principal: principal.name, name, description, code, ...(inputSchema ? { inputSchema } : {}), ...(examples ? { examples: examples.map((e) => ({ input: e.input, ...(e.description ? { description: e.description } : {}) })) } : {}) });
           return text(mask(JSON.stringify({ ...saved, next: `run_skill { name: "${saved.name}", input }; search_tools finds it` })));
         } catch (error) {
           return failure(error);
@@ -366,6 +370,7 @@ export function createMagsagServer(deps: ServeDeps, principal: Principal = local
       },
       async ({ name, input, workspace }, extra) => {
         try {
+          await deps.refreshSkills?.();
           const { approve, notes } = approval(extra);
           const answer = await runs.track(callSignal(extra, disconnects), (signal) =>
             runSkill({ name, input: input ?? {}, principal, signal, ...(approve ? { approve } : {}), ...(workspace === undefined ? {} : { workspace }) }),
@@ -456,8 +461,19 @@ export interface HttpServeOptions {
   maxSessions?: number;
   /** Tracks the runs (the CLI shares it with its signal handlers). */
   runs?: RunTracker;
+  /**
+   * This replica's name, the first part of every session id it makes (`<replica>.<uuid>`), so a
+   * balancer can send a session's requests to the replica that holds it. @default none (a bare uuid)
+   */
+  replica?: string;
+  /** Resolves when the replica can serve (its store answers); `/readyz` is 503 with the reason otherwise. */
+  ready?: () => Promise<void>;
+  /** Prometheus text for `/metrics`; absent: 404. */
+  metrics?: () => Promise<{ contentType: string; body: string }>;
 }
 
+/** How long `/readyz` waits for the readiness check before it answers 503. */
+const readyTimeoutMs = 2000;
 
 const loopback = new Set(['127.0.0.1', 'localhost', '::1']);
 const maxBodyBytes = 4 * 1024 * 1024;
@@ -501,15 +517,55 @@ export async function serveHttp(
   const maxSessions = options.maxSessions ?? serveDefaults.maxSessions;
   const runs = options.runs ?? new RunTracker();
   const sessions = new Map<string, Session>();
+  // A session another replica made: the balancer did not route by the session id.
+  const unknownSession = (id: string): string => {
+    const owner = /^([A-Za-z0-9-]{1,63})\./.exec(id)?.[1];
+    return owner && options.replica && owner !== options.replica
+      ? `mcp-session-id belongs to replica ${owner}, not ${options.replica}: route each request to the replica named before the first "." of mcp-session-id, or initialize a new session`
+      : 'Unknown or expired mcp-session-id: initialize a new session';
+  };
   const send = (res: ServerResponse, status: number, message: string, headers: Record<string, string> = {}): void => {
     res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify({ jsonrpc: '2.0', error: { code: -32000, message }, id: null }));
   };
   let guard: ReturnType<typeof createTransportGuard> = () => ({ status: 403, reason: 'Forbidden: the server is starting' });
+  const probe = async (req: IncomingMessage, res: ServerResponse, route: string): Promise<void> => {
+    const reply = (status: number, body: Record<string, unknown>): void => {
+      res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(`${JSON.stringify(body)}\n`);
+    };
+    if (req.method !== 'GET' && req.method !== 'HEAD') return reply(405, { status: 'error', reason: `${route} answers GET` });
+    const replica = options.replica ?? null;
+    if (route === '/healthz') return reply(200, { status: 'ok', replica });
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        options.ready?.(),
+        new Promise((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`the readiness check took over ${readyTimeoutMs} ms`)), readyTimeoutMs);
+        }),
+      ]);
+      reply(runs.signal.aborted ? 503 : 200, runs.signal.aborted ? { status: 'stopping', replica } : { status: 'ready', replica });
+    } catch (error) {
+      const e = toMagsagError(error);
+      reply(503, { status: 'unavailable', replica, code: e.code, reason: redactHostDetails(e.message) });
+    } finally {
+      clearTimeout(timer);
+    }
+  };
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const route = (req.url ?? '').split('?')[0];
+    // Probes carry neither a token nor the Host a browser would: they answer no data and run
+    // nothing, so they come before the guard (a balancer or kubelet sends Host: <pod IP>).
+    if (route === '/healthz' || route === '/readyz') return await probe(req, res, route);
     // Host and Origin first: a page in the user's browser (DNS rebinding, a cross-site POST)
     // is refused before any token check, session or code run, whatever it sends.
     const verdict = guard(req.headers);
     if (verdict) return send(res, verdict.status, verdict.reason);
+    if (route === '/metrics' && options.metrics) {
+      if (req.method !== 'GET') return send(res, 405, '/metrics answers GET');
+      const scraped = await options.metrics();
+      res.writeHead(200, { 'content-type': scraped.contentType, 'cache-control': 'no-store' }).end(scraped.body);
+      return;
+    }
     if (!req.url?.startsWith('/mcp')) return send(res, 404, 'Not found: the MCP endpoint is /mcp');
     let principal: Principal = localPrincipal;
     if (tokens.size > 0) {
@@ -532,13 +588,13 @@ export async function serveHttp(
           existing.disconnects.watch(body, res);
           return await existing.transport.handleRequest(req, res, body);
         }
-        if (!isInitializeRequest(body)) return send(res, typeof sessionId === 'string' ? 404 : 400, typeof sessionId === 'string' ? 'Unknown or expired mcp-session-id: initialize a new session' : 'No session: send initialize first');
+        if (!isInitializeRequest(body)) return send(res, typeof sessionId === 'string' ? 404 : 400, typeof sessionId === 'string' ? unknownSession(sessionId) : 'No session: send initialize first');
         if (sessions.size >= maxSessions) {
           return send(res, 503, `Too many sessions (${maxSessions}): close idle sessions or try again later`, { 'retry-after': '30' });
         }
         const disconnects = new Disconnects();
         const transport = new StreamableHTTPServerTransport({
-          sessionIdGenerator: () => randomUUID(),
+          sessionIdGenerator: () => (options.replica ? `${options.replica}.${randomUUID()}` : randomUUID()),
           onsessioninitialized: (id) => void sessions.set(id, { transport, principal, lastSeen: Date.now(), active: 0, disconnects }),
         });
         transport.onclose = () => {
@@ -547,7 +603,7 @@ export async function serveHttp(
         await createMagsagServer(deps, principal, runs, disconnects).connect(transport);
         return await transport.handleRequest(req, res, body);
       }
-      if (!existing) return send(res, typeof sessionId === 'string' ? 404 : 400, 'Unknown or missing mcp-session-id');
+      if (!existing) return send(res, typeof sessionId === 'string' ? 404 : 400, typeof sessionId === 'string' ? unknownSession(sessionId) : 'Missing mcp-session-id');
       return await existing.transport.handleRequest(req, res);
     } catch (error) {
       if (!res.headersSent) send(res, 400, redactHostDetails(toMagsagError(error).message));

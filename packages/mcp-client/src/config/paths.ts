@@ -35,6 +35,8 @@ export interface ProjectPaths {
   limits: Partial<RunLimits>;
   /** The config's approval defaults (`<server>/<tool>` globs per policy) and the approval timeout. */
   approvals: ProjectApprovals;
+  /** The PostgreSQL store: `--store`, else MAGSAG_STORE_URL, else the config's `store.url`; undefined for the state folder. */
+  storeUrl?: string | undefined;
 }
 
 /** The `approvals:` of magsag.config.yaml. */
@@ -59,6 +61,8 @@ export interface ResolveProjectOptions {
   serversDir?: string;
   /** `--state-dir`. Else `MAGSAG_STATE_DIR`, else `folders.state`. */
   stateDir?: string;
+  /** `--store`: a PostgreSQL URL. Else `MAGSAG_STORE_URL`, else the config's `store.url`. */
+  store?: string;
   /** @default process.env */
   env?: Record<string, string | undefined>;
 }
@@ -178,6 +182,7 @@ export function resolveProjectPaths(options: ResolveProjectOptions = {}): Projec
     stateDir: pick(options.stateDir, 'MAGSAG_STATE_DIR', config.folders.state),
     limits: Object.fromEntries(Object.entries(config.limits).filter(([, v]) => v !== undefined)) as Partial<RunLimits>,
     approvals: config.approvals ?? {},
+    storeUrl: (options.store ?? (env['MAGSAG_STORE_URL'] || undefined) ?? config.store?.url) || undefined,
   };
 }
 

@@ -73,7 +73,16 @@ export function buildProjectConfigSchema(z: Zod) {
       })
       .default({})
       .describe("Approval defaults: `<server>/<tool>` globs per policy; a server YAML's own approvals win, then these, then each tool's annotations."),
-    store: reserved('a shared state store'),
+    store: z
+      .strictObject({
+        url: z
+          .string()
+          .regex(/^postgres(ql)?:\/\//i, 'expected a postgres:// or postgresql:// URL')
+          .optional()
+          .describe('The PostgreSQL that `serve` replicas share (`postgres://user@host:5432/db`); `--store` and MAGSAG_STORE_URL win. Keep the password out of this file: PGPASSWORD or ~/.pgpass supply it.'),
+      })
+      .optional()
+      .describe('Where state lives: the state folder (the default, nothing to install) or a PostgreSQL shared by replicas.'),
   });
 }
 

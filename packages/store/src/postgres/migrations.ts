@@ -26,6 +26,19 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX magsag_run_records_running ON magsag_run_records (run_id) WHERE status = 'running';
     `,
   },
+  {
+    version: 5,
+    description: 'saved skills',
+    sql: `
+      CREATE TABLE magsag_skills (
+        name text PRIMARY KEY,
+        version integer NOT NULL,
+        files jsonb NOT NULL,
+        saved_by text NOT NULL,
+        saved_at timestamptz NOT NULL
+      );
+    `,
+  },
 ];
 
 /** The newest schema version this code knows. */

@@ -1,5 +1,8 @@
 import { type Logger, MagsagError, assertWorkspaceId, silentLogger } from '@magsag/core';
 import pg from 'pg';
+import type { SkillStore } from '../skills.ts';
+import { PostgresSkills } from './skills.ts';
+import { observeClient, type StatementObserver } from '../observe.ts';
 import { assertRunIds, interruptedRecord, type RunRecordStore, type StoredRunRecord } from '../runRecords.ts';
 import { migrationLock, migrations, schemaVersion } from './migrations.ts';
 
@@ -13,6 +16,8 @@ export interface PostgresStoreOptions {
   connectTimeoutMs?: number;
   /** @default silentLogger */
   logger?: Logger;
+  /** Sees every SQL statement: its operation (`SELECT magsag_files`), time and outcome (metrics). */
+  observe?: StatementObserver;
 }
 
 /** `host:port/database` of a URL: what errors and logs name (never the user's password). */
@@ -65,6 +70,8 @@ export class PostgresStore {
     });
     // An idle connection the server dropped must not crash the process; the next query reports it.
     pool.on('error', (error) => logger.warn({ err: error, store: where }, 'an idle store connection failed'));
+    const observe = options.observe;
+    if (observe) pool.on('connect', (client) => observeClient(client, observe));
     const store = new PostgresStore(pool, where);
     try {
       await store.#migrate(logger);
@@ -93,6 +100,16 @@ export class PostgresStore {
   /** Run records in `magsag_run_records`. */
   runRecords<R extends StoredRunRecord = StoredRunRecord>(): RunRecordStore<R> {
     return new PostgresRunRecords<R>(this);
+  }
+
+  /** Saved skills in `magsag_skills`. */
+  skills(): SkillStore {
+    return new PostgresSkills(this);
+  }
+
+  /** Checks that the database answers (`SELECT 1` through the pool): `/readyz`. */
+  async ping(): Promise<void> {
+    await this.query('SELECT 1', [], 'checking that it answers');
   }
 
   /** Closes the pool (waits for queries in flight). */
