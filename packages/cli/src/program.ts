@@ -645,8 +645,10 @@ export function createProgram(io: Io = processIo, contexts: CliContext[] = [], o
           ]);
           const replica = opts.replica ?? replicaName(hostname(), 'the host name', true);
           const [{ ServeMetrics }, { SharedSkills }] = await Promise.all([import('./serve/metrics.ts'), import('./serve/sharedSkills.ts')]);
-          let metrics: InstanceType<typeof ServeMetrics> | undefined;
-          ctx.observeStore((operation, seconds, ok) => metrics?.observeStore(operation, seconds, ok));
+          let sessionCount = (): number => 0;
+          // The gauges read the pool and the runs (made below) when scraped.
+          const metrics = new ServeMetrics(replica, { runsInFlight: () => runs.size, sandboxQueue: () => pool.stats.queued, sessions: () => sessionCount() });
+          ctx.observeStore((operation, seconds, ok) => metrics.observeStore(operation, seconds, ok));
           // The store first: a PostgreSQL that cannot be reached, or keys that do not match it, stop
           // the start here with STORE_UNAVAILABLE instead of failing the first client's call.
           await ctx.loadClient();
@@ -667,18 +669,16 @@ export function createProgram(io: Io = processIo, contexts: CliContext[] = [], o
           warmTypeChecker({ serversDir: ctx.generatedDir, skillsDir: ctx.skillsDir });
           const runs = new RunTracker();
           ctx.onClose(() => runs.shutdown(opts.shutdownGraceMs));
-          let sessionCount = (): number => 0;
-          metrics = new ServeMetrics(replica, { runsInFlight: () => runs.size, sandboxQueue: () => pool.stats.queued, sessions: () => sessionCount() });
           // Before the PII middleware (wired on the first run): its afterCall sees the server's answer.
           ctx.client.use(metrics.toolCallTimer());
           const timed = async <T extends { ok: boolean; error?: { code: string } | null }>(kind: 'execute_code' | 'run_skill', work: () => Promise<T>): Promise<T> => {
             const start = performance.now();
             try {
               const doc = await work();
-              metrics?.observeRun(kind, (performance.now() - start) / 1000, doc.ok ? 'ok' : doc.error?.code === 'SANDBOX_CANCELLED' ? 'cancelled' : 'error');
+              metrics.observeRun(kind, (performance.now() - start) / 1000, doc.ok ? 'ok' : doc.error?.code === 'SANDBOX_CANCELLED' ? 'cancelled' : 'error');
               return doc;
             } catch (error) {
-              metrics?.observeRun(kind, (performance.now() - start) / 1000, toMagsagError(error).code === 'SANDBOX_CANCELLED' ? 'cancelled' : 'error');
+              metrics.observeRun(kind, (performance.now() - start) / 1000, toMagsagError(error).code === 'SANDBOX_CANCELLED' ? 'cancelled' : 'error');
               throw error;
             }
           };
@@ -746,7 +746,7 @@ export function createProgram(io: Io = processIo, contexts: CliContext[] = [], o
             ...(process.env['MAGSAG_SERVE_TOKENS'] ? { tokensEnv: process.env['MAGSAG_SERVE_TOKENS'] } : {}),
             replica,
             ready: () => store.ping(),
-            metrics: () => metrics!.scrape(),
+            metrics: () => metrics.scrape(),
           });
           sessionCount = served.sessions;
           ctx.onClose(() => served.close(opts.shutdownGraceMs));
