@@ -23,12 +23,13 @@ import { resolveProjectPaths } from '@magsag/mcp-client';
 import { maxLimits } from '@magsag/runner';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { updatePerformancePage } from './performancePage.ts';
+import { cpuMsOf, processTree, statFields } from './proc.ts';
 
 const paths = resolveProjectPaths({ cwd: import.meta.dirname });
 const argv = process.argv.slice(2);
@@ -135,17 +136,6 @@ if (!/^http:\/\/(127\.0\.0\.1|localhost|\[::1\]):\d+\//.test(url)) throw new Err
 // The server's process tree, read from /proc (no `ps`, so no helper process is ever counted):
 // RSS, CPU time of each process and of each of its threads, and what each process is.
 const pageKb = 4;
-let clockTicks = 100;
-try {
-  clockTicks = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-} catch {
-  // Linux's usual value.
-}
-/** Fields of /proc/<pid>/stat after the command name (which may hold spaces and parentheses). */
-const statFields = (file: string): string[] => {
-  const stat = readFileSync(file, 'utf8');
-  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-};
 interface ProcInfo {
   pid: number;
   rssKb: number;
@@ -182,39 +172,19 @@ function roleOf(pid: number): string {
 }
 /** Every process of the tree under `root` (itself included). */
 function tree(root: number): ProcInfo[] {
-  const children = new Map<number, number[]>();
-  const fieldsOf = new Map<number, string[]>();
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const fields = statFields(`/proc/${name}/stat`);
-      const pid = Number(name);
-      fieldsOf.set(pid, fields);
-      const list = children.get(Number(fields[1])) ?? [];
-      list.push(pid);
-      children.set(Number(fields[1]), list);
-    } catch {
-      // The process ended while we looked.
-    }
-  }
   const out: ProcInfo[] = [];
-  const stack = [root];
-  while (stack.length > 0) {
-    const pid = stack.pop()!;
-    const fields = fieldsOf.get(pid);
-    stack.push(...(children.get(pid) ?? []));
-    if (!fields) continue;
+  for (const [pid, fields] of processTree(root)) {
     let mainThreadCpuMs = 0;
     try {
       const main = statFields(`/proc/${pid}/task/${pid}/stat`);
-      mainThreadCpuMs = ((Number(main[11]) + Number(main[12])) * 1000) / clockTicks;
+      mainThreadCpuMs = cpuMsOf(main);
     } catch {
       // Gone.
     }
     out.push({
       pid,
       rssKb: Number(fields[21]) * pageKb,
-      cpuMs: ((Number(fields[11]) + Number(fields[12])) * 1000) / clockTicks,
+      cpuMs: cpuMsOf(fields),
       mainThreadCpuMs,
       role: roleOf(pid),
     });

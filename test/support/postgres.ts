@@ -23,6 +23,10 @@ export interface TestPostgres {
   version: number;
   /** Stops the server (fast shutdown) and removes the folder. */
   stop(): Promise<void>;
+  /** Stops the server but keeps its data: the store "goes away" until {@link resume}. */
+  pause(): void;
+  /** Starts the paused server again on the same port, with its data. */
+  resume(): void;
 }
 
 interface Tools {
@@ -127,6 +131,7 @@ export async function startPostgres(): Promise<TestPostgres> {
       }
     }
     exec(t, 'pg_ctl', ['-D', data, '-w', 'status']);
+    const startOnPort = (): void => void exec(t, 'pg_ctl', ['-D', data, '-l', log, '-w', '-t', '60', '-o', [...settings, `-p ${port}`].join(' '), 'start']);
     const version = Number(readFileSync(path.join(data, 'PG_VERSION'), 'utf8').trim());
     createDatabase(t, dir, port);
     let stopped = false;
@@ -148,12 +153,20 @@ export async function startPostgres(): Promise<TestPostgres> {
       port,
       dir,
       version,
+      pause() {
+        exec(t, 'pg_ctl', ['-D', data, '-m', 'fast', '-w', 'stop']);
+      },
+      resume() {
+        startOnPort();
+      },
       async stop() {
         if (stopped) return;
         stopped = true;
         process.removeListener('exit', onExit);
         try {
           exec(t, 'pg_ctl', ['-D', data, '-m', 'fast', '-w', 'stop']);
+        } catch {
+          // Paused, or already down.
         } finally {
           rmSync(dir, { recursive: true, force: true });
         }
