@@ -49,9 +49,13 @@ export function processTree(root: number): Map<number, string[]> {
 /** utime + stime of a process from its stat fields, in ms. */
 export const cpuMsOf = (fields: string[]): number => ((Number(fields[11]) + Number(fields[12])) * 1000) / clockTicks;
 
-/** CPU time of the whole tree under `root`, in ms (processes that already exited are not counted). */
+/**
+ * CPU time of the whole tree under `root`, in ms: each live process's own time plus that of its
+ * children that exited and were waited for (cutime + cstime), so a process that ended between two
+ * readings still counts.
+ */
 export function treeCpuMs(root: number): number {
   let total = 0;
-  for (const fields of processTree(root).values()) total += cpuMsOf(fields);
+  for (const fields of processTree(root).values()) total += cpuMsOf(fields) + ((Number(fields[13]) + Number(fields[14])) * 1000) / clockTicks;
   return total;
 }

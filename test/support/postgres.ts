@@ -23,6 +23,8 @@ export interface TestPostgres {
   version: number;
   /** Stops the server (fast shutdown) and removes the folder. */
   stop(): Promise<void>;
+  /** Creates another database on the cluster and returns its URL. */
+  createDatabase(name: string): string;
   /** Stops the server but keeps its data: the store "goes away" until {@link resume}. */
   pause(): void;
   /** Starts the paused server again on the same port, with its data. */
@@ -153,6 +155,11 @@ export async function startPostgres(): Promise<TestPostgres> {
       port,
       dir,
       version,
+      createDatabase(name: string) {
+        if (!/^[a-z_][a-z0-9_]{0,62}$/.test(name)) throw new Error(`not a database name: ${name}`);
+        createDatabase(t, dir, port, name);
+        return `postgres://magsag@127.0.0.1:${port}/${name}`;
+      },
       pause() {
         exec(t, 'pg_ctl', ['-D', data, '-m', 'fast', '-w', 'stop']);
       },
@@ -185,7 +192,7 @@ export async function startPostgres(): Promise<TestPostgres> {
   }
 }
 
-function createDatabase(t: Tools, dir: string, port: number): void {
+function createDatabase(t: Tools, dir: string, port: number, name = 'magsag'): void {
   // createdb talks to the server over its socket, as the cluster's superuser.
-  exec(t, 'createdb', ['-h', dir, '-p', String(port), '-U', 'magsag', 'magsag']);
+  exec(t, 'createdb', ['-h', dir, '-p', String(port), '-U', 'magsag', name]);
 }
