@@ -196,12 +196,18 @@ export class PiiVault {
   }
 
   /**
-   * Row mode: adds stored values (or the origins another replica added to them). Call with
-   * nothing pending. A row whose placeholder is known only merges its origins.
+   * Row mode: adds stored values (or the origins another replica added to them). A row whose
+   * placeholder is known only merges its origins. Values still pending (a masker added them while
+   * the rows were read) stay pending after the stored ones, unless a stored row now holds their
+   * value or their placeholder.
    */
   applyStored(entries: readonly (VaultEntry & { normalized: string })[]): void {
     if (entries.length === 0) return;
-    let added = false;
+    const pending = this.#list.slice(this.#confirmed);
+    if (pending.length > 0) {
+      this.#counters = { ...this.#confirmedCounters };
+      this.#reindex(this.#list.slice(0, this.#confirmed));
+    }
     for (const entry of entries) {
       const known = this.#index().get(entry.placeholder);
       if (known) {
@@ -212,21 +218,28 @@ export class PiiVault {
         }
         continue;
       }
-      const stored = { ...entry, origins: [...entry.origins] };
-      let ofKind = this.#byValue.get(stored.kind);
-      if (ofKind === undefined) {
-        ofKind = new Map();
-        this.#byValue.set(stored.kind, ofKind);
-      }
-      ofKind.set(stored.normalized, stored);
-      this.#list.push(stored);
-      const n = parsePlaceholder(stored.placeholder)?.n ?? 0;
-      if (n > (this.#counters[stored.kind] ?? 0)) this.#counters[stored.kind] = n;
-      added = true;
+      this.#append({ ...entry, origins: [...entry.origins] });
     }
-    if (added) this.#version++;
     this.#confirmed = this.#list.length;
     this.#confirmedCounters = { ...this.#counters };
+    for (const entry of pending) {
+      if (this.#index().has(entry.placeholder) || this.#byValue.get(entry.kind)?.has(entry.normalized)) continue;
+      this.#append(entry);
+      this.#dirty = true;
+    }
+  }
+
+  #append(entry: VaultEntry & { normalized: string }): void {
+    let ofKind = this.#byValue.get(entry.kind);
+    if (ofKind === undefined) {
+      ofKind = new Map();
+      this.#byValue.set(entry.kind, ofKind);
+    }
+    ofKind.set(entry.normalized, entry);
+    this.#list.push(entry);
+    const n = parsePlaceholder(entry.placeholder)?.n ?? 0;
+    if (n > (this.#counters[entry.kind] ?? 0)) this.#counters[entry.kind] = n;
+    this.#version++;
   }
 
   #reindex(list: (VaultEntry & { normalized: string })[]): void {
