@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MagsagError } from '@magsag/core';
 import { type Pii, type PiiStore, type ToolCall, createPii, generateVaultKey, parseVaultKey, readAudit, readAuditFrom, rowAad } from '@magsag/pii';
 import { openStore, type Store } from '@magsag/store';
 import { postgresUnavailable, startPostgres, type TestPostgres } from '../support/postgres.ts';
@@ -130,6 +131,23 @@ describe.skipIf(unavailable)(`PII vault and audit in PostgreSQL${unavailable ? `
     expect(fresh.pii.vault(workspaceId).size).toBe(36);
     const rows = await sql<{ n: string }>(url, 'SELECT count(*) AS n FROM magsag_vault_entries');
     expect(Number(rows[0]!.n)).toBe(36);
+  });
+
+  it('stores run input, masker values (at flush) and tool errors, which the other replica then resolves', async () => {
+    const url = await freshDatabase();
+    const a = await replica(url);
+    const b = await replica(url);
+    await a.pii.recordInput(workspaceId, { value: { email: 'input@example.com' } });
+    // The masker tokenizes synchronously; its values reach the store at the next flush.
+    const masked = a.pii.masker(workspaceId).mask('reach out to masked@example.com');
+    expect(masked).toBe('reach out to [EMAIL_2]');
+    await a.pii.flush();
+    const error = await a.pii.middleware.onError(new MagsagError('TOOL_ERROR', 'no such user error@example.com'), call('crm', 'get_contact'));
+    expect(error?.message).toBe('no such user [EMAIL_3]');
+    await b.pii.syncVault(workspaceId);
+    expect(['[EMAIL_1]', '[EMAIL_2]', '[EMAIL_3]'].map((p) => b.pii.vault(workspaceId).lookup(p)?.value)).toEqual(['input@example.com', 'masked@example.com', 'error@example.com']);
+    // A run's input may go to any server, from any replica.
+    expect(await b.pii.middleware.beforeCall(call('notion', 'create_page', { to: '[EMAIL_1]' }))).toEqual({ to: 'input@example.com' });
   });
 
   it('keeps no raw value in the database: vault rows and audit rows are sealed', async () => {

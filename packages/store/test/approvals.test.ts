@@ -4,6 +4,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import path from 'node:path';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore, type QueueDecision, type QueuedApproval, type Store } from '@magsag/store';
 import { postgresUnavailable, startPostgres, type TestPostgres } from '../../../test/support/postgres.ts';
@@ -130,5 +131,32 @@ describe.skipIf(unavailable)(`approval queue across PostgreSQL replicas${unavail
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(await b.approvals.settle(asked.id, decision('bob (magsag approvals)'))).toBe(true);
     expect(await waiting).toMatchObject({ outcome: 'approved', decidedBy: 'bob (magsag approvals)' });
+  }, 15_000);
+
+  it('listens again after its notification connection was dropped', async () => {
+    const a = await store('postgres');
+    const b = await store('postgres');
+    const first = entry();
+    await a.approvals.add(first);
+    const waiting = a.approvals.wait(first.id, { deadline: Date.now() + 120_000, pollMs: 100 });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    // The server ends the listening connection (a failover, an idle-session timeout, an operator).
+    const admin = new pg.Client({ connectionString: cluster!.url });
+    await admin.connect();
+    try {
+      const ended = await admin.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'magsag-listen'");
+      expect(ended.rowCount).toBeGreaterThan(0);
+    } finally {
+      await admin.end();
+    }
+    // The poll still finds this decision; the next waiter is told by NOTIFY on a new connection.
+    await b.approvals.settle(first.id, decision('bob'));
+    expect(await waiting).toMatchObject({ decidedBy: 'bob' });
+    const second = entry();
+    await a.approvals.add(second);
+    const next = a.approvals.wait(second.id, { deadline: Date.now() + 120_000, pollMs: 120_000 });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await b.approvals.settle(second.id, decision('carol'));
+    expect(await next).toMatchObject({ decidedBy: 'carol' });
   }, 15_000);
 });

@@ -211,6 +211,7 @@ export class PostgresApprovals implements ApprovalStore {
         options.signal?.removeEventListener('abort', onAbort);
         wake = undefined;
         if (!stop) await subscribe();
+        else await this.#store.relisten().catch(() => {});
       }
     } finally {
       stop?.();

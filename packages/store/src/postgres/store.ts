@@ -126,12 +126,21 @@ export class PostgresStore {
       this.#channels.set(channel, handlers);
     }
     handlers.add(onPayload);
+    await this.relisten();
+    return () => void handlers.delete(onPayload);
+  }
+
+  /**
+   * Makes the notification connection again if it was lost, and listens on every channel someone
+   * waits on. Waiters call it on each poll, so they hear notifications again after a drop.
+   */
+  async relisten(): Promise<void> {
     const client = await this.#listener();
-    if (!this.#listening.has(channel)) {
+    for (const [channel, handlers] of this.#channels) {
+      if (handlers.size === 0 || this.#listening.has(channel)) continue;
       await client.query(`LISTEN ${channel}`);
       this.#listening.add(channel);
     }
-    return () => void handlers.delete(onPayload);
   }
 
   readonly #channels = new Map<string, Set<(payload: string) => void>>();
@@ -141,13 +150,17 @@ export class PostgresStore {
 
   #listener(): Promise<pg.Client> {
     if (this.#closed) return Promise.reject(new MagsagError('STORE_UNAVAILABLE', `The store at ${this.where} is closed.`, { data: { store: this.where, retryable: false } }));
-    this.#listenerClient ??= (async () => {
+    if (this.#listenerClient) return this.#listenerClient;
+    const made: Promise<pg.Client> = (async () => {
       const client = new pg.Client({ connectionString: this.#url, application_name: 'magsag-listen' });
       const drop = (): void => {
-        this.#listenerClient = undefined;
+        if (this.#listenerClient === made) this.#listenerClient = undefined;
         this.#listening.clear();
       };
-      client.on('error', drop);
+      client.on('error', () => {
+        drop();
+        client.end().catch(() => {});
+      });
       client.on('end', drop);
       client.on('notification', (message) => {
         for (const handler of this.#channels.get(message.channel) ?? []) handler(message.payload ?? '');
@@ -160,7 +173,8 @@ export class PostgresStore {
       }
       return client;
     })();
-    return this.#listenerClient;
+    this.#listenerClient = made;
+    return made;
   }
 
   /** Run records in `magsag_run_records`. */
