@@ -47,7 +47,7 @@ export const errorCodes = {
   APPROVAL_NOT_PENDING: { exitCode: 2, summary: 'The approval request was already answered, expired, or its run stopped waiting; the decision was not changed.' },
   PII_POLICY_VIOLATION: { exitCode: 1, summary: 'A tool argument would send a raw personal value (or its placeholder) to a server the data-flow policy does not allow, or into one of its `pii.queryArgs`.' },
   PII_QUERY_LIMIT: { exitCode: 1, summary: 'A run called a tool more often than the server\'s `pii.maxQueryCalls` allows.' },
-  PII_VAULT_KEY: { exitCode: 2, summary: 'The vault key is missing, malformed or stored with unsafe permissions.' },
+  PII_VAULT_KEY: { exitCode: 2, summary: 'The vault key is missing (a PostgreSQL store requires `MAGSAG_VAULT_KEY`), malformed, stored with unsafe permissions, or not the key the vault, the audit or the key check of the store was written with.' },
   CODEGEN_INVALID_SNAPSHOT: { exitCode: 2, summary: 'A tool snapshot in a server YAML cannot be turned into a module.' },
   CODEGEN_STALE: { exitCode: 1, summary: 'Generated files under `servers/` are missing, stale or extra.' },
   SKILL_NOT_FOUND: { exitCode: 2, summary: 'No skill with this name exists.' },

@@ -2,6 +2,7 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { MagsagError } from '@magsag/core';
 import { type Sealed, isSealed, open, seal } from './vault/crypto.ts';
+import type { PiiAuditStore } from './store.ts';
 import type { VaultKey } from './vault/key.ts';
 
 /** Which way a value crossed: into the sandbox as a placeholder, or out to a server as raw. */
@@ -75,16 +76,20 @@ export class AuditLog {
     this.#key = options.key;
   }
 
+  /** The records of events as they are written: raw values sealed (AAD binding the run id). */
+  records(events: readonly AuditEvent[]): AuditRecord[] {
+    return events.map(({ value, ts, ...event }) => ({ ts: ts ?? new Date().toISOString(), ...event, value: seal(this.#key, value, aad(event.runId)) }));
+  }
+
   /** Appends events (one JSON line each, file mode 0600). */
   append(events: readonly AuditEvent[]): void {
     if (events.length === 0) return;
     mkdirSync(this.dir, { recursive: true, mode: 0o700 });
     const byRun = new Map<string, string[]>();
-    for (const { value, ts, ...event } of events) {
-      const record: AuditRecord = { ts: ts ?? new Date().toISOString(), ...event, value: seal(this.#key, value, aad(event.runId)) };
-      const lines = byRun.get(event.runId) ?? [];
+    for (const record of this.records(events)) {
+      const lines = byRun.get(record.runId) ?? [];
       lines.push(JSON.stringify(record));
-      byRun.set(event.runId, lines);
+      byRun.set(record.runId, lines);
     }
     for (const [runId, lines] of byRun) appendFileSync(auditFile(this.dir, runId), `${lines.join('\n')}\n`, { mode: 0o600 });
   }
@@ -141,9 +146,12 @@ export function readAudit(options: ReadAuditOptions): AuditEntry[] {
   if (!existsSync(file)) {
     throw new MagsagError('CONFIG_NOT_FOUND', `No audit for run ${options.runId}: ${file} does not exist. Check the run id (\`ls ${options.dir}\`).`, { data: { file } });
   }
-  const key = options.key;
+  return openAudit(parseAuditLines(file), file, options.runId, options.key);
+}
+
+function openAudit(rows: readonly { line: number; record: AuditRecord | ApprovalAuditEntry }[], file: string, runId: string, key: VaultKey): AuditEntry[] {
   const entries: AuditEntry[] = [];
-  for (const { line, record } of parseAuditLines(file)) {
+  for (const { line, record } of rows) {
     // Approval outcomes are read by readApprovalAudit.
     if (isApproval(record)) continue;
     if (!isSealed(record.value)) {
@@ -153,9 +161,31 @@ export function readAudit(options: ReadAuditOptions): AuditEntry[] {
     try {
       value = open(key, record.value, aad(record.runId));
     } catch (error) {
-      throw new MagsagError('PII_VAULT_KEY', `Cannot decrypt ${file} with the key from ${key.source}: the audit was written with another key. Use the key of the state folder that recorded run ${options.runId}.`, { cause: error, data: { file, keySource: key.source } });
+      throw new MagsagError('PII_VAULT_KEY', `Cannot decrypt ${file} with the key from ${key.source}: the audit was written with another key. Use the key of the state folder that recorded run ${runId}.`, { cause: error, data: { file, keySource: key.source } });
     }
     entries.push({ ...record, value });
   }
   return entries;
+}
+
+/**
+ * {@link readAudit} through a store (`@magsag/store`'s `Store['audit']`): the state folder's files
+ * or PostgreSQL's rows, read with the same checks and the same key.
+ */
+export async function readAuditFrom(audit: PiiAuditStore, options: { runId: string; key: VaultKey | undefined }): Promise<AuditEntry[]> {
+  const where = audit.where(options.runId);
+  if (options.key === undefined) {
+    throw new MagsagError('PII_VAULT_KEY', `Refusing to show the audit of run ${options.runId} without the vault key: set MAGSAG_VAULT_KEY to the key that wrote ${where}.`, { data: { file: where } });
+  }
+  const rows = await audit.read(options.runId);
+  if (rows === undefined) {
+    throw new MagsagError('CONFIG_NOT_FOUND', `No audit for run ${options.runId} in ${where}. Check the run id.`, { data: { file: where } });
+  }
+  return openAudit(rows as { line: number; record: AuditRecord | ApprovalAuditEntry }[], where, options.runId, options.key);
+}
+
+/** {@link readApprovalAudit} through a store: a run's approval outcomes, in order (`[]` when none). */
+export async function readApprovalAuditFrom(audit: PiiAuditStore, runId: string): Promise<ApprovalAuditEntry[]> {
+  const rows = (await audit.read(runId)) ?? [];
+  return rows.flatMap(({ record }) => (isApproval(record as AuditRecord | ApprovalAuditEntry) ? [record as unknown as ApprovalAuditEntry] : []));
 }

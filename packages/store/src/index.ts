@@ -6,3 +6,9 @@ export type { RunOwner, RunRecordStore, RunStatus, StoredRunRecord } from './run
 export { LocalRunRecords } from './local/runRecords.ts';
 export { schemaVersion } from './postgres/migrations.ts';
 export { assertSkillFiles, assertSkillName, type SkillStore, type StoredSkill } from './skills.ts';
+export { approvalStatus, assertApprovalId } from './approvals.ts';
+export type { ApprovalQueueEntry, ApprovalStore, QueueDecision, QueuedApproval, StoredApprovalCall } from './approvals.ts';
+export type { AuditRow, AuditStore, StoredAuditRow } from './audit.ts';
+export type { NewVaultRow, Sealed, SealedVaultRow, TokenizedRow, VaultFiles, VaultRowStore, VaultStore } from './vault.ts';
+export { LocalApprovals } from './local/approvals.ts';
+export { LocalAudit, auditFile } from './local/audit.ts';

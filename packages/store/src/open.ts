@@ -1,8 +1,14 @@
-import { type Logger, MagsagError } from '@magsag/core';
+import { type Logger, MagsagError, assertWorkspaceId } from '@magsag/core';
+import path from 'node:path';
+import type { ApprovalStore } from './approvals.ts';
+import type { AuditStore } from './audit.ts';
+import { LocalApprovals } from './local/approvals.ts';
+import { LocalAudit } from './local/audit.ts';
 import { LocalRunRecords } from './local/runRecords.ts';
 import type { StatementObserver } from './observe.ts';
 import type { SkillStore } from './skills.ts';
 import type { RunRecordStore, StoredRunRecord } from './runRecords.ts';
+import type { VaultStore } from './vault.ts';
 
 /** The environment variable naming a PostgreSQL store (`postgres://…`). */
 export const storeUrlEnv = 'MAGSAG_STORE_URL';
@@ -31,6 +37,15 @@ export interface Store<R extends StoredRunRecord = StoredRunRecord> {
   readonly skills: SkillStore | undefined;
   /** Resolves when the store answers (PostgreSQL: `SELECT 1`); throws `STORE_UNAVAILABLE` otherwise. */
   ping(): Promise<void>;
+  /**
+   * The PII vault: `file` (the sealed file per workspace `@magsag/pii` reads and writes whole) or
+   * `rows` (one sealed row per value). The store never sees a key.
+   */
+  readonly vault: VaultStore;
+  /** The audit log: records whose personal values `@magsag/pii` sealed. */
+  readonly audit: AuditStore;
+  /** The approval queue of `magsag serve` clients without elicitation. */
+  readonly approvals: ApprovalStore;
   /** Releases connections (no-op for the local backend). */
   close(): Promise<void>;
 }
@@ -44,12 +59,33 @@ export interface Store<R extends StoredRunRecord = StoredRunRecord> {
 export async function openStore<R extends StoredRunRecord = StoredRunRecord>(options: OpenStoreOptions): Promise<Store<R>> {
   const url = options.url?.trim();
   if (url === undefined || url === '') {
-    return { kind: 'local', where: options.stateDir, runRecords: new LocalRunRecords<R>(options.stateDir), skills: undefined, ping: async () => {}, close: async () => {} };
+    const stateDir = options.stateDir;
+    return {
+      kind: 'local',
+      where: stateDir,
+      runRecords: new LocalRunRecords<R>(stateDir),
+      vault: { kind: 'file', file: (workspaceId) => path.join(stateDir, 'workspaces', assertWorkspaceId(workspaceId, 'workspace'), 'pii-vault.enc') },
+      audit: new LocalAudit(stateDir),
+      approvals: new LocalApprovals(stateDir),
+      skills: undefined,
+      ping: async () => {},
+      close: async () => {},
+    };
   }
   if (!/^postgres(ql)?:\/\//i.test(url)) {
     throw new MagsagError('USAGE', `The store URL must start with postgres:// or postgresql:// (got "${url.split(':')[0]}:…"); leave it out to keep state in the local state folder.`, { data: { scheme: url.split(':')[0] } });
   }
   const { PostgresStore } = await import('./postgres/store.ts');
   const store = await PostgresStore.open({ url, ...(options.maxConnections ? { maxConnections: options.maxConnections } : {}), ...(options.logger ? { logger: options.logger } : {}), ...(options.observe ? { observe: options.observe } : {}) });
-  return { kind: 'postgres', where: store.where, runRecords: store.runRecords<R>(), skills: store.skills(), ping: () => store.ping(), close: () => store.close() };
+  return {
+    kind: 'postgres',
+    where: store.where,
+    runRecords: store.runRecords<R>(),
+    vault: store.vault(),
+    audit: store.audit(),
+    approvals: store.approvals(),
+    skills: store.skills(),
+    ping: () => store.ping(),
+    close: () => store.close(),
+  };
 }

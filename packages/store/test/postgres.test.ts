@@ -51,9 +51,12 @@ describe.skipIf(unavailable)(`PostgreSQL store${unavailable ? ` (${unavailable})
     const stores = await Promise.all(Array.from({ length: 4 }, () => openStore({ stateDir: '/nonexistent', url })));
     await Promise.all(stores.map((s) => s.close()));
     const versions = await sql<{ version: number; description: string }>(url, 'SELECT version, description FROM magsag_schema ORDER BY version');
-    expect(versions.map((v) => v.version)).toEqual(Array.from({ length: schemaVersion }, (_, i) => i + 1));
+    // Every step once, in order, up to the newest (steps of other branches fill in the numbers between).
+    const applied = versions.map((v) => v.version);
+    expect(applied).toEqual([...new Set(applied)].sort((a, b) => a - b));
+    expect(applied.at(-1)).toBe(schemaVersion);
     const tables = await sql<{ name: string }>(url, "SELECT tablename AS name FROM pg_tables WHERE tablename LIKE 'magsag_%' ORDER BY 1");
-    expect(tables.map((t) => t.name)).toEqual(['magsag_run_records', 'magsag_schema']);
+    expect(tables.map((t) => t.name)).toEqual(expect.arrayContaining(['magsag_approvals', 'magsag_audit', 'magsag_keys', 'magsag_run_records', 'magsag_schema', 'magsag_vault_counters', 'magsag_vault_entries']));
     // Opening again changes nothing and keeps the data.
     const again = await openStore({ stateDir: '/nonexistent', url });
     await again.runRecords.put(record(1));
@@ -61,7 +64,7 @@ describe.skipIf(unavailable)(`PostgreSQL store${unavailable ? ` (${unavailable})
     const reopened = await openStore({ stateDir: '/nonexistent', url });
     expect(await reopened.runRecords.get(record(1).workspaceId, record(1).runId)).toEqual(record(1));
     await reopened.close();
-    expect((await sql(url, 'SELECT version FROM magsag_schema')).length).toBe(schemaVersion);
+    expect((await sql(url, 'SELECT version FROM magsag_schema')).length).toBe(versions.length);
   });
 
   it('refuses a schema newer than this code, naming both versions', async () => {

@@ -31,16 +31,7 @@ export class ApprovalQueue {
     assertApprovalId(request.id, 'Approval id');
     mkdirSync(this.dir, { recursive: true, mode: 0o700 });
     this.prune();
-    const entry: QueuedApproval = {
-      id: request.id,
-      principal,
-      runId: request.runId,
-      workspaceId: request.workspaceId,
-      calls: request.calls.map((c) => ({ server: c.server, tool: c.tool, arguments: c.arguments, argumentsHash: c.argumentsHash, reason: c.reason })),
-      createdAt: new Date().toISOString(),
-      expiresAt: request.expiresAt,
-      waiter: { host: hostname(), pid: process.pid },
-    };
+    const entry = queuedEntry(request, principal);
     const file = this.#entryFile(entry.id);
     const temp = `${file}.${randomBytes(4).toString('hex')}.tmp`;
     writeFileSync(temp, `${JSON.stringify(entry, null, 2)}\n`, { mode: 0o600 });
@@ -93,16 +84,7 @@ export class ApprovalQueue {
       };
       if (this.#settle(id, written)) return { ...entry, status: written.outcome, decision: written };
     }
-    const now = this.get(id);
-    const what =
-      now.decision?.outcome === 'approved' || now.decision?.outcome === 'denied'
-        ? `was already ${now.decision.outcome} by ${now.decision.decidedBy} at ${now.decision.decidedAt}`
-        : now.status === 'cancelled'
-          ? 'is no longer pending: its run stopped waiting (it ended, was cancelled, or its magsag serve is gone)'
-          : `expired at ${now.decision?.decidedAt ?? now.expiresAt} without an answer, and its calls failed with TOOL_APPROVAL_REQUIRED`;
-    throw new MagsagError('APPROVAL_NOT_PENDING', `Approval request ${id} ${what}; nothing was changed. Let the agent run the code again and answer the new request while it waits.`, {
-      data: { id, status: now.status },
-    });
+    throw notPending(this.get(id));
   }
 
   /**
@@ -111,7 +93,7 @@ export class ApprovalQueue {
    * which then wins.
    */
   async wait(id: string, options: { deadline: number; signal?: AbortSignal; pollMs?: number }): Promise<QueueDecision> {
-    const pollMs = options.pollMs ?? 200;
+    const pollMs = options.pollMs ?? defaultPollMs;
     for (;;) {
       const found = this.#decision(id);
       if (found) return found;
@@ -201,6 +183,92 @@ export class ApprovalQueue {
   }
 }
 
+/** How often a waiter reads the decision file of the local queue. */
+const defaultPollMs = 200;
+
+/** The entry a request becomes in the queue (its waiter: this process). */
+export function queuedEntry(request: Omit<ApprovalRequest, 'signal'>, principal: string): QueuedApproval {
+  return {
+    id: request.id,
+    principal,
+    runId: request.runId,
+    workspaceId: request.workspaceId,
+    calls: request.calls.map((c) => ({ server: c.server, tool: c.tool, arguments: c.arguments, argumentsHash: c.argumentsHash, reason: c.reason })),
+    createdAt: new Date().toISOString(),
+    expiresAt: request.expiresAt,
+    waiter: { host: hostname(), pid: process.pid },
+  };
+}
+
+function notPending(now: ApprovalQueueEntry): MagsagError {
+  const what =
+    now.decision?.outcome === 'approved' || now.decision?.outcome === 'denied'
+      ? `was already ${now.decision.outcome} by ${now.decision.decidedBy} at ${now.decision.decidedAt}`
+      : now.status === 'cancelled'
+        ? 'is no longer pending: its run stopped waiting (it ended, was cancelled, or its magsag serve is gone)'
+        : `expired at ${now.decision?.decidedAt ?? now.expiresAt} without an answer, and its calls failed with TOOL_APPROVAL_REQUIRED`;
+  return new MagsagError('APPROVAL_NOT_PENDING', `Approval request ${now.id} ${what}; nothing was changed. Let the agent run the code again and answer the new request while it waits.`, {
+    data: { id: now.id, status: now.status },
+  });
+}
+
+/**
+ * What the queue needs of a `@magsag/store` `Store['approvals']` (the state folder's files, or
+ * PostgreSQL rows whose decision is written once and announced with NOTIFY). Declared here, by
+ * shape, until the CLI opens a store.
+ */
+export interface ApprovalStoreLike {
+  readonly where: string;
+  add(entry: QueuedApproval): Promise<void>;
+  list(options?: { all?: boolean; principal?: string }): Promise<ApprovalQueueEntry[]>;
+  get(id: string): Promise<ApprovalQueueEntry | undefined>;
+  settle(id: string, decision: QueueDecision): Promise<boolean>;
+  wait(id: string, options: { deadline: number; signal?: AbortSignal; pollMs?: number }): Promise<QueueDecision | undefined>;
+}
+
+/** {@link ApprovalQueue.get} over a store: `USAGE` for a malformed id, `APPROVAL_NOT_FOUND` for an unknown one. */
+export async function getApprovalIn(store: ApprovalStoreLike, id: string): Promise<ApprovalQueueEntry> {
+  assertApprovalId(id);
+  const entry = await store.get(id);
+  if (!entry) {
+    throw new MagsagError('APPROVAL_NOT_FOUND', `No approval request ${id} in ${store.where}. \`magsag approvals list\` shows the pending ones; check that --store names the store of the magsag serve that asked.`, { data: { id } });
+  }
+  return entry;
+}
+
+/** {@link ApprovalQueue.decide} over a store: answers a pending request once, else `APPROVAL_NOT_PENDING`. */
+export async function decideApprovalIn(
+  store: ApprovalStoreLike,
+  id: string,
+  decision: { approved: boolean; scope?: 'calls' | 'tools'; decidedBy: string; note?: string },
+): Promise<ApprovalQueueEntry> {
+  const entry = await getApprovalIn(store, id);
+  if (entry.status === 'pending') {
+    const written: QueueDecision = {
+      outcome: decision.approved ? 'approved' : 'denied',
+      ...(decision.approved ? { scope: decision.scope ?? 'calls' } : {}),
+      decidedBy: decision.decidedBy,
+      ...(decision.note ? { note: decision.note } : {}),
+      decidedAt: new Date().toISOString(),
+    };
+    if (await store.settle(id, written)) return { ...entry, status: written.outcome, decision: written };
+  }
+  throw notPending(await getApprovalIn(store, id));
+}
+
+/**
+ * {@link ApprovalQueue.wait} over a store: the decision as soon as one is written on any replica;
+ * at `deadline`, or when `signal` aborts, `expired` (or `cancelled`) written here unless an answer
+ * got there first, which then wins.
+ */
+export async function waitApprovalIn(store: ApprovalStoreLike, id: string, options: { deadline: number; signal?: AbortSignal; pollMs?: number }): Promise<QueueDecision> {
+  const found = await store.wait(id, options);
+  if (found) return found;
+  const marker: QueueDecision = { outcome: options.signal?.aborted ? 'cancelled' : 'expired', decidedBy: 'nobody', decidedAt: new Date().toISOString() };
+  if (await store.settle(id, marker)) return marker;
+  return (await store.get(id))?.decision ?? marker;
+}
+
 /** A request as the queue keeps it. */
 export interface QueuedApproval {
   id: string;
@@ -257,7 +325,7 @@ export interface QueueApproverHooks {
   onQueued?: (entry: QueuedApproval) => void;
   /** The request was settled (answered, expired or cancelled). */
   onSettled?: (entry: QueuedApproval, decision: QueueDecision) => void;
-  /** How often the decision file is read. @default 200 */
+  /** How often the decision is read: the local file every 200 ms; PostgreSQL every 1000 ms besides its notification. */
   pollMs?: number;
 }
 
@@ -266,14 +334,22 @@ export interface QueueApproverHooks {
  * before the request expires it marks it expired itself, so an answer written in the last instant is
  * either applied or refused as too late (never both), then lets the run's own timeout end the wait.
  */
-export function queueApprover(queue: ApprovalQueue, principal: string, hooks: QueueApproverHooks = {}): Approver {
+export function queueApprover(queue: ApprovalQueue | ApprovalStoreLike, principal: string, hooks: QueueApproverHooks = {}): Approver {
+  const local = queue instanceof ApprovalQueue ? queue : undefined;
+  const where = local ? local.dir : (queue as ApprovalStoreLike).where;
   return async (request): Promise<ApprovalDecision> => {
-    const entry = queue.add(request, principal);
+    let entry: QueuedApproval;
+    if (local) entry = local.add(request, principal);
+    else {
+      entry = queuedEntry(request, principal);
+      await (queue as ApprovalStoreLike).add(entry);
+    }
     hooks.onQueued?.(entry);
     const expires = Date.parse(request.expiresAt);
     // The run's own timer fires at `expires`: settle first, so the queue and the run agree.
     const margin = Math.min(1000, Math.max(0, (expires - Date.now()) / 10));
-    const decision = await queue.wait(entry.id, { deadline: expires - margin, signal: request.signal, ...(hooks.pollMs ? { pollMs: hooks.pollMs } : {}) });
+    const waitOptions = { deadline: expires - margin, signal: request.signal, ...(hooks.pollMs ? { pollMs: hooks.pollMs } : {}) };
+    const decision = local ? await local.wait(entry.id, waitOptions) : await waitApprovalIn(queue as ApprovalStoreLike, entry.id, waitOptions);
     hooks.onSettled?.(entry, decision);
     if (decision.outcome === 'approved' || decision.outcome === 'denied') {
       return { approved: decision.outcome === 'approved', ...(decision.scope ? { scope: decision.scope } : {}), decidedBy: decision.decidedBy, ...(decision.note ? { note: decision.note } : {}) };
@@ -285,7 +361,7 @@ export function queueApprover(queue: ApprovalQueue, principal: string, hooks: Qu
     throw new MagsagError(
       'TOOL_APPROVAL_REQUIRED',
       `Nobody answered approval request ${entry.id} (${describeCalls(entry.calls)}) in the approval queue before it expired: this client cannot show approval prompts (no MCP elicitation), so the request waited for \`${approveCommand(entry.id)}\` (or \`magsag approvals deny ${entry.id}\`). Nothing was sent to the server. Run the code again and ask the user to answer the new request while it waits.`,
-      { data: { approvalId: entry.id, queue: queue.dir } },
+      { data: { approvalId: entry.id, queue: where } },
     );
   };
 }

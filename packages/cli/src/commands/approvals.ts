@@ -1,4 +1,4 @@
-import { ApprovalQueue, type ApprovalQueueEntry } from '../approvals/queue.ts';
+import { ApprovalQueue, type ApprovalQueueEntry, type ApprovalStoreLike, decideApprovalIn } from '../approvals/queue.ts';
 import { osUser } from '../approve.ts';
 
 /** Who answers from this command line, for the audit log. */
@@ -14,6 +14,21 @@ export function listApprovals(stateDir: string, options: { all?: boolean } = {})
 /** `magsag approvals approve|deny <id>`: answers one pending request. */
 export function decideApproval(stateDir: string, id: string, decision: { approved: boolean; tools?: boolean; note?: string }): ApprovalQueueEntry {
   return new ApprovalQueue(stateDir).decide(id, {
+    approved: decision.approved,
+    ...(decision.approved ? { scope: decision.tools ? 'tools' : 'calls' } : {}),
+    decidedBy: cliDecider(),
+    ...(decision.note ? { note: decision.note } : {}),
+  });
+}
+
+/** {@link listApprovals} over a store (`Store['approvals']`: the state folder's files or PostgreSQL). */
+export function listApprovalsIn(store: ApprovalStoreLike, options: { all?: boolean; principal?: string } = {}): Promise<ApprovalQueueEntry[]> {
+  return store.list(options);
+}
+
+/** {@link decideApproval} over a store: the decision is written once, whichever replica or process tries. */
+export function decideApprovalInStore(store: ApprovalStoreLike, id: string, decision: { approved: boolean; tools?: boolean; note?: string }): Promise<ApprovalQueueEntry> {
+  return decideApprovalIn(store, id, {
     approved: decision.approved,
     ...(decision.approved ? { scope: decision.tools ? 'tools' : 'calls' } : {}),
     decidedBy: cliDecider(),

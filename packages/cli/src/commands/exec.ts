@@ -55,7 +55,7 @@ export async function runProgram(
   // data: record it in the workspace's vault as `magsag:input`, so the masker hides it in everything
   // the model sees and it may go to any server. The program itself gets the raw input, since
   // writing real values where they belong is its job.
-  ctx.pii.recordInput(workspace, { program: program.code, ...(program.input === undefined ? {} : { value: program.input }) });
+  await ctx.pii.recordInput(workspace, { program: program.code, ...(program.input === undefined ? {} : { value: program.input }) });
   const masker = ctx.pii.masker(workspace);
   const client = ctx.maskedClient;
   // A flag (or a skill's own limit, passed as one) wins over the project's magsag.config.yaml.

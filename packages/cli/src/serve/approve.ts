@@ -4,7 +4,7 @@ import type { ApprovalDecision, ApprovalRequest, Approver } from '@magsag/runner
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import type { RequestId } from '@modelcontextprotocol/sdk/types.js';
 import { ElicitResultSchema, ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
-import { approveCommand, describeCalls, queueApprover, type ApprovalQueue } from '../approvals/queue.ts';
+import { approveCommand, describeCalls, queueApprover, type ApprovalQueue, type ApprovalStoreLike } from '../approvals/queue.ts';
 import type { Principal } from './principals.ts';
 
 /** How often a waiting approval sends a progress notification on the `execute_code` request. */
@@ -18,8 +18,8 @@ export interface ApprovalOrigin {
   /** The client's `_meta.progressToken` on that request, when it gave one. */
   progressToken?: string | number | undefined;
   sendNotification: (notification: { method: 'notifications/progress'; params: { progressToken: string | number; progress: number; message?: string } }) => Promise<void>;
-  /** The pending queue, for clients without elicitation; without it they cannot be asked. */
-  queue?: ApprovalQueue | undefined;
+  /** The pending queue (the state folder's, or a store's), for clients without elicitation; without it they cannot be asked. */
+  queue?: ApprovalQueue | ApprovalStoreLike | undefined;
   /** Masks text before it leaves the server (the PII second guard). */
   mask: (text: string) => string;
 }

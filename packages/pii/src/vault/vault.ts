@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { MagsagError } from '@magsag/core';
-import { formatPlaceholder } from '../kinds.ts';
+import { formatPlaceholder, parsePlaceholder } from '../kinds.ts';
 import { isSealed, open, seal } from './crypto.ts';
 import type { VaultKey } from './key.ts';
 
@@ -58,10 +58,25 @@ export class PiiVault {
   #generation = 0;
   #dirty = false;
   #stamp = '';
+  /** Row mode (a PostgreSQL store): entries before this index are stored; those after are pending. */
+  #confirmed = 0;
+  #confirmedCounters: Record<string, number> = {};
+  /** Row mode: origins added to stored entries since they were last pushed. */
+  #originChanges = new Map<string, Set<string>>();
+  readonly #rows: boolean;
 
-  private constructor(file: string | undefined, key: VaultKey | undefined) {
+  private constructor(file: string | undefined, key: VaultKey | undefined, rows = false) {
     this.file = file;
     this.#key = key;
+    this.#rows = rows;
+  }
+
+  /**
+   * An in-memory vault mirroring rows of a store (`@magsag/pii` loads them, pushes what is pending,
+   * and drops pending values that lost a race with another replica: {@link PiiVault.discardPending}).
+   */
+  static rows(): PiiVault {
+    return new PiiVault(undefined, undefined, true);
   }
 
   /** An empty vault that lives in memory only. */
@@ -114,6 +129,7 @@ export class PiiVault {
     if (existing) {
       if (input.server !== undefined && !existing.origins.includes(input.server)) {
         existing.origins = [...existing.origins, input.server];
+        this.#originAdded(existing.placeholder, input.server);
         this.#changed();
       }
       return existing.placeholder;
@@ -139,8 +155,108 @@ export class PiiVault {
     const entry = this.#index().get(placeholder);
     if (entry && !entry.origins.includes(server)) {
       entry.origins = [...entry.origins, server];
+      this.#originAdded(placeholder, server);
       this.#changed();
     }
+  }
+
+  #originAdded(placeholder: string, server: string): void {
+    if (!this.#rows) return;
+    let added = this.#originChanges.get(placeholder);
+    if (added === undefined) {
+      added = new Set();
+      this.#originChanges.set(placeholder, added);
+    }
+    added.add(server);
+  }
+
+  /** Row mode: the values not yet stored (creation order) and the origins added to stored ones. */
+  pending(): { entries: readonly (VaultEntry & { normalized: string })[]; origins: ReadonlyMap<string, ReadonlySet<string>> } {
+    return { entries: this.#list.slice(this.#confirmed), origins: this.#originChanges };
+  }
+
+  /** Row mode: everything pending is now stored. */
+  confirm(): void {
+    this.#confirmed = this.#list.length;
+    this.#confirmedCounters = { ...this.#counters };
+    this.#originChanges = new Map();
+    this.#dirty = false;
+  }
+
+  /**
+   * Row mode: forgets the values not yet stored (another replica took their placeholders first);
+   * the caller loads the stored rows and tokenizes again. Maskers rebuild (`generation` changes).
+   */
+  discardPending(): void {
+    const kept = this.#list.slice(0, this.#confirmed);
+    this.#counters = { ...this.#confirmedCounters };
+    this.#reindex(kept);
+    this.#originChanges = new Map();
+    this.#dirty = false;
+  }
+
+  /**
+   * Row mode: adds stored values (or the origins another replica added to them). A row whose
+   * placeholder is known only merges its origins. Values still pending (a masker added them while
+   * the rows were read) stay pending after the stored ones, unless a stored row now holds their
+   * value or their placeholder.
+   */
+  applyStored(entries: readonly (VaultEntry & { normalized: string })[]): void {
+    if (entries.length === 0) return;
+    const pending = this.#list.slice(this.#confirmed);
+    if (pending.length > 0) {
+      this.#counters = { ...this.#confirmedCounters };
+      this.#reindex(this.#list.slice(0, this.#confirmed));
+    }
+    for (const entry of entries) {
+      const known = this.#index().get(entry.placeholder);
+      if (known) {
+        const more = entry.origins.filter((o) => !known.origins.includes(o));
+        if (more.length > 0) {
+          known.origins = [...known.origins, ...more];
+          this.#version++;
+        }
+        continue;
+      }
+      this.#append({ ...entry, origins: [...entry.origins] });
+    }
+    this.#confirmed = this.#list.length;
+    this.#confirmedCounters = { ...this.#counters };
+    for (const entry of pending) {
+      if (this.#index().has(entry.placeholder) || this.#byValue.get(entry.kind)?.has(entry.normalized)) continue;
+      this.#append(entry);
+      this.#dirty = true;
+    }
+  }
+
+  #append(entry: VaultEntry & { normalized: string }): void {
+    let ofKind = this.#byValue.get(entry.kind);
+    if (ofKind === undefined) {
+      ofKind = new Map();
+      this.#byValue.set(entry.kind, ofKind);
+    }
+    ofKind.set(entry.normalized, entry);
+    this.#list.push(entry);
+    const n = parsePlaceholder(entry.placeholder)?.n ?? 0;
+    if (n > (this.#counters[entry.kind] ?? 0)) this.#counters[entry.kind] = n;
+    this.#version++;
+  }
+
+  #reindex(list: (VaultEntry & { normalized: string })[]): void {
+    this.#list = list;
+    this.#byPlaceholder = new Map();
+    this.#indexed = 0;
+    this.#byValue = new Map();
+    for (const entry of list) {
+      let ofKind = this.#byValue.get(entry.kind);
+      if (ofKind === undefined) {
+        ofKind = new Map();
+        this.#byValue.set(entry.kind, ofKind);
+      }
+      ofKind.set(entry.normalized, entry);
+    }
+    this.#version++;
+    this.#generation++;
   }
 
   /** The entry behind a placeholder. */

@@ -27,6 +27,61 @@ export const migrations: readonly Migration[] = [
     `,
   },
   {
+    version: 3,
+    description: 'PII vault and audit log',
+    sql: `
+      CREATE TABLE magsag_keys (
+        purpose text PRIMARY KEY,
+        check_mac text NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE TABLE magsag_vault_counters (
+        workspace_id text NOT NULL,
+        kind text NOT NULL,
+        n integer NOT NULL,
+        PRIMARY KEY (workspace_id, kind)
+      );
+      CREATE TABLE magsag_vault_entries (
+        workspace_id text NOT NULL,
+        placeholder text NOT NULL,
+        kind text NOT NULL,
+        value_index text NOT NULL,
+        sealed jsonb NOT NULL,
+        origins text[] NOT NULL DEFAULT '{}',
+        seq bigserial NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (workspace_id, placeholder),
+        UNIQUE (workspace_id, kind, value_index)
+      );
+      CREATE INDEX magsag_vault_entries_seq ON magsag_vault_entries (workspace_id, seq);
+      CREATE TABLE magsag_audit (
+        id bigserial PRIMARY KEY,
+        run_id text NOT NULL,
+        record jsonb NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE INDEX magsag_audit_run ON magsag_audit (run_id, id);
+    `,
+  },
+  {
+    version: 4,
+    description: 'approval queue',
+    sql: `
+      CREATE TABLE magsag_approvals (
+        id text PRIMARY KEY,
+        principal text NOT NULL,
+        run_id text NOT NULL,
+        workspace_id text NOT NULL,
+        calls jsonb NOT NULL,
+        created_at timestamptz NOT NULL,
+        expires_at timestamptz NOT NULL,
+        waiter jsonb,
+        decision jsonb
+      );
+      CREATE INDEX magsag_approvals_created ON magsag_approvals (created_at);
+      `,
+    },
+    {
     version: 5,
     description: 'saved skills',
     sql: `

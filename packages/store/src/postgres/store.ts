@@ -5,6 +5,7 @@ import { PostgresSkills } from './skills.ts';
 import { observeClient, type StatementObserver } from '../observe.ts';
 import { assertRunIds, interruptedRecord, type RunRecordStore, type StoredRunRecord } from '../runRecords.ts';
 import { migrationLock, migrations, schemaVersion } from './migrations.ts';
+import { PostgresApprovals, PostgresAudit, PostgresVault } from './rows.ts';
 
 /** Options of {@link PostgresStore.open}. */
 export interface PostgresStoreOptions {
@@ -52,10 +53,12 @@ export function storeError(error: unknown, where: string, doing: string): Magsag
 export class PostgresStore {
   readonly where: string;
   readonly #pool: pg.Pool;
+  readonly #url: string;
 
-  private constructor(pool: pg.Pool, where: string) {
+  private constructor(pool: pg.Pool, where: string, url: string) {
     this.#pool = pool;
     this.where = where;
+    this.#url = url;
   }
 
   /** Connects, creates or migrates the schema, and refuses a schema newer than this code. */
@@ -72,7 +75,7 @@ export class PostgresStore {
     pool.on('error', (error) => logger.warn({ err: error, store: where }, 'an idle store connection failed'));
     const observe = options.observe;
     if (observe) pool.on('connect', (client) => observeClient(client, observe));
-    const store = new PostgresStore(pool, where);
+    const store = new PostgresStore(pool, where, options.url);
     try {
       await store.#migrate(logger);
     } catch (error) {
@@ -97,6 +100,90 @@ export class PostgresStore {
     }
   }
 
+  /** Runs `fn` in one transaction on one connection; driver errors become `STORE_UNAVAILABLE`. */
+  async transaction<T>(doing: string, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    let client: pg.PoolClient;
+    try {
+      client = await this.#pool.connect();
+    } catch (error) {
+      throw storeError(error, this.where, doing);
+    }
+    try {
+      await client.query('BEGIN');
+      const result = await fn(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw storeError(error, this.where, doing);
+    } finally {
+      client.release();
+    }
+  }
+
+  /**
+   * Calls `onPayload` with each notification on `channel`, over one dedicated connection (outside
+   * the pool) shared by every channel. A lost connection is dropped and made again on the next
+   * call; callers keep a slow poll for the notifications missed meanwhile.
+   */
+  async listen(channel: string, onPayload: (payload: string) => void): Promise<() => void> {
+    let handlers = this.#channels.get(channel);
+    if (!handlers) {
+      handlers = new Set();
+      this.#channels.set(channel, handlers);
+    }
+    handlers.add(onPayload);
+    await this.relisten();
+    return () => void handlers.delete(onPayload);
+  }
+
+  /**
+   * Makes the notification connection again if it was lost, and listens on every channel someone
+   * waits on. Waiters call it on each poll, so they hear notifications again after a drop.
+   */
+  async relisten(): Promise<void> {
+    const client = await this.#listener();
+    for (const [channel, handlers] of this.#channels) {
+      if (handlers.size === 0 || this.#listening.has(channel)) continue;
+      await client.query(`LISTEN ${channel}`);
+      this.#listening.add(channel);
+    }
+  }
+
+  readonly #channels = new Map<string, Set<(payload: string) => void>>();
+  readonly #listening = new Set<string>();
+  #listenerClient: Promise<pg.Client> | undefined;
+  #closed = false;
+
+  #listener(): Promise<pg.Client> {
+    if (this.#closed) return Promise.reject(new MagsagError('STORE_UNAVAILABLE', `The store at ${this.where} is closed.`, { data: { store: this.where, retryable: false } }));
+    if (this.#listenerClient) return this.#listenerClient;
+    const made: Promise<pg.Client> = (async () => {
+      const client = new pg.Client({ connectionString: this.#url, application_name: 'magsag-listen' });
+      const drop = (): void => {
+        if (this.#listenerClient === made) this.#listenerClient = undefined;
+        this.#listening.clear();
+      };
+      client.on('error', () => {
+        drop();
+        client.end().catch(() => {});
+      });
+      client.on('end', drop);
+      client.on('notification', (message) => {
+        for (const handler of this.#channels.get(message.channel) ?? []) handler(message.payload ?? '');
+      });
+      try {
+        await client.connect();
+      } catch (error) {
+        drop();
+        throw storeError(error, this.where, 'opening its notification connection');
+      }
+      return client;
+    })();
+    this.#listenerClient = made;
+    return made;
+  }
+
   /** Run records in `magsag_run_records`. */
   runRecords<R extends StoredRunRecord = StoredRunRecord>(): RunRecordStore<R> {
     return new PostgresRunRecords<R>(this);
@@ -112,8 +199,27 @@ export class PostgresStore {
     await this.query('SELECT 1', [], 'checking that it answers');
   }
 
-  /** Closes the pool (waits for queries in flight). */
+  /** The PII vault's rows and key checks. */
+  vault(): PostgresVault {
+    return new PostgresVault(this);
+  }
+
+  /** The audit log's rows. */
+  audit(): PostgresAudit {
+    return new PostgresAudit(this);
+  }
+
+  /** The approval queue. */
+  approvals(): PostgresApprovals {
+    return new PostgresApprovals(this);
+  }
+
+  /** Closes the pool (waits for queries in flight) and the notification connection. */
   async close(): Promise<void> {
+    this.#closed = true;
+    const listener = this.#listenerClient;
+    this.#listenerClient = undefined;
+    if (listener) await listener.then((c) => c.end()).catch(() => {});
     await this.#pool.end();
   }
 
