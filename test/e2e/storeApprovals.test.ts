@@ -1,12 +1,11 @@
-// The CLI's approval queue over a store: the local backend reads and writes the files the CLI's
-// ApprovalQueue always kept (so either side reads the other's requests and decisions), and with
-// PostgreSQL a run waiting on one replica (queueApprover) gets the answer given on another
-// (`magsag approvals approve` through decideApprovalIn), while a late answer is refused.
+// The CLI's approval queue over PostgreSQL: a run waiting on one replica (queueApprover) gets the
+// answer given on another (`magsag approvals approve` through decideApprovalIn), while a late
+// answer is refused. (The local backend: packages/cli/test/approvalQueue.test.ts.)
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApprovalQueue, decideApprovalIn, queueApprover } from 'magsag';
+import { decideApprovalIn, queueApprover } from 'magsag';
 import { openStore, type Store } from '@magsag/store';
 import { postgresUnavailable, startPostgres, type TestPostgres } from '../support/postgres.ts';
 
@@ -31,20 +30,6 @@ afterAll(async () => {
   await Promise.all(opened.map((s) => s.close().catch(() => {})));
   await cluster?.stop();
   rmSync(stateDir, { recursive: true, force: true });
-});
-
-describe('approval queue: the local store and the CLI share one format', () => {
-  it('reads each other\'s requests and decisions', async () => {
-    const store = await openStore({ stateDir });
-    const queue = new ApprovalQueue(stateDir);
-    const written = queue.add(request('apr-local0001'), 'alice');
-    expect(await store.approvals.get(written.id)).toEqual({ ...written, status: 'pending' });
-    await decideApprovalIn(store.approvals, written.id, { approved: true, scope: 'tools', decidedBy: 'local:me (magsag approvals)' });
-    expect(queue.get(written.id)).toMatchObject({ status: 'approved', decision: { scope: 'tools', decidedBy: 'local:me (magsag approvals)' } });
-    await expect(decideApprovalIn(store.approvals, written.id, { approved: false, decidedBy: 'x' })).rejects.toMatchObject({ code: 'APPROVAL_NOT_PENDING' });
-    expect(() => queue.decide(written.id, { approved: false, decidedBy: 'x' })).toThrow(expect.objectContaining({ code: 'APPROVAL_NOT_PENDING' }));
-    await expect(decideApprovalIn(store.approvals, 'apr-missing1', { approved: true, decidedBy: 'x' })).rejects.toMatchObject({ code: 'APPROVAL_NOT_FOUND' });
-  });
 });
 
 describe.skipIf(unavailable)(`approval queue across PostgreSQL replicas${unavailable ? ` (${unavailable})` : ''}`, () => {

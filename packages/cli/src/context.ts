@@ -56,6 +56,7 @@ export class CliContext {
 
   private pathsInstance: ProjectPaths | undefined;
   private storePromise: Promise<Store> | undefined;
+  private storeInstance: Store | undefined;
   private storeObserver: StatementObserver | undefined;
 
   constructor(readonly options: GlobalOptions) {}
@@ -121,6 +122,7 @@ export class CliContext {
     if (!piiModule) throw new MagsagError('INTERNAL', 'CliContext.pii was used before loadPii(); the command must await ctx.loadPii() first.');
     this.piiInstance ??= piiModule.createPii({
       stateDir: this.paths.stateDir,
+      ...(this.storeInstance ? { store: this.storeInstance } : {}),
       servers: this.client.servers().map((s) => ({ id: s.id, file: s.file, ...(s.pii ? { pii: s.pii } : {}), ...(s.flows ? { flows: s.flows } : {}) })),
       logger: this.logger,
     });
@@ -133,9 +135,13 @@ export class CliContext {
     return this.client;
   }
 
-  /** Loads the PII layer's code (and the client's), which {@link pii} and {@link maskedClient} need. */
+  /**
+   * Loads the PII layer's code (and the client's), which {@link pii} and {@link maskedClient} need,
+   * and opens the store its vault and audit live in.
+   */
   async loadPii(): Promise<Pii> {
     [piiModule] = await Promise.all([piiModule ?? import('@magsag/pii'), this.loadClient()]);
+    this.storeInstance ??= await this.store();
     return this.pii;
   }
 

@@ -8,5 +8,5 @@ export type { DemoResetResult } from './commands/demo.ts';
 export type { Io } from './output.ts';
 export { renderReference } from './reference.ts';
 export type { ReferencePage } from './reference.ts';
-export { ApprovalQueue, assertApprovalId, decideApprovalIn, getApprovalIn, queueApprover, queuedEntry, waitApprovalIn } from './approvals/queue.ts';
-export type { ApprovalQueueEntry, ApprovalStoreLike, QueueApproverHooks, QueueDecision, QueuedApproval } from './approvals/queue.ts';
+export { assertApprovalId, decideApprovalIn, getApprovalIn, queueApprover, queuedEntry, waitApprovalIn } from './approvals/queue.ts';
+export type { ApprovalQueueEntry, QueueApproverHooks, QueueDecision, QueuedApproval } from './approvals/queue.ts';

@@ -492,7 +492,7 @@ export function createProgram(io: Io = processIo, contexts: CliContext[] = [], o
     .option('--json', 'print JSON: the PII entries, then the approvals ({ direction: "approval", decidedBy, outcome, ... })')
     .action(
       run(async (ctx, runId: string, opts: JsonFlag & { keyFile?: string }) => {
-        const { auditDir, readApprovalAudit, readAudit, resolveVaultKey } = await import('@magsag/pii');
+        const { readApprovalAuditFrom, readAuditFrom, resolveVaultKey } = await import('@magsag/pii');
         let key;
         try {
           key = resolveVaultKey({ stateDir: ctx.paths.stateDir, ...(opts.keyFile ? { keyFile: path.resolve(opts.keyFile) } : {}), create: false });
@@ -500,10 +500,10 @@ export function createProgram(io: Io = processIo, contexts: CliContext[] = [], o
           if (isMagsagError(error)) throw error;
           key = undefined;
         }
-        const dir = auditDir(ctx.paths.stateDir);
-        const approvals = readApprovalAudit(dir, runId);
+        const { audit } = await ctx.store();
+        const approvals = await readApprovalAuditFrom(audit, runId);
         // A run that only asked for approvals has nothing sealed: its decisions show without the key.
-        const entries = approvals.length > 0 && key === undefined ? [] : readAudit({ dir, runId, key });
+        const entries = approvals.length > 0 && key === undefined ? [] : await readAuditFrom(audit, { runId, key });
         if (opts.json) printJson(io, [...entries, ...approvals]);
         else {
           if (entries.length > 0 || approvals.length === 0) {
@@ -532,7 +532,7 @@ export function createProgram(io: Io = processIo, contexts: CliContext[] = [], o
     .action(
       run(async (ctx, opts: JsonFlag & { all?: boolean }) => {
         const { callLines, listApprovals } = await import('./commands/approvals.ts');
-        const rows = listApprovals(ctx.paths.stateDir, { all: opts.all === true });
+        const rows = await listApprovals((await ctx.store()).approvals, { all: opts.all === true });
         if (opts.json) printJson(io, rows);
         else if (rows.length === 0) io.stdout(opts.all ? 'No approval requests.\n' : 'No approval requests are waiting.\n');
         else {
@@ -554,7 +554,7 @@ export function createProgram(io: Io = processIo, contexts: CliContext[] = [], o
     .action(
       run(async (ctx, id: string, opts: JsonFlag & { tool?: boolean; note?: string }) => {
         const [{ decideApproval }, { describeCalls }] = await Promise.all([import('./commands/approvals.ts'), import('./approvals/queue.ts')]);
-        const entry = decideApproval(ctx.paths.stateDir, id, { approved: true, tools: opts.tool === true, ...(opts.note ? { note: opts.note } : {}) });
+        const entry = await decideApproval((await ctx.store()).approvals, id, { approved: true, tools: opts.tool === true, ...(opts.note ? { note: opts.note } : {}) });
         if (opts.json) printJson(io, entry);
         else io.stdout(`approved ${entry.id}: ${describeCalls(entry.calls)}${opts.tool ? ', and these tools for the rest of the run' : ''} (run ${entry.runId}, principal ${entry.principal})\n`);
       }),
@@ -568,7 +568,7 @@ export function createProgram(io: Io = processIo, contexts: CliContext[] = [], o
     .action(
       run(async (ctx, id: string, opts: JsonFlag & { note?: string }) => {
         const [{ decideApproval }, { describeCalls }] = await Promise.all([import('./commands/approvals.ts'), import('./approvals/queue.ts')]);
-        const entry = decideApproval(ctx.paths.stateDir, id, { approved: false, ...(opts.note ? { note: opts.note } : {}) });
+        const entry = await decideApproval((await ctx.store()).approvals, id, { approved: false, ...(opts.note ? { note: opts.note } : {}) });
         if (opts.json) printJson(io, entry);
         else io.stdout(`denied ${entry.id}: ${describeCalls(entry.calls)} (run ${entry.runId}, principal ${entry.principal})\n`);
       }),
@@ -635,13 +635,12 @@ export function createProgram(io: Io = processIo, contexts: CliContext[] = [], o
             const prepared = await prepareMcpConfig(opts.mcpConfig, base, { refresh: opts.refresh === true, log: io.stderr });
             ctx.usePaths(prepared.paths);
           }
-          const [{ runProgram, runSkill }, { findSkill, loadSkills }, { saveSkillInProcess }, { RunTracker, serveHttp, serveStdio }, { configureSandboxPool, markInterruptedRuns, readRunOutput, sandboxGlobals, warmTranspiler, warmTypeChecker }, { ApprovalQueue }] = await Promise.all([
+          const [{ runProgram, runSkill }, { findSkill, loadSkills }, { saveSkillInProcess }, { RunTracker, serveHttp, serveStdio }, { configureSandboxPool, markInterruptedRuns, readRunOutput, sandboxGlobals, warmTranspiler, warmTypeChecker }] = await Promise.all([
             import('./commands/exec.ts'),
             import('@magsag/catalog'),
             import('./serve/saveSkill.ts'),
             import('./serve/server.ts'),
             import('@magsag/runner'),
-            import('./approvals/queue.ts'),
           ]);
           const replica = opts.replica ?? replicaName(hostname(), 'the host name', true);
           const [{ ServeMetrics }, { SharedSkills }] = await Promise.all([import('./serve/metrics.ts'), import('./serve/sharedSkills.ts')]);
@@ -723,7 +722,7 @@ export function createProgram(io: Io = processIo, contexts: CliContext[] = [], o
             sandboxGlobals,
             skillWriters: opts.skillWriters,
             // Clients without MCP elicitation: their approvals wait here for `magsag approvals`.
-            approvalQueue: new ApprovalQueue(ctx.paths.stateDir),
+            approvalQueue: store.approvals,
             // Answers that are not run output: a stateless masker, so one answer never changes the next.
             mask: (text) => ctx.pii.staticMasker().mask(text),
           };

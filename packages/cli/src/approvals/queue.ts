@@ -1,190 +1,16 @@
-import { randomBytes } from 'node:crypto';
-import { existsSync, linkSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import path from 'node:path';
-import { MagsagError, processAlive } from '@magsag/core';
-import type { ApprovalCall, ApprovalDecision, ApprovalRequest, Approver } from '@magsag/runner';
+import { MagsagError } from '@magsag/core';
+import type { ApprovalDecision, ApprovalRequest, Approver } from '@magsag/runner';
+import { assertApprovalId, type ApprovalQueueEntry, type ApprovalStore, type QueueDecision, type QueuedApproval } from '@magsag/store';
 
-/**
- * The pending approval queue: requests that `magsag serve` could not ask its client about (no
- * elicitation), answered by a person with `magsag approvals approve|deny <id>` from another
- * process. One folder of the state folder holds it:
- *
- * - `<stateDir>/approvals/<id>.json`: the request, written atomically (temp file, rename) by the
- *   waiting run;
- * - `<stateDir>/approvals/<id>.decision.json`: what became of it, created exactly once (a complete
- *   temp file hard-linked into place, which fails if the name exists). The CLI writes `approved` or
- *   `denied`; the waiting run writes `expired` or `cancelled` when it stops waiting. Whoever links
- *   first decides, so an answer racing the timeout is either applied or reported as too late,
- *   never lost and never doubled.
- */
-export class ApprovalQueue {
-  /** The queue's folder, `<stateDir>/approvals`. */
-  readonly dir: string;
+// The pending approval queue: requests `magsag serve` could not ask its client about (no
+// elicitation), answered by a person with `magsag approvals approve|deny <id>` from another
+// process. The store keeps it (`Store['approvals']`): files in `<stateDir>/approvals/` whose
+// decision is created exactly once, or PostgreSQL rows whose decision is written once and announced
+// with NOTIFY, so any replica's waiter learns of it.
 
-  constructor(stateDir: string) {
-    this.dir = path.join(stateDir, 'approvals');
-  }
-
-  /** Puts a request in the queue and answers the entry written. Old, settled entries are pruned. */
-  add(request: Omit<ApprovalRequest, 'signal'>, principal: string): QueuedApproval {
-    assertApprovalId(request.id, 'Approval id');
-    mkdirSync(this.dir, { recursive: true, mode: 0o700 });
-    this.prune();
-    const entry = queuedEntry(request, principal);
-    const file = this.#entryFile(entry.id);
-    const temp = `${file}.${randomBytes(4).toString('hex')}.tmp`;
-    writeFileSync(temp, `${JSON.stringify(entry, null, 2)}\n`, { mode: 0o600 });
-    renameSync(temp, file);
-    return entry;
-  }
-
-  /**
-   * The queue's entries, newest first: only pending ones unless `all`. Requests past their
-   * expiry, or whose waiting process is gone, are `expired` or `cancelled` even before anyone
-   * wrote it down.
-   */
-  list(options: { all?: boolean } = {}): ApprovalQueueEntry[] {
-    if (!existsSync(this.dir)) return [];
-    const entries: ApprovalQueueEntry[] = [];
-    for (const name of readdirSync(this.dir)) {
-      const match = /^(apr-[a-z0-9-]+)\.json$/.exec(name);
-      if (!match) continue;
-      const entry = this.#read(match[1]!);
-      if (entry && (options.all || entry.status === 'pending')) entries.push(entry);
-    }
-    return entries.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
-  }
-
-  /** One entry. Throws `USAGE` for a malformed id and `APPROVAL_NOT_FOUND` for an unknown one. */
-  get(id: string): ApprovalQueueEntry {
-    assertApprovalId(id);
-    const entry = this.#read(id);
-    if (!entry) {
-      throw new MagsagError('APPROVAL_NOT_FOUND', `No approval request ${id} in ${this.dir}. \`magsag approvals list\` shows the pending ones; check that --project or --state-dir names the state folder of the magsag serve that asked.`, {
-        data: { id },
-      });
-    }
-    return entry;
-  }
-
-  /**
-   * Answers a pending request, once. Throws `APPROVAL_NOT_PENDING` when it was answered already,
-   * expired or its run stopped waiting (the decision then stays what it was).
-   */
-  decide(id: string, decision: { approved: boolean; scope?: 'calls' | 'tools'; decidedBy: string; note?: string }): ApprovalQueueEntry {
-    const entry = this.get(id);
-    if (entry.status === 'pending') {
-      const written: QueueDecision = {
-        outcome: decision.approved ? 'approved' : 'denied',
-        ...(decision.approved ? { scope: decision.scope ?? 'calls' } : {}),
-        decidedBy: decision.decidedBy,
-        ...(decision.note ? { note: decision.note } : {}),
-        decidedAt: new Date().toISOString(),
-      };
-      if (this.#settle(id, written)) return { ...entry, status: written.outcome, decision: written };
-    }
-    throw notPending(this.get(id));
-  }
-
-  /**
-   * Waits for the request's decision, reading it every `pollMs`. At `deadline` (epoch ms), or when
-   * `signal` aborts, it writes `expired` (or `cancelled`) itself, unless an answer got there first,
-   * which then wins.
-   */
-  async wait(id: string, options: { deadline: number; signal?: AbortSignal; pollMs?: number }): Promise<QueueDecision> {
-    const pollMs = options.pollMs ?? defaultPollMs;
-    for (;;) {
-      const found = this.#decision(id);
-      if (found) return found;
-      const aborted = options.signal?.aborted === true;
-      const remaining = options.deadline - Date.now();
-      if (aborted || remaining <= 0) {
-        const marker: QueueDecision = { outcome: aborted ? 'cancelled' : 'expired', decidedBy: 'nobody', decidedAt: new Date().toISOString() };
-        if (this.#settle(id, marker)) return marker;
-        const answer = this.#decision(id);
-        if (answer) return answer;
-        // A decision file that cannot be read: treat it as no answer.
-        return marker;
-      }
-      await sleep(Math.min(pollMs, remaining), options.signal);
-    }
-  }
-
-  /** Removes settled or expired entries older than `maxAgeMs` (default a day) past their expiry. */
-  prune(maxAgeMs = 24 * 60 * 60 * 1000): void {
-    if (!existsSync(this.dir)) return;
-    const cutoff = Date.now() - maxAgeMs;
-    for (const name of readdirSync(this.dir)) {
-      const full = path.join(this.dir, name);
-      const entry = /^(apr-[a-z0-9-]+)\.json$/.exec(name);
-      if (entry) {
-        const read = this.#read(entry[1]!);
-        if (read && read.status !== 'pending' && Date.parse(read.expiresAt) < cutoff) {
-          rmSync(this.#decisionFile(read.id), { force: true });
-          rmSync(full, { force: true });
-        }
-      } else if (name.endsWith('.tmp')) {
-        // A temp file a crashed writer left behind (a live writer's is milliseconds old).
-        try {
-          if (statSync(full).mtimeMs < Date.now() - 60_000) rmSync(full, { force: true });
-        } catch {
-          // Someone else removed it.
-        }
-      }
-    }
-  }
-
-  #entryFile(id: string): string {
-    return path.join(this.dir, `${id}.json`);
-  }
-
-  #decisionFile(id: string): string {
-    return path.join(this.dir, `${id}.decision.json`);
-  }
-
-  #read(id: string): ApprovalQueueEntry | undefined {
-    let entry: QueuedApproval;
-    try {
-      entry = JSON.parse(readFileSync(this.#entryFile(id), 'utf8')) as QueuedApproval;
-    } catch {
-      return undefined;
-    }
-    const decision = this.#decision(id);
-    if (decision) return { ...entry, status: decision.outcome, decision };
-    if (Date.parse(entry.expiresAt) <= Date.now()) return { ...entry, status: 'expired' };
-    if (entry.waiter && entry.waiter.host === hostname() && !processAlive(entry.waiter.pid)) return { ...entry, status: 'cancelled' };
-    return { ...entry, status: 'pending' };
-  }
-
-  #decision(id: string): QueueDecision | undefined {
-    try {
-      return JSON.parse(readFileSync(this.#decisionFile(id), 'utf8')) as QueueDecision;
-    } catch {
-      return undefined;
-    }
-  }
-
-  /** Writes the decision if there is none yet; false when another party decided first. */
-  #settle(id: string, decision: QueueDecision): boolean {
-    mkdirSync(this.dir, { recursive: true, mode: 0o700 });
-    const file = this.#decisionFile(id);
-    const temp = `${file}.${randomBytes(4).toString('hex')}.tmp`;
-    writeFileSync(temp, `${JSON.stringify(decision, null, 2)}\n`, { mode: 0o600 });
-    try {
-      linkSync(temp, file);
-      return true;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
-      throw error;
-    } finally {
-      unlinkSync(temp);
-    }
-  }
-}
-
-/** How often a waiter reads the decision file of the local queue. */
-const defaultPollMs = 200;
+export { assertApprovalId };
+export type { ApprovalQueueEntry, QueueDecision, QueuedApproval };
 
 /** The entry a request becomes in the queue (its waiter: this process). */
 export function queuedEntry(request: Omit<ApprovalRequest, 'signal'>, principal: string): QueuedApproval {
@@ -212,22 +38,8 @@ function notPending(now: ApprovalQueueEntry): MagsagError {
   });
 }
 
-/**
- * What the queue needs of a `@magsag/store` `Store['approvals']` (the state folder's files, or
- * PostgreSQL rows whose decision is written once and announced with NOTIFY). Declared here, by
- * shape, until the CLI opens a store.
- */
-export interface ApprovalStoreLike {
-  readonly where: string;
-  add(entry: QueuedApproval): Promise<void>;
-  list(options?: { all?: boolean; principal?: string }): Promise<ApprovalQueueEntry[]>;
-  get(id: string): Promise<ApprovalQueueEntry | undefined>;
-  settle(id: string, decision: QueueDecision): Promise<boolean>;
-  wait(id: string, options: { deadline: number; signal?: AbortSignal; pollMs?: number }): Promise<QueueDecision | undefined>;
-}
-
-/** {@link ApprovalQueue.get} over a store: `USAGE` for a malformed id, `APPROVAL_NOT_FOUND` for an unknown one. */
-export async function getApprovalIn(store: ApprovalStoreLike, id: string): Promise<ApprovalQueueEntry> {
+/** A queued request by id: `USAGE` for a malformed id, `APPROVAL_NOT_FOUND` for an unknown one. */
+export async function getApprovalIn(store: ApprovalStore, id: string): Promise<ApprovalQueueEntry> {
   assertApprovalId(id);
   const entry = await store.get(id);
   if (!entry) {
@@ -236,9 +48,9 @@ export async function getApprovalIn(store: ApprovalStoreLike, id: string): Promi
   return entry;
 }
 
-/** {@link ApprovalQueue.decide} over a store: answers a pending request once, else `APPROVAL_NOT_PENDING`. */
+/** Answers a queued request: answers a pending request once, else `APPROVAL_NOT_PENDING`. */
 export async function decideApprovalIn(
-  store: ApprovalStoreLike,
+  store: ApprovalStore,
   id: string,
   decision: { approved: boolean; scope?: 'calls' | 'tools'; decidedBy: string; note?: string },
 ): Promise<ApprovalQueueEntry> {
@@ -257,61 +69,16 @@ export async function decideApprovalIn(
 }
 
 /**
- * {@link ApprovalQueue.wait} over a store: the decision as soon as one is written on any replica;
+ * Waits for a queued request's decision: the decision as soon as one is written on any replica;
  * at `deadline`, or when `signal` aborts, `expired` (or `cancelled`) written here unless an answer
  * got there first, which then wins.
  */
-export async function waitApprovalIn(store: ApprovalStoreLike, id: string, options: { deadline: number; signal?: AbortSignal; pollMs?: number }): Promise<QueueDecision> {
+export async function waitApprovalIn(store: ApprovalStore, id: string, options: { deadline: number; signal?: AbortSignal; pollMs?: number }): Promise<QueueDecision> {
   const found = await store.wait(id, options);
   if (found) return found;
   const marker: QueueDecision = { outcome: options.signal?.aborted ? 'cancelled' : 'expired', decidedBy: 'nobody', decidedAt: new Date().toISOString() };
   if (await store.settle(id, marker)) return marker;
   return (await store.get(id))?.decision ?? marker;
-}
-
-/** A request as the queue keeps it. */
-export interface QueuedApproval {
-  id: string;
-  /** The `serve` principal whose run asks (`local` for stdio and token-less HTTP). */
-  principal: string;
-  runId: string;
-  workspaceId: string;
-  /** The calls, with their arguments masked like the model view. */
-  calls: ApprovalCall[];
-  /** ISO times. */
-  createdAt: string;
-  expiresAt: string;
-  /** The process that waits for the answer. */
-  waiter?: { host: string; pid: number };
-}
-
-/** What became of a request. */
-export interface QueueDecision {
-  outcome: 'approved' | 'denied' | 'expired' | 'cancelled';
-  /** For `approved`: these calls, or their tools for the rest of the run. */
-  scope?: 'calls' | 'tools';
-  /** `local:<user> (magsag approvals)`, or `nobody` for expired and cancelled requests. */
-  decidedBy: string;
-  note?: string;
-  decidedAt: string;
-}
-
-/** A queue entry with its status. */
-export interface ApprovalQueueEntry extends QueuedApproval {
-  status: 'pending' | QueueDecision['outcome'];
-  decision?: QueueDecision;
-}
-
-const idPattern = /^apr-[a-z0-9]{4,64}$/;
-
-/** Checks an approval id given by a person: `apr-` and lowercase letters or digits. */
-export function assertApprovalId(id: string, what = 'An approval id'): string {
-  if (!idPattern.test(id)) {
-    throw new MagsagError('USAGE', `${what} looks like apr-1a2b3c4d5e6f (apr- and 4-64 lowercase letters or digits), got "${id.slice(0, 80)}". \`magsag approvals list\` shows the pending ids.`, {
-      data: { id: id.slice(0, 80) },
-    });
-  }
-  return id;
 }
 
 /** The command a person runs to approve request `id`. */
@@ -334,22 +101,16 @@ export interface QueueApproverHooks {
  * before the request expires it marks it expired itself, so an answer written in the last instant is
  * either applied or refused as too late (never both), then lets the run's own timeout end the wait.
  */
-export function queueApprover(queue: ApprovalQueue | ApprovalStoreLike, principal: string, hooks: QueueApproverHooks = {}): Approver {
-  const local = queue instanceof ApprovalQueue ? queue : undefined;
-  const where = local ? local.dir : (queue as ApprovalStoreLike).where;
+export function queueApprover(queue: ApprovalStore, principal: string, hooks: QueueApproverHooks = {}): Approver {
   return async (request): Promise<ApprovalDecision> => {
-    let entry: QueuedApproval;
-    if (local) entry = local.add(request, principal);
-    else {
-      entry = queuedEntry(request, principal);
-      await (queue as ApprovalStoreLike).add(entry);
-    }
+    const entry = queuedEntry(request, principal);
+    await queue.add(entry);
     hooks.onQueued?.(entry);
     const expires = Date.parse(request.expiresAt);
     // The run's own timer fires at `expires`: settle first, so the queue and the run agree.
     const margin = Math.min(1000, Math.max(0, (expires - Date.now()) / 10));
     const waitOptions = { deadline: expires - margin, signal: request.signal, ...(hooks.pollMs ? { pollMs: hooks.pollMs } : {}) };
-    const decision = local ? await local.wait(entry.id, waitOptions) : await waitApprovalIn(queue as ApprovalStoreLike, entry.id, waitOptions);
+    const decision = await waitApprovalIn(queue, entry.id, waitOptions);
     hooks.onSettled?.(entry, decision);
     if (decision.outcome === 'approved' || decision.outcome === 'denied') {
       return { approved: decision.outcome === 'approved', ...(decision.scope ? { scope: decision.scope } : {}), decidedBy: decision.decidedBy, ...(decision.note ? { note: decision.note } : {}) };
@@ -361,7 +122,7 @@ export function queueApprover(queue: ApprovalQueue | ApprovalStoreLike, principa
     throw new MagsagError(
       'TOOL_APPROVAL_REQUIRED',
       `Nobody answered approval request ${entry.id} (${describeCalls(entry.calls)}) in the approval queue before it expired: this client cannot show approval prompts (no MCP elicitation), so the request waited for \`${approveCommand(entry.id)}\` (or \`magsag approvals deny ${entry.id}\`). Nothing was sent to the server. Run the code again and ask the user to answer the new request while it waits.`,
-      { data: { approvalId: entry.id, queue: where } },
+      { data: { approvalId: entry.id, queue: queue.where } },
     );
   };
 }

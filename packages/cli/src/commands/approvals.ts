@@ -1,4 +1,5 @@
-import { ApprovalQueue, type ApprovalQueueEntry, type ApprovalStoreLike, decideApprovalIn } from '../approvals/queue.ts';
+import type { ApprovalStore } from '@magsag/store';
+import { type ApprovalQueueEntry, decideApprovalIn } from '../approvals/queue.ts';
 import { osUser } from '../approve.ts';
 
 /** Who answers from this command line, for the audit log. */
@@ -6,28 +7,13 @@ export function cliDecider(): string {
   return `local:${osUser()} (magsag approvals)`;
 }
 
-/** `magsag approvals list`: the pending requests (or every kept one with `all`), newest first. */
-export function listApprovals(stateDir: string, options: { all?: boolean } = {}): ApprovalQueueEntry[] {
-  return new ApprovalQueue(stateDir).list(options);
-}
-
-/** `magsag approvals approve|deny <id>`: answers one pending request. */
-export function decideApproval(stateDir: string, id: string, decision: { approved: boolean; tools?: boolean; note?: string }): ApprovalQueueEntry {
-  return new ApprovalQueue(stateDir).decide(id, {
-    approved: decision.approved,
-    ...(decision.approved ? { scope: decision.tools ? 'tools' : 'calls' } : {}),
-    decidedBy: cliDecider(),
-    ...(decision.note ? { note: decision.note } : {}),
-  });
-}
-
-/** {@link listApprovals} over a store (`Store['approvals']`: the state folder's files or PostgreSQL). */
-export function listApprovalsIn(store: ApprovalStoreLike, options: { all?: boolean; principal?: string } = {}): Promise<ApprovalQueueEntry[]> {
+/** `magsag approvals list`: the pending requests (or every kept one with `all`), newest first, of the store (the state folder's files or PostgreSQL). */
+export function listApprovals(store: ApprovalStore, options: { all?: boolean; principal?: string } = {}): Promise<ApprovalQueueEntry[]> {
   return store.list(options);
 }
 
-/** {@link decideApproval} over a store: the decision is written once, whichever replica or process tries. */
-export function decideApprovalInStore(store: ApprovalStoreLike, id: string, decision: { approved: boolean; tools?: boolean; note?: string }): Promise<ApprovalQueueEntry> {
+/** `magsag approvals approve|deny <id>`: answers one pending request, once, whichever replica or process tries. */
+export function decideApproval(store: ApprovalStore, id: string, decision: { approved: boolean; tools?: boolean; note?: string }): Promise<ApprovalQueueEntry> {
   return decideApprovalIn(store, id, {
     approved: decision.approved,
     ...(decision.approved ? { scope: decision.tools ? 'tools' : 'calls' } : {}),

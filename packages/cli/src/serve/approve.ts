@@ -4,7 +4,8 @@ import type { ApprovalDecision, ApprovalRequest, Approver } from '@magsag/runner
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import type { RequestId } from '@modelcontextprotocol/sdk/types.js';
 import { ElicitResultSchema, ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
-import { approveCommand, describeCalls, queueApprover, type ApprovalQueue, type ApprovalStoreLike } from '../approvals/queue.ts';
+import { approveCommand, describeCalls, queueApprover, } from '../approvals/queue.ts';
+import type { ApprovalStore } from '@magsag/store';
 import type { Principal } from './principals.ts';
 
 /** How often a waiting approval sends a progress notification on the `execute_code` request. */
@@ -19,7 +20,7 @@ export interface ApprovalOrigin {
   progressToken?: string | number | undefined;
   sendNotification: (notification: { method: 'notifications/progress'; params: { progressToken: string | number; progress: number; message?: string } }) => Promise<void>;
   /** The pending queue (the state folder's, or a store's), for clients without elicitation; without it they cannot be asked. */
-  queue?: ApprovalQueue | ApprovalStoreLike | undefined;
+  queue?: ApprovalStore | undefined;
   /** Masks text before it leaves the server (the PII second guard). */
   mask: (text: string) => string;
 }

@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { catalogServers, readCatalog, readToolSource } from '../tools/catalog.ts';
 import { searchTools } from '../tools/search.ts';
 import type { Approver } from '@magsag/runner';
-import type { ApprovalQueue, ApprovalStoreLike } from '../approvals/queue.ts';
+import type { ApprovalStore } from '@magsag/store';
 import { approvalNotes, approverFor, type ApprovalNote, type ApprovalOrigin } from './approve.ts';
 import { localPrincipal, type Principal, TokenTable } from './principals.ts';
 import { createTransportGuard } from './transportGuard.ts';
@@ -89,7 +89,7 @@ export interface ServeDeps {
    * (`<stateDir>/approvals`). @default none: such clients' calls that need approval fail with
    * `TOOL_APPROVAL_REQUIRED`
    */
-  approvalQueue?: ApprovalQueue | ApprovalStoreLike;
+  approvalQueue?: ApprovalStore;
 }
 
 /** Whether `principal` may write skills: the local user, or one named in `--skill-writers`. */
