@@ -1,6 +1,34 @@
-export { openStore, storeUrlEnv } from './open.ts';
+export { localStore, openStore, storeUrlEnv } from './open.ts';
 export type { OpenStoreOptions, Store } from './open.ts';
 export { assertRunIds, runIdPattern } from './runRecords.ts';
 export type { RunOwner, RunRecordStore, RunStatus, StoredRunRecord } from './runRecords.ts';
 export { LocalRunRecords } from './local/runRecords.ts';
 export { schemaVersion } from './postgres/migrations.ts';
+export {
+  checkWorkspacePath,
+  compareEntryPaths,
+  fileNotFound,
+  localOwner,
+  maxPathLength,
+  newWorkspaceId,
+  pathDenied,
+  quotaCheck,
+  workspaceNotFound,
+} from './workspaces.ts';
+export type { RunOutputStore, StoredWorkspaceSummary, WorkspaceEntry, WorkspaceMeta, WorkspaceQuota, WorkspaceStore, WorkspaceUsage } from './workspaces.ts';
+export {
+  LocalWorkspace,
+  LocalWorkspaces,
+  localSummary,
+  localWorkspaces,
+  makePrivateDir,
+  makePrivateDirAsync,
+  measure,
+  privateDirMode,
+  privateFileMode,
+  readMeta,
+  workspacesDir,
+  writePrivateFile,
+  writePrivateFileAsync,
+} from './local/workspace.ts';
+export { LocalRunOutputs } from './local/runOutputs.ts';

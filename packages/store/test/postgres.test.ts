@@ -53,7 +53,7 @@ describe.skipIf(unavailable)(`PostgreSQL store${unavailable ? ` (${unavailable})
     const versions = await sql<{ version: number; description: string }>(url, 'SELECT version, description FROM magsag_schema ORDER BY version');
     expect(versions.map((v) => v.version)).toEqual(Array.from({ length: schemaVersion }, (_, i) => i + 1));
     const tables = await sql<{ name: string }>(url, "SELECT tablename AS name FROM pg_tables WHERE tablename LIKE 'magsag_%' ORDER BY 1");
-    expect(tables.map((t) => t.name)).toEqual(['magsag_run_records', 'magsag_schema']);
+    expect(tables.map((t) => t.name)).toEqual(['magsag_files', 'magsag_run_outputs', 'magsag_run_records', 'magsag_schema', 'magsag_workspaces']);
     // Opening again changes nothing and keeps the data.
     const again = await openStore({ stateDir: '/nonexistent', url });
     await again.runRecords.put(record(1));

@@ -1,7 +1,9 @@
 import { type Logger, MagsagError, assertWorkspaceId, silentLogger } from '@magsag/core';
 import pg from 'pg';
 import { assertRunIds, interruptedRecord, type RunRecordStore, type StoredRunRecord } from '../runRecords.ts';
+import type { RunOutputStore, WorkspaceStore } from '../workspaces.ts';
 import { migrationLock, migrations, schemaVersion } from './migrations.ts';
+import { PostgresRunOutputs, PostgresWorkspaces } from './workspaces.ts';
 
 /** Options of {@link PostgresStore.open}. */
 export interface PostgresStoreOptions {
@@ -88,6 +90,44 @@ export class PostgresStore {
     } catch (error) {
       throw storeError(error, this.where, doing);
     }
+  }
+
+  /**
+   * Runs `work` in one transaction on one connection: committed when it resolves, rolled back when
+   * it throws (our errors pass through; driver errors become `STORE_UNAVAILABLE` naming `doing`).
+   */
+  async transaction<T>(doing: string, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    let client: pg.PoolClient;
+    try {
+      client = await this.#pool.connect();
+    } catch (error) {
+      throw storeError(error, this.where, doing);
+    }
+    let broken = false;
+    try {
+      await client.query('BEGIN');
+      const value = await work(client);
+      await client.query('COMMIT');
+      return value;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => {
+        broken = true;
+      });
+      throw storeError(error, this.where, doing);
+    } finally {
+      // A connection that could not even roll back is dropped, not reused.
+      client.release(broken);
+    }
+  }
+
+  /** Workspaces and their files in `magsag_workspaces` and `magsag_files`. */
+  workspaces(): WorkspaceStore {
+    return new PostgresWorkspaces(this);
+  }
+
+  /** Run outputs in `magsag_run_outputs`. */
+  runOutputs(): RunOutputStore {
+    return new PostgresRunOutputs(this);
   }
 
   /** Run records in `magsag_run_records`. */
