@@ -53,15 +53,16 @@ export async function openStore<R extends StoredRunRecord = StoredRunRecord>(opt
   }
   const { PostgresStore } = await import('./postgres/store.ts');
   const store = await PostgresStore.open({ url, ...(options.maxConnections ? { maxConnections: options.maxConnections } : {}), ...(options.logger ? { logger: options.logger } : {}) });
-  return {
+  const opened: Store<R> = {
     kind: 'postgres',
     where: store.where,
-    url,
     workspaces: store.workspaces(),
     runRecords: store.runRecords<R>(),
     runOutputs: store.runOutputs(),
     close: () => store.close(),
   };
+  // Not enumerable: a store logged or serialised whole does not carry the password along.
+  return Object.defineProperty(opened, 'url', { value: url, enumerable: false });
 }
 
 /** The local store of a state folder (what {@link openStore} returns without a URL), synchronously. */

@@ -261,7 +261,7 @@ describe.skipIf(unavailable)(`workspaces: two PostgreSQL stores on one database$
   });
 
   it('reads what another replica wrote, and sees the workspace with its owner', async () => {
-    const url = await freshDatabase();
+    const url = (await freshDatabase()).replace('postgres://magsag@', 'postgres://magsag:s3cret-pw@');
     const [a, b] = await Promise.all([openStore({ stateDir: '/nonexistent', url }), openStore({ stateDir: '/nonexistent', url })]);
     try {
       const { id } = await a.workspaces.open(undefined, { create: true, owner: 'alice' });
@@ -269,6 +269,10 @@ describe.skipIf(unavailable)(`workspaces: two PostgreSQL stores on one database$
       expect(await b.workspaces.read(id, 'shared.json')).toBe('{"n":1}');
       expect((await failure(b.workspaces.open(id, { create: false, owner: 'bob' }))).code).toBe('WORKSPACE_NOT_FOUND');
       expect((await b.workspaces.open(id, { create: false, owner: 'alice' })).id).toBe(id);
+      // The URL is there for a process of ours, but a store logged whole does not show the password.
+      expect(a.url).toBe(url);
+      expect(JSON.stringify(a)).not.toContain('s3cret-pw');
+      expect(a.where).not.toContain('s3cret-pw');
     } finally {
       await Promise.all([a.close(), b.close()]);
     }
