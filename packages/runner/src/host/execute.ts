@@ -242,8 +242,11 @@ export async function execute(options: ExecuteOptions): Promise<ExecuteResult> {
         if (workspace.touched.size > 0) {
           try {
             // One listing (names and sizes, never contents), bounded by the workspace's maxFiles.
-            for (const entry of await workspace.store.entries(workspace.id, '.')) {
-              if (entry.type === 'file' && workspace.touched.has(entry.path)) artifacts.push({ path: entry.path, bytes: entry.bytes });
+            const files = new Map((await workspace.store.entries(workspace.id, '.')).filter((e) => e.type === 'file').map((e) => [e.path, e.bytes]));
+            for (const rel of [...workspace.touched].sort()) {
+              const bytes = files.get(rel);
+              // Removed again by the program: not an artifact.
+              if (bytes !== undefined) artifacts.push({ path: rel, bytes });
             }
           } catch (listError) {
             logger.warn({ err: listError }, 'could not list the run\'s files');
