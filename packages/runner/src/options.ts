@@ -1,5 +1,5 @@
 import type { SandboxPool } from './host/sandboxPool.ts';
-import type { Store } from '@magsag/store';
+import { defaultWorkspaceQuota, type Store } from '@magsag/store';
 import type { Logger, RunContext, RunLimits } from '@magsag/core';
 import type { ToolCallResult } from '@magsag/mcp-client';
 import type { ApprovalRecord, ApprovalRequest, Approver, ToolPolicyResolver } from './approvals.ts';
@@ -19,7 +19,7 @@ export interface WorkspaceQuota {
 }
 
 /** The quota used when none is configured. */
-export const defaultQuota: Readonly<WorkspaceQuota> = Object.freeze({ maxBytes: 50 * 1024 * 1024, maxFiles: 1000 });
+export const defaultQuota: Readonly<WorkspaceQuota> = defaultWorkspaceQuota;
 
 /** Which workspaces {@link cleanWorkspaces} keeps. */
 export interface RetentionPolicy {

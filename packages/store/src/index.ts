@@ -7,6 +7,7 @@ export { schemaVersion } from './postgres/migrations.ts';
 export {
   checkWorkspacePath,
   compareEntryPaths,
+  defaultWorkspaceQuota,
   fileNotFound,
   localOwner,
   maxPathLength,

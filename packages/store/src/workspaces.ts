@@ -10,6 +10,9 @@ export interface WorkspaceQuota {
   maxFiles: number;
 }
 
+/** The quota of a workspace when none is configured: 50 MiB and 1000 files and folders. */
+export const defaultWorkspaceQuota: Readonly<WorkspaceQuota> = Object.freeze({ maxBytes: 50 * 1024 * 1024, maxFiles: 1000 });
+
 /** A workspace's record (`workspace.json` in the local backend, a `magsag_workspaces` row in PostgreSQL). */
 export interface WorkspaceMeta {
   id: string;

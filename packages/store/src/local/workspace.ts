@@ -23,6 +23,7 @@ import path from 'node:path';
 import lockfile from 'proper-lockfile';
 import {
   checkWorkspacePath,
+  defaultWorkspaceQuota,
   fileNotFound,
   localOwner,
   newWorkspaceId,
@@ -42,8 +43,6 @@ export const privateDirMode = 0o700;
 /** Mode of every file MAGSAG writes in the state folder. */
 export const privateFileMode = 0o600;
 
-/** The quota of a workspace opened without one (the runner's default). */
-const defaultQuota: WorkspaceQuota = { maxBytes: 50 * 1024 * 1024, maxFiles: 1000 };
 
 /** The folder holding all workspaces. */
 export function workspacesDir(stateDir: string): string {
@@ -115,7 +114,7 @@ export class LocalWorkspace {
     this.stateDir = stateDir;
     this.dir = path.join(workspacesDir(stateDir), this.id);
     this.filesDir = path.join(this.dir, 'files');
-    this.quota = { ...defaultQuota, ...quota };
+    this.quota = { ...defaultWorkspaceQuota, ...quota };
   }
 
   /**
@@ -348,7 +347,11 @@ export function localWorkspaces(stateDir: string): (StoredWorkspaceSummary & { d
   return out.sort((a, b) => b.updatedAt.localeCompare(a.updatedAt));
 }
 
-/** {@link WorkspaceStore} over the state folder: {@link LocalWorkspace}'s files, byte for byte. */
+/**
+ * {@link WorkspaceStore} over the state folder: {@link LocalWorkspace}'s files, byte for byte. Its
+ * methods do the synchronous file work of `LocalWorkspace` (the sandbox's fast path), so a write
+ * waiting for the workspace lock holds the calling thread (at most 10 s).
+ */
 export class LocalWorkspaces implements WorkspaceStore {
   readonly #stateDir: string;
 
