@@ -96,6 +96,20 @@ describe.skipIf(unavailable)(`the runner on a PostgreSQL store${unavailable ? ` 
     });
   }
 
+  it('keeps the quota for runs on two replicas writing into one workspace at once', async () => {
+    const { id } = await replicaA.workspaces.open(undefined, { create: true });
+    const quota = { maxBytes: 2500, maxFiles: 1000 };
+    // Each run writes ten files of 100 bytes and counts what the quota refused: 4000 bytes asked, 2500 allowed.
+    const code = (n: number): string =>
+      `let refused = 0; for (let i = 0; i < 10; i++) { try { await workspace.write('r${n}-' + i + '.txt', 'x'.repeat(100)); } catch (e) { if (e.code !== 'WORKSPACE_QUOTA') throw e; refused++; } } export default refused;`;
+    const runs = await Promise.all([0, 1, 2, 3].map((n) => execute({ ...base(), store: n % 2 ? replicaB : replicaA, code: code(n), workspace: id, quota })));
+    for (const run of runs) expect(run.error).toBeNull();
+    const refused = runs.reduce((sum, run) => sum + (run.result as number), 0);
+    expect(refused).toBe(15);
+    expect(await replicaB.workspaces.usage(id)).toEqual({ bytes: 2500, entries: 25 });
+    expect((await replicaA.workspaces.entries(id, '.')).reduce((sum, e) => sum + e.bytes, 0)).toBe(2500);
+  });
+
   it("resumes a workspace on its owner's runs only, and refuses another principal's like a missing one", async () => {
     const first = await execute({ ...base(), code: "await workspace.write('note.txt', 'from alice'); export default 1;", createWorkspace: true, owner: 'alice' });
     expect(first.ok).toBe(true);
