@@ -121,6 +121,12 @@ for (const backend of backends) {
         expect((await failure(w.write(id, 'dir', 'x', quota))).code).toBe('WORKSPACE_PATH_DENIED');
         expect((await failure(w.read(id, 'dir'))).code).toBe('WORKSPACE_PATH_DENIED');
         expect(await w.usage(id)).toEqual({ bytes: 1, entries: 2 });
+        // A folder name with LIKE's wildcards in it matches itself only.
+        await w.write(id, 'a_b%/x.txt', 'x', quota);
+        await w.write(id, 'aXbY/y.txt', 'y', quota);
+        expect((await w.entries(id, 'a_b%')).map((e) => e.path)).toEqual(['a_b%/x.txt']);
+        await w.delete(id, 'a_b%');
+        expect((await w.entries(id, '.')).map((e) => e.path)).toEqual(['aXbY', 'aXbY/y.txt', 'dir', 'dir/a.txt']);
       } finally {
         await store.close();
       }
