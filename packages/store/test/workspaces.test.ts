@@ -120,6 +120,8 @@ for (const backend of backends) {
         expect((await failure(w.read(id, 'dir/../../x'))).code).toBe('WORKSPACE_PATH_DENIED');
         expect((await failure(w.write(id, 'dir', 'x', quota))).code).toBe('WORKSPACE_PATH_DENIED');
         expect((await failure(w.read(id, 'dir'))).code).toBe('WORKSPACE_PATH_DENIED');
+        // A file where a folder would have to be.
+        expect(await failure(w.write(id, 'dir/a.txt/b.txt', 'x', quota))).toMatchObject({ code: 'WORKSPACE_PATH_DENIED', data: { reason: '"dir/a.txt" is a file, not a folder' } });
         expect(await w.usage(id)).toEqual({ bytes: 1, entries: 2 });
         // A folder name with LIKE's wildcards in it matches itself only.
         await w.write(id, 'a_b%/x.txt', 'x', quota);

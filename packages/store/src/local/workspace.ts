@@ -242,7 +242,10 @@ export class LocalWorkspace {
       }
       // Folders this write would create, from the file's parent up to the first that exists.
       const newDirs: string[] = [];
-      for (let dir = path.dirname(full); dir.length > this.filesDir.length && !existsSync(dir); dir = path.dirname(dir)) newDirs.push(dir);
+      let dir = path.dirname(full);
+      for (; dir.length > this.filesDir.length && !existsSync(dir); dir = path.dirname(dir)) newDirs.push(dir);
+      // A file where a folder should be: refused as PostgreSQL refuses it (not a failed mkdir).
+      if (dir.length > this.filesDir.length && !lstatSync(dir).isDirectory()) throw pathDenied(requested, `"${path.relative(this.filesDir, dir)}" is a file, not a folder`);
       const next = { bytes: used.bytes - (previous ?? 0) + bytes, entries: used.entries + newDirs.length + (previous === undefined ? 1 : 0) };
       quotaCheck(this.id, rel, bytes, next, this.quota);
       makePrivateDir(path.dirname(full));
