@@ -1,7 +1,8 @@
 // The store's local backend and the runner read and write the same run records: a run the runner
 // executes is what the store gets and lists; records the store puts are what `magsag workspace
-// show` lists; and each side's interrupted-run sweep marks what the other wrote. Until the runner
-// writes through the store, this keeps the two from drifting apart.
+// show` lists; and each side's interrupted-run sweep marks what the other wrote. The runner writes
+// through the local store now, but `workspace show` and the synchronous sweep still read the
+// folder themselves: this keeps the two from drifting apart.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import path from 'node:path';

@@ -16,7 +16,11 @@ export const bridgeGlobals = {
    * call (async Reference). In `data` mode the reply's value is a {@link ToolDataReply}.
    */
   tool: '__magsag_tool',
-  /** `(op: WorkspaceOp, path: string, data?: string) => reply`: the workspace file API (sync). */
+  /**
+   * `(op: WorkspaceOp, path: string, data?: string) => reply`: the workspace file API (sync): a
+   * Callback, or with {@link GuestConfig.workspaceBlocking} a Reference to an async host function
+   * the guest calls with `applySyncPromise`.
+   */
   workspace: '__magsag_ws',
   /** `(specifier: string, importer: string) => errorJson`: an import the loader did not allow (sync). */
   denyImport: '__magsag_deny',
@@ -45,6 +49,8 @@ export interface GuestConfig {
   maxOutputChars: number;
   /** Biggest workspace write the quota could allow, in characters. */
   maxWriteChars: number;
+  /** The workspace global is a Reference to call with `applySyncPromise` (an asynchronous store). */
+  workspaceBlocking: boolean;
 }
 
 /** The program's module id: it sits at the virtual project root, so `./servers/...` works wherever it lies. */

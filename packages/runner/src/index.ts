@@ -4,8 +4,20 @@ export { defaultLimits, defaultQuota, defaultRetention, identityMasker, maxLimit
 export type { ExecuteOptions, Masker, RetentionPolicy, RunLimits, ResultChecker, RunnerConfig, ToolCaller, ToolCallerOptions, WorkspaceQuota } from './options.ts';
 export type { ApprovalCall, ApprovalDecision, ApprovalRecord, ApprovalRequest, Approver, ToolPolicyResolver } from './approvals.ts';
 export type { Artifact, Diagnostic, ExecuteResult, LogEntry, LogLevel, RunError, RunMetrics, RunWorkspace, ToolCallMetric } from './result.ts';
-export { cleanWorkspaces, listWorkspaces, localOwner, newWorkspaceId, showWorkspace, Workspace, workspacesDir } from './host/workspace.ts';
-export { markInterruptedRuns } from './host/runRecords.ts';
+export {
+  cleanWorkspaces,
+  cleanWorkspacesIn,
+  listWorkspaces,
+  listWorkspacesIn,
+  localOwner,
+  newWorkspaceId,
+  showWorkspace,
+  showWorkspaceIn,
+  Workspace,
+  workspaceLocation,
+  workspacesDir,
+} from './host/workspace.ts';
+export { markInterruptedRuns, markInterruptedRunsIn } from './host/runRecords.ts';
 export { maskDeep } from './host/maskDeep.ts';
 export type { CleanOptions, RunOwner, RunRecord, WorkspaceUsage, WorkspaceEntry, WorkspaceMeta, WorkspaceQueryOptions, WorkspaceSummary } from './host/workspace.ts';
 export { createTypeChecker, sandboxDeclarations, sandboxTsconfigOptions, workspaceTypes } from './host/typecheck.ts';
@@ -14,6 +26,6 @@ export type { TypeChecker, TypeCheckerOptions } from './host/typecheck.ts';
 export { warmTranspiler } from './host/transpiler.ts';
 export { closeSandboxes, configureSandboxPool, SandboxPool, sandboxPool, sandboxPoolDefaults, warmSandboxes } from './host/sandboxPool.ts';
 export type { Isolation, SandboxPoolOptions } from './host/sandboxPool.ts';
-export { maxOutputPage, readRunOutput, runIdPattern } from './host/readOutput.ts';
+export { maxOutputPage, readRunOutput, readRunOutputIn, runIdPattern } from './host/readOutput.ts';
 export type { RunOutputPage } from './host/readOutput.ts';
 export { sandboxGlobals } from './globals.ts';

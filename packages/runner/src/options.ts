@@ -1,4 +1,5 @@
 import type { SandboxPool } from './host/sandboxPool.ts';
+import { defaultWorkspaceQuota, type Store } from '@magsag/store';
 import type { Logger, RunContext, RunLimits } from '@magsag/core';
 import type { ToolCallResult } from '@magsag/mcp-client';
 import type { ApprovalRecord, ApprovalRequest, Approver, ToolPolicyResolver } from './approvals.ts';
@@ -18,7 +19,7 @@ export interface WorkspaceQuota {
 }
 
 /** The quota used when none is configured. */
-export const defaultQuota: Readonly<WorkspaceQuota> = Object.freeze({ maxBytes: 50 * 1024 * 1024, maxFiles: 1000 });
+export const defaultQuota: Readonly<WorkspaceQuota> = defaultWorkspaceQuota;
 
 /** Which workspaces {@link cleanWorkspaces} keeps. */
 export interface RetentionPolicy {
@@ -78,6 +79,12 @@ export interface RunnerConfig {
   skillsDir?: string;
   /** State folder; workspaces go to `<stateDir>/workspaces`. @default MAGSAG_STATE_DIR, else the project's `folders.state` (`<root>/.magsag`) */
   stateDir?: string;
+  /**
+   * Where workspaces, their files, run records and run outputs live (`openStore` of
+   * `@magsag/store`): PostgreSQL for `serve` replicas sharing state. The runner does not close it.
+   * @default the local store of `stateDir` (the files MAGSAG has always written)
+   */
+  store?: Store;
   /** Calls a tool on the host. @default the default McpClient of @magsag/mcp-client */
   callTool?: ToolCaller;
   /**

@@ -1,4 +1,4 @@
-export { openStore, storeUrlEnv } from './open.ts';
+export { localStore, openStore, storeUrlEnv } from './open.ts';
 export type { OpenStoreOptions, Store } from './open.ts';
 export { statementOperation, type StatementObserver } from './observe.ts';
 export { assertRunIds, runIdPattern } from './runRecords.ts';
@@ -12,3 +12,32 @@ export type { AuditRow, AuditStore, StoredAuditRow } from './audit.ts';
 export type { NewVaultRow, Sealed, SealedVaultRow, TokenizedRow, VaultFiles, VaultRowStore, VaultStore } from './vault.ts';
 export { LocalApprovals } from './local/approvals.ts';
 export { LocalAudit, auditFile } from './local/audit.ts';
+export {
+  checkWorkspacePath,
+  compareEntryPaths,
+  defaultWorkspaceQuota,
+  fileNotFound,
+  localOwner,
+  maxPathLength,
+  newWorkspaceId,
+  pathDenied,
+  quotaCheck,
+  workspaceNotFound,
+} from './workspaces.ts';
+export type { RunOutputStore, StoredWorkspaceSummary, WorkspaceEntry, WorkspaceMeta, WorkspaceQuota, WorkspaceStore, WorkspaceUsage } from './workspaces.ts';
+export {
+  LocalWorkspace,
+  LocalWorkspaces,
+  localSummary,
+  localWorkspaces,
+  makePrivateDir,
+  makePrivateDirAsync,
+  measure,
+  privateDirMode,
+  privateFileMode,
+  readMeta,
+  workspacesDir,
+  writePrivateFile,
+  writePrivateFileAsync,
+} from './local/workspace.ts';
+export { LocalRunOutputs } from './local/runOutputs.ts';

@@ -7,8 +7,11 @@ import { LocalAudit } from './local/audit.ts';
 import { LocalRunRecords } from './local/runRecords.ts';
 import type { StatementObserver } from './observe.ts';
 import type { SkillStore } from './skills.ts';
-import type { RunRecordStore, StoredRunRecord } from './runRecords.ts';
 import type { VaultStore } from './vault.ts';
+import { LocalRunOutputs } from './local/runOutputs.ts';
+import { LocalWorkspaces } from './local/workspace.ts';
+import type { RunRecordStore, StoredRunRecord } from './runRecords.ts';
+import type { RunOutputStore, WorkspaceStore } from './workspaces.ts';
 
 /** The environment variable naming a PostgreSQL store (`postgres://…`). */
 export const storeUrlEnv = 'MAGSAG_STORE_URL';
@@ -32,6 +35,12 @@ export interface Store<R extends StoredRunRecord = StoredRunRecord> {
   /** `local`, or `postgres` with `where` naming host, port and database (never the password). */
   readonly kind: 'local' | 'postgres';
   readonly where: string;
+  /**
+   * The URL it was opened with (PostgreSQL only), for handing the same store to a process of
+   * ours. It holds the password: never log it or put it in an error.
+   */
+  readonly url?: string;
+  readonly workspaces: WorkspaceStore;
   readonly runRecords: RunRecordStore<R>;
   /** Skills agents saved (PostgreSQL); `undefined` for the local folder, where the project's skills folder is their home. */
   readonly skills: SkillStore | undefined;
@@ -46,6 +55,7 @@ export interface Store<R extends StoredRunRecord = StoredRunRecord> {
   readonly audit: AuditStore;
   /** The approval queue of `magsag serve` clients without elicitation. */
   readonly approvals: ApprovalStore;
+  readonly runOutputs: RunOutputStore;
   /** Releases connections (no-op for the local backend). */
   close(): Promise<void>;
 }
@@ -59,33 +69,43 @@ export interface Store<R extends StoredRunRecord = StoredRunRecord> {
 export async function openStore<R extends StoredRunRecord = StoredRunRecord>(options: OpenStoreOptions): Promise<Store<R>> {
   const url = options.url?.trim();
   if (url === undefined || url === '') {
-    const stateDir = options.stateDir;
-    return {
-      kind: 'local',
-      where: stateDir,
-      runRecords: new LocalRunRecords<R>(stateDir),
-      vault: { kind: 'file', file: (workspaceId) => path.join(stateDir, 'workspaces', assertWorkspaceId(workspaceId, 'workspace'), 'pii-vault.enc') },
-      audit: new LocalAudit(stateDir),
-      approvals: new LocalApprovals(stateDir),
-      skills: undefined,
-      ping: async () => {},
-      close: async () => {},
-    };
+    return localStore<R>(options.stateDir);
   }
   if (!/^postgres(ql)?:\/\//i.test(url)) {
     throw new MagsagError('USAGE', `The store URL must start with postgres:// or postgresql:// (got "${url.split(':')[0]}:…"); leave it out to keep state in the local state folder.`, { data: { scheme: url.split(':')[0] } });
   }
   const { PostgresStore } = await import('./postgres/store.ts');
   const store = await PostgresStore.open({ url, ...(options.maxConnections ? { maxConnections: options.maxConnections } : {}), ...(options.logger ? { logger: options.logger } : {}), ...(options.observe ? { observe: options.observe } : {}) });
-  return {
+  const opened: Store<R> = {
     kind: 'postgres',
     where: store.where,
+    workspaces: store.workspaces(),
     runRecords: store.runRecords<R>(),
+    runOutputs: store.runOutputs(),
     vault: store.vault(),
     audit: store.audit(),
     approvals: store.approvals(),
     skills: store.skills(),
     ping: () => store.ping(),
     close: () => store.close(),
+  };
+  // Not enumerable: a store logged or serialised whole does not carry the password along.
+  return Object.defineProperty(opened, 'url', { value: url, enumerable: false });
+}
+
+/** The local store of a state folder (what {@link openStore} returns without a URL), synchronously. */
+export function localStore<R extends StoredRunRecord = StoredRunRecord>(stateDir: string): Store<R> {
+  return {
+    kind: 'local',
+    where: stateDir,
+    workspaces: new LocalWorkspaces(stateDir),
+    runRecords: new LocalRunRecords<R>(stateDir),
+    runOutputs: new LocalRunOutputs(stateDir),
+    vault: { kind: 'file', file: (workspaceId) => path.join(stateDir, 'workspaces', assertWorkspaceId(workspaceId, 'workspace'), 'pii-vault.enc') },
+    audit: new LocalAudit(stateDir),
+    approvals: new LocalApprovals(stateDir),
+    skills: undefined,
+    ping: async () => {},
+    close: async () => {},
   };
 }

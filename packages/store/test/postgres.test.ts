@@ -56,7 +56,7 @@ describe.skipIf(unavailable)(`PostgreSQL store${unavailable ? ` (${unavailable})
     expect(applied).toEqual([...new Set(applied)].sort((a, b) => a - b));
     expect(applied.at(-1)).toBe(schemaVersion);
     const tables = await sql<{ name: string }>(url, "SELECT tablename AS name FROM pg_tables WHERE tablename LIKE 'magsag_%' ORDER BY 1");
-    expect(tables.map((t) => t.name)).toEqual(expect.arrayContaining(['magsag_approvals', 'magsag_audit', 'magsag_keys', 'magsag_run_records', 'magsag_schema', 'magsag_vault_counters', 'magsag_vault_entries']));
+    expect(tables.map((t) => t.name)).toEqual(['magsag_approvals', 'magsag_audit', 'magsag_files', 'magsag_keys', 'magsag_run_outputs', 'magsag_run_records', 'magsag_schema', 'magsag_skills', 'magsag_vault_counters', 'magsag_vault_entries', 'magsag_workspaces']);
     // Opening again changes nothing and keeps the data.
     const again = await openStore({ stateDir: '/nonexistent', url });
     await again.runRecords.put(record(1));

@@ -94,8 +94,12 @@ const source = String.raw`(function () {
   defineProperty(g, 'console', { value: freeze(consoleObject), writable: true, configurable: true, enumerable: false });
 
   // workspace: a small file API confined to the run's workspace folder (checked on the host).
+  // With an asynchronous store (PostgreSQL) the host function is async: applySyncPromise blocks
+  // this isolate (not the host's event loop) until it resolves.
+  var wsBlocking = config.workspaceBlocking === true, wsApplySync = wsBlocking ? hostWs.applySyncPromise : undefined;
   function wsCall(op, path, data) {
-    return unwrap(hostWs(op, typeof path === 'string' ? path : StringCtor(path === undefined ? '' : path), data));
+    var p = typeof path === 'string' ? path : StringCtor(path === undefined ? '' : path);
+    return unwrap(wsBlocking ? apply(wsApplySync, hostWs, [undefined, [op, p, data]]) : hostWs(op, p, data));
   }
   var workspace = freeze({
     read: async function (path) { return wsCall('read', path); },

@@ -5,7 +5,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { GuestErrorReport, ToolDataReply } from '../bridge.ts';
 import type { ApprovalRecord } from '../approvals.ts';
-import { defaultLimits, identityMasker, maxLimits, maxProgramBytes, type ExecuteOptions, type RunLimits, type ResultChecker, type RunnerConfig, type ToolCaller } from '../options.ts';
+import { defaultLimits, defaultQuota, identityMasker, maxLimits, maxProgramBytes, type ExecuteOptions, type RunLimits, type ResultChecker, type RunnerConfig, type ToolCaller } from '../options.ts';
 import type { Artifact, Diagnostic, ExecuteResult, LogEntry, RunError, RunMetrics, RunWorkspace } from '../result.ts';
 import type { IsolateRunOutput } from './isolate.ts';
 import { maxToolResultDepth } from '../options.ts';
@@ -14,8 +14,10 @@ import { buildModuleGraph, firstLocation, mapStack, ModuleResolver, type ModuleG
 import { buildModelView, logLineOf, resultTextOf } from './modelView.ts';
 import { typeCheckService } from './checker.ts';
 import { longStringsOf, maskDeep } from './maskDeep.ts';
-import { currentOwner, heartbeatIntervalMs, writeRunRecordAsync } from './runRecords.ts';
-import { Workspace, writePrivateFileAsync, type RunRecord } from './workspace.ts';
+import { currentOwner, heartbeatIntervalMs } from './runRecords.ts';
+import { localStore, type Store } from '@magsag/store';
+import { StoreWorkspace } from './storeWorkspace.ts';
+import { Workspace, workspaceLocation, type RunRecord } from './workspace.ts';
 import { ApprovalGate } from './approvalGate.ts';
 import type { ToolPolicyResolver } from '../approvals.ts';
 
@@ -181,14 +183,15 @@ export async function execute(options: ExecuteOptions): Promise<ExecuteResult> {
   let limits: RunLimits = { ...defaultLimits };
   let logs: LogEntry[] = [];
   let diagnostics: Diagnostic[] = [];
-  let workspace: Workspace | undefined;
+  let workspace: Workspace | StoreWorkspace | undefined;
+  let store: Store | undefined;
   let programName = options.filename ?? (options.file ? path.basename(options.file) : 'program.ts');
   let inputsHash = '';
   let heartbeat: NodeJS.Timeout | undefined;
   // Record writes land in order: a heartbeat still being written never lands over the final record.
   let recordWrites: Promise<void> = Promise.resolve();
-  const saveRecord = (runDir: string, value: RunRecord): Promise<void> => {
-    const write = recordWrites.then(() => writeRunRecordAsync(runDir, value));
+  const saveRecord = (into: Store, value: RunRecord): Promise<void> => {
+    const write = recordWrites.then(() => into.runRecords.put(value));
     recordWrites = write.catch(() => {});
     return write;
   };
@@ -230,26 +233,44 @@ export async function execute(options: ExecuteOptions): Promise<ExecuteResult> {
       for (const text of [resultText, ...logs.map(logLineOf)]) if (text !== undefined && text.length >= 64 * 1024) long.push(text);
       if (long.length > 0) await masker.prepare(long);
     }
-    if (workspace) {
-      const runDir = workspace.runDir(runId);
-      outputPath = path.join(runDir, 'output.json');
+    if (workspace && store) {
       const artifacts: Artifact[] = [];
-      for (const rel of [...workspace.touched].sort()) {
-        const full = path.join(workspace.filesDir, ...rel.split('/'));
-        try {
-          const stat = await fs.lstat(full);
-          if (stat.isFile()) artifacts.push({ path: rel, bytes: stat.size });
-        } catch {
-          // Removed again by the program: not an artifact.
+      if (workspace instanceof StoreWorkspace) {
+        const where = workspaceLocation(store, workspace.id);
+        outputPath = `${where}/runs/${runId}/output.json`;
+        runWorkspace = { id: workspace.id, path: where, filesPath: `${where}/files`, runId, outputPath, artifacts };
+        if (workspace.touched.size > 0) {
+          try {
+            // One listing (names and sizes, never contents), bounded by the workspace's maxFiles.
+            const files = new Map((await workspace.store.entries(workspace.id, '.')).filter((e) => e.type === 'file').map((e) => [e.path, e.bytes]));
+            for (const rel of [...workspace.touched].sort()) {
+              const bytes = files.get(rel);
+              // Removed again by the program: not an artifact.
+              if (bytes !== undefined) artifacts.push({ path: rel, bytes });
+            }
+          } catch (listError) {
+            logger.warn({ err: listError }, 'could not list the run\'s files');
+          }
         }
+      } else {
+        outputPath = path.join(workspace.runDir(runId), 'output.json');
+        for (const rel of [...workspace.touched].sort()) {
+          const full = path.join(workspace.filesDir, ...rel.split('/'));
+          try {
+            const stat = await fs.lstat(full);
+            if (stat.isFile()) artifacts.push({ path: rel, bytes: stat.size });
+          } catch {
+            // Removed again by the program: not an artifact.
+          }
+        }
+        runWorkspace = { id: workspace.id, path: workspace.dir, filesPath: workspace.filesDir, runId, outputPath, artifacts };
       }
-      runWorkspace = { id: workspace.id, path: workspace.dir, filesPath: workspace.filesDir, runId, outputPath, artifacts };
       try {
         // At rest the output is masked like the model view: raw values live only in the encrypted
         // vault and audit log.
         const stored = maskDeep(storedOutput, masker);
-        await writePrivateFileAsync(outputPath, `${JSON.stringify(stored, null, 2)}\n`);
-        await saveRecord(runDir, {
+        await store.runOutputs.put(workspace.id, runId, JSON.stringify(stored, null, 2));
+        await saveRecord(store, {
           ...record(),
           status: ok ? 'ok' : error?.code === 'SANDBOX_CANCELLED' ? 'cancelled' : 'error',
           errorCode: error?.code ?? null,
@@ -312,16 +333,20 @@ export async function execute(options: ExecuteOptions): Promise<ExecuteResult> {
     inputsHash = createHash('sha256').update(programName).update('\0').update(source).update('\0').update(inputJson ?? '').digest('hex');
 
     const paths = resolveRunnerPaths(options);
-    workspace = Workspace.open(paths.stateDir, options.workspace, {
-      create: options.createWorkspace ?? false,
-      ...(options.quota ? { quota: options.quota } : {}),
-      ...(options.owner === undefined ? {} : { owner: options.owner }),
-    });
-    const runDir = workspace.runDir(runId);
-    await saveRecord(runDir, record());
+    const runStore = options.store ?? localStore(paths.stateDir);
+    const openOptions = { create: options.createWorkspace ?? false, ...(options.owner === undefined ? {} : { owner: options.owner }) };
+    if (runStore.kind === 'local') {
+      // The local store's workspace, called synchronously by the sandbox (fast, and no round trip).
+      workspace = Workspace.open(runStore.where, options.workspace, { ...openOptions, ...(options.quota ? { quota: options.quota } : {}) });
+    } else {
+      const meta = await runStore.workspaces.open(options.workspace, openOptions);
+      workspace = new StoreWorkspace(runStore.workspaces, meta.id, { ...defaultQuota, ...options.quota });
+    }
+    store = runStore;
+    await saveRecord(runStore, record());
     // A live run keeps its heartbeat fresh, so a record left `running` by a dead process can be told apart.
     heartbeat = setInterval(() => {
-      saveRecord(runDir, record()).catch((error: unknown) => logger.warn({ err: error }, 'could not refresh the run record'));
+      saveRecord(runStore, record()).catch((error: unknown) => logger.warn({ err: error }, 'could not refresh the run record'));
     }, heartbeatIntervalMs);
     heartbeat.unref();
 

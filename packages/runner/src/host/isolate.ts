@@ -9,7 +9,7 @@ import { maxToolResultDepth, type RunLimits } from '../options.ts';
 import type { LogEntry, LogLevel, ToolCallMetric } from '../result.ts';
 import { loadIsolatedVm } from './loadIsolatedVm.ts';
 import { emptyRunOutput } from './runOutput.ts';
-import type { Workspace } from './workspace.ts';
+import { isAsyncWorkspace, type SandboxWorkspace } from './storeWorkspace.ts';
 import { PausableTimer } from './pausableTimer.ts';
 
 /** More console lines than this end the run (SANDBOX_OUTPUT_LIMIT): a flood of tiny lines costs the host too. */
@@ -26,7 +26,11 @@ export interface IsolateRunInput {
   limits: RunLimits;
   /** Calls a tool and returns its result as JSON; throws a MagsagError when the call fails. */
   callToolJson: (server: string, tool: string, args: Record<string, unknown>, signal: AbortSignal, mode: ToolResultMode) => Promise<string>;
-  workspace: Workspace;
+  /**
+   * The run's workspace: the local one is called synchronously (a host `Callback`); an asynchronous
+   * one (PostgreSQL) through a `Reference` the guest calls with `applySyncPromise`.
+   */
+  workspace: SandboxWorkspace;
   signal: AbortSignal | undefined;
   /**
    * Asked before each call goes out (its approval policy): resolves `go` for this call, `open` for
@@ -232,26 +236,28 @@ export async function runInIsolate(input: IsolateRunInput): Promise<IsolateRunOu
       checkCpu();
     }
   };
+  const syncWorkspace = isAsyncWorkspace(input.workspace) ? undefined : input.workspace;
+  const asyncWorkspace = isAsyncWorkspace(input.workspace) ? input.workspace : undefined;
   const workspaceOp = (op: unknown, requested: unknown, data: unknown): string => {
     try {
       const p = typeof requested === 'string' ? requested : String(requested);
       let value: unknown;
       switch (op as WorkspaceOp) {
         case 'read':
-          value = input.workspace.read(p);
+          value = syncWorkspace!.read(p);
           break;
         case 'write':
-          value = input.workspace.write(p, typeof data === 'string' ? data : '');
+          value = syncWorkspace!.write(p, typeof data === 'string' ? data : '');
           break;
         case 'list':
-          value = input.workspace.list(p);
+          value = syncWorkspace!.list(p);
           break;
         case 'remove':
-          input.workspace.remove(p);
+          syncWorkspace!.remove(p);
           value = null;
           break;
         case 'exists':
-          value = input.workspace.exists(p);
+          value = syncWorkspace!.exists(p);
           break;
         default:
           throw new MagsagError('USAGE', `Unknown workspace operation "${String(op)}".`);
@@ -259,6 +265,24 @@ export async function runInIsolate(input: IsolateRunInput): Promise<IsolateRunOu
       return `R${JSON.stringify(value ?? null)}`;
     } catch (error) {
       return bridgeError(error);
+    }
+  };
+
+  // The same calls on an asynchronous workspace (PostgreSQL). The guest waits in applySyncPromise
+  // while this awaits the store, so the whole round trip (here, or through the parent process and
+  // the database) counts as host time against cpuMs, as the local calls' disk time does; wallMs
+  // goes on running meanwhile.
+  const workspaceCallAsync = async (op: unknown, requested: unknown, data: unknown): Promise<string> => {
+    const started = performance.now();
+    try {
+      if (out.stopError) return bridgeError(out.stopError);
+      const value = await asyncWorkspace!.call(op as WorkspaceOp, typeof requested === 'string' ? requested : String(requested), typeof data === 'string' ? data : undefined);
+      return `R${JSON.stringify(value ?? null)}`;
+    } catch (error) {
+      return bridgeError(error);
+    } finally {
+      hostMs += performance.now() - started;
+      checkCpu();
     }
   };
 
@@ -391,9 +415,10 @@ export async function runInIsolate(input: IsolateRunInput): Promise<IsolateRunOu
       deps: Object.fromEntries(input.modules.map((m) => [m.id, m.deps])),
       maxOutputChars: limits.maxOutputBytes,
       maxWriteChars: input.workspace.quota.maxBytes,
+      workspaceBlocking: asyncWorkspace !== undefined,
     };
     await jail.set(bridgeGlobals.log, new isolatedVm.Callback(log));
-    await jail.set(bridgeGlobals.workspace, new isolatedVm.Callback(workspaceCall));
+    await jail.set(bridgeGlobals.workspace, asyncWorkspace ? new isolatedVm.Reference(workspaceCallAsync) : new isolatedVm.Callback(workspaceCall));
     await jail.set(bridgeGlobals.denyImport, new isolatedVm.Callback(denyImport));
     await jail.set(bridgeGlobals.random, new isolatedVm.Callback(random));
     await jail.set(bridgeGlobals.web, new isolatedVm.Callback((group: unknown) => (group === 'text' || group === 'core' ? webGlobalsBundles[group] : '')));

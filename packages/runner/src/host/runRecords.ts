@@ -1,4 +1,5 @@
 import { processAlive } from '@magsag/core';
+import type { Store } from '@magsag/store';
 import { readdirSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
@@ -84,4 +85,13 @@ export function markInterruptedRuns(stateDir: string, now = Date.now()): string[
     }
   }
   return marked;
+}
+
+/**
+ * {@link markInterruptedRuns} in a store (PostgreSQL, or the local state folder): marks `running`
+ * records whose owner is gone as `interrupted`, in every workspace, and returns their run ids. A
+ * record whose heartbeat moved since it was read is left alone (its run is alive on some replica).
+ */
+export function markInterruptedRunsIn(store: Store, now = Date.now()): Promise<string[]> {
+  return store.runRecords.markInterrupted((record) => ownerGone(record as RunRecord, now), now);
 }

@@ -12,7 +12,7 @@ import { closeTypeCheckService } from './checker.ts';
 import { closeTranspiler } from './transpiler.ts';
 import { forkHelper, setProcessRef } from './forkHelper.ts';
 import type { ErrorData, FromSandbox, SerializedOutput, ToSandbox } from './sandboxProtocol.ts';
-import type { Workspace } from './workspace.ts';
+import { isAsyncWorkspace, type SandboxWorkspace } from './storeWorkspace.ts';
 
 /** Where a run's isolate lives: a slot in a pooled worker process (default), or this process. */
 export type Isolation = 'process' | 'inline';
@@ -22,7 +22,7 @@ export interface SandboxRunInput {
   modules: IsolateModule[];
   inputJson: string | undefined;
   limits: RunLimits;
-  workspace: Workspace;
+  workspace: SandboxWorkspace;
   signal: AbortSignal | undefined;
   callToolJson: (server: string, tool: string, args: Record<string, unknown>, signal: AbortSignal, mode: ToolResultMode) => Promise<string>;
   /** The approval gate (see `IsolateRunInput.gateToolCall`). */
@@ -494,6 +494,16 @@ async function runOnWorker(input: SandboxRunInput, pool: SandboxPool, lease: Lea
           (json) => worker.send({ type: 'toolResult', runId, callId: message.callId, json }),
           (error: unknown) => worker.send({ type: 'toolResult', runId, callId: message.callId, error: toData(error) }),
         );
+      } else if (message.type === 'workspace') {
+        // The worker holds no store connection: its guest's workspace calls are performed here.
+        const workspace = input.workspace;
+        (isAsyncWorkspace(workspace)
+          ? workspace.call(message.op, message.path, message.data)
+          : Promise.reject(new MagsagError('INTERNAL', 'The sandbox asked for a workspace call on a local workspace it opens itself.'))
+        ).then(
+          (value) => worker.send({ type: 'workspaceResult', runId, callId: message.callId, json: JSON.stringify(value ?? null) }),
+          (error: unknown) => worker.send({ type: 'workspaceResult', runId, callId: message.callId, error: toData(error) }),
+        );
       } else if (message.type === 'gate') {
         // The watchdog stops with the run's own wall clock while a person decides.
         const release = watchdog.hold();
@@ -544,7 +554,9 @@ async function runOnWorker(input: SandboxRunInput, pool: SandboxPool, lease: Lea
       modules: input.modules,
       inputJson: input.inputJson,
       limits: input.limits,
-      workspace: { stateDir: input.workspace.stateDir, id: input.workspace.id, quota: input.workspace.quota },
+      workspace: isAsyncWorkspace(input.workspace)
+        ? { stateDir: '', id: input.workspace.id, quota: input.workspace.quota, remote: true }
+        : { stateDir: input.workspace.stateDir, id: input.workspace.id, quota: input.workspace.quota },
       gate: input.gateToolCall !== undefined,
     });
     if (input.signal?.aborted) onAbort();

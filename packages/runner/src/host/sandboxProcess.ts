@@ -4,6 +4,7 @@ import { MagsagError, isErrorCode } from '@magsag/core';
 import { runInIsolate } from './isolate.ts';
 import { loadIsolatedVm } from './loadIsolatedVm.ts';
 import type { ErrorData, FromSandbox, ToSandbox } from './sandboxProtocol.ts';
+import type { AsyncWorkspace, SandboxWorkspace } from './storeWorkspace.ts';
 import { Workspace } from './workspace.ts';
 
 function toError(data: ErrorData): MagsagError {
@@ -21,7 +22,7 @@ const send = (message: FromSandbox): void => {
 interface ActiveRun {
   controller: AbortController;
   nextCallId: number;
-  /** Requests to the parent awaiting their reply (`toolResult` or `gateResult`), by call id. */
+  /** Requests to the parent awaiting their reply (`toolResult`, `gateResult` or `workspaceResult`), by call id. */
   pending: Map<number, { resolve: (value: string) => void; reject: (error: MagsagError) => void }>;
 }
 
@@ -43,7 +44,18 @@ function ask(run: ActiveRun, signal: AbortSignal, request: (callId: number) => F
 function start(message: Extract<ToSandbox, { type: 'run' }>): void {
   const run: ActiveRun = { controller: new AbortController(), nextCallId: 1, pending: new Map() };
   runs.set(message.runId, run);
-  const workspace = new Workspace(message.workspace.stateDir, message.workspace.id, message.workspace.quota);
+  const { remote, stateDir, id, quota } = message.workspace;
+  // A workspace in a store (PostgreSQL) is the parent's to reach: this process holds no connection
+  // and no credentials, so code that escaped the isolate finds none here.
+  const workspace: SandboxWorkspace = remote
+    ? ({
+        id,
+        quota,
+        touched: new Set<string>(),
+        call: async (op, path, data) =>
+          JSON.parse(await ask(run, run.controller.signal, (callId) => ({ type: 'workspace', runId: message.runId, callId, op, path, ...(data === undefined ? {} : { data }) }))) as unknown,
+      } satisfies AsyncWorkspace)
+    : new Workspace(stateDir, id, quota);
   void runInIsolate({
     modules: message.modules,
     inputJson: message.inputJson,
@@ -77,12 +89,12 @@ process.on('message', (raw: ToSandbox) => {
   }
   const run = runs.get(raw.runId);
   if (!run) return;
-  if (raw.type === 'toolResult' || raw.type === 'gateResult') {
+  if (raw.type === 'toolResult' || raw.type === 'gateResult' || raw.type === 'workspaceResult') {
     const call = run.pending.get(raw.callId);
     run.pending.delete(raw.callId);
     if (!call) return;
     if (raw.error) call.reject(toError(raw.error));
-    else call.resolve(raw.type === 'toolResult' ? (raw.json ?? 'null') : (raw.verdict ?? 'go'));
+    else call.resolve(raw.type === 'gateResult' ? (raw.verdict ?? 'go') : (raw.json ?? 'null'));
   } else if (raw.type === 'abort') {
     run.controller.abort(toError(raw.error));
   }

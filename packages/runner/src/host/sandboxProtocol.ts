@@ -1,4 +1,4 @@
-import type { ToolResultMode } from '../bridge.ts';
+import type { ToolResultMode, WorkspaceOp } from '../bridge.ts';
 import type { RunLimits, WorkspaceQuota } from '../options.ts';
 import type { GateVerdict, IsolateModule, IsolateRunOutput } from './isolate.ts';
 
@@ -25,12 +25,17 @@ export type ToSandbox =
       modules: IsolateModule[];
       inputJson: string | undefined;
       limits: RunLimits;
-      workspace: { stateDir: string; id: string; quota: WorkspaceQuota };
+      /**
+       * The local workspace the worker opens itself; with `remote`, the workspace lives in a store
+       * the worker never connects to (PostgreSQL): each call is a `workspace` message to the parent.
+       */
+      workspace: { stateDir: string; id: string; quota: WorkspaceQuota; remote?: boolean };
       /** Ask the parent (`gate` messages) before each call goes out. */
       gate: boolean;
     }
   | { type: 'toolResult'; runId: number; callId: number; json?: string; error?: ErrorData }
   | { type: 'gateResult'; runId: number; callId: number; verdict?: GateVerdict; error?: ErrorData }
+  | { type: 'workspaceResult'; runId: number; callId: number; json?: string; error?: ErrorData }
   | { type: 'abort'; runId: number; error: ErrorData };
 
 /** The isolate's output as plain data. */
@@ -45,4 +50,5 @@ export type FromSandbox =
   | { type: 'ready' }
   | { type: 'tool'; runId: number; callId: number; server: string; tool: string; args: Record<string, unknown>; mode: ToolResultMode }
   | { type: 'gate'; runId: number; callId: number; server: string; tool: string; args: Record<string, unknown> }
+  | { type: 'workspace'; runId: number; callId: number; op: WorkspaceOp; path: string; data?: string }
   | { type: 'done'; runId: number; output: SerializedOutput };

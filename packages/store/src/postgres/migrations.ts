@@ -27,6 +27,36 @@ export const migrations: readonly Migration[] = [
     `,
   },
   {
+    version: 2,
+    description: 'workspaces, workspace files and run outputs',
+    sql: `
+      CREATE TABLE magsag_workspaces (
+        id text PRIMARY KEY,
+        owner text NOT NULL DEFAULT 'local',
+        created_at timestamptz NOT NULL,
+        updated_at timestamptz NOT NULL,
+        bytes bigint NOT NULL DEFAULT 0,
+        entries integer NOT NULL DEFAULT 0
+      );
+      CREATE INDEX magsag_workspaces_owner ON magsag_workspaces (owner, updated_at);
+      CREATE TABLE magsag_files (
+        workspace_id text NOT NULL REFERENCES magsag_workspaces ON DELETE CASCADE,
+        path text COLLATE "C" NOT NULL,
+        kind text NOT NULL CHECK (kind IN ('file', 'directory')),
+        data bytea,
+        bytes integer NOT NULL DEFAULT 0,
+        updated_at timestamptz NOT NULL,
+        PRIMARY KEY (workspace_id, path)
+      );
+      CREATE TABLE magsag_run_outputs (
+        workspace_id text NOT NULL,
+        run_id text NOT NULL,
+        output text NOT NULL,
+        PRIMARY KEY (workspace_id, run_id)
+      );
+    `,
+  },
+  {
     version: 3,
     description: 'PII vault and audit log',
     sql: `
@@ -79,9 +109,9 @@ export const migrations: readonly Migration[] = [
         decision jsonb
       );
       CREATE INDEX magsag_approvals_created ON magsag_approvals (created_at);
-      `,
-    },
-    {
+    `,
+  },
+  {
     version: 5,
     description: 'saved skills',
     sql: `

@@ -4,8 +4,10 @@ import type { SkillStore } from '../skills.ts';
 import { PostgresSkills } from './skills.ts';
 import { observeClient, type StatementObserver } from '../observe.ts';
 import { assertRunIds, interruptedRecord, type RunRecordStore, type StoredRunRecord } from '../runRecords.ts';
+import type { RunOutputStore, WorkspaceStore } from '../workspaces.ts';
 import { migrationLock, migrations, schemaVersion } from './migrations.ts';
 import { PostgresApprovals, PostgresAudit, PostgresVault } from './rows.ts';
+import { PostgresRunOutputs, PostgresWorkspaces } from './workspaces.ts';
 
 /** Options of {@link PostgresStore.open}. */
 export interface PostgresStoreOptions {
@@ -100,25 +102,42 @@ export class PostgresStore {
     }
   }
 
-  /** Runs `fn` in one transaction on one connection; driver errors become `STORE_UNAVAILABLE`. */
-  async transaction<T>(doing: string, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  /**
+   * Runs `work` in one transaction on one connection: committed when it resolves, rolled back when
+   * it throws (our errors pass through; driver errors become `STORE_UNAVAILABLE` naming `doing`).
+   */
+  async transaction<T>(doing: string, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     let client: pg.PoolClient;
     try {
       client = await this.#pool.connect();
     } catch (error) {
       throw storeError(error, this.where, doing);
     }
+    let broken = false;
     try {
       await client.query('BEGIN');
-      const result = await fn(client);
+      const value = await work(client);
       await client.query('COMMIT');
-      return result;
+      return value;
     } catch (error) {
-      await client.query('ROLLBACK').catch(() => {});
+      await client.query('ROLLBACK').catch(() => {
+        broken = true;
+      });
       throw storeError(error, this.where, doing);
     } finally {
-      client.release();
+      // A connection that could not even roll back is dropped, not reused.
+      client.release(broken);
     }
+  }
+
+  /** Workspaces and their files in `magsag_workspaces` and `magsag_files`. */
+  workspaces(): WorkspaceStore {
+    return new PostgresWorkspaces(this);
+  }
+
+  /** Run outputs in `magsag_run_outputs`. */
+  runOutputs(): RunOutputStore {
+    return new PostgresRunOutputs(this);
   }
 
   /**
