@@ -387,10 +387,18 @@ export function createProgram(io: Io = processIo, contexts: CliContext[] = [], o
     .option('--json', 'print JSON')
     .action(
       run(async (ctx, file: string, opts: JsonFlag & { name: string; description?: string; inputs?: string; example: string[]; overwrite?: boolean }) => {
-        const [{ saveSkill }, { Workspace }, { parseInputFlag, readInput }] = await Promise.all([import('@magsag/catalog'), import('@magsag/runner'), import('./input.ts')]);
+        const [{ saveSkill }, { parseInputFlag, readInput }] = await Promise.all([import('@magsag/catalog'), import('./input.ts')]);
         const ref = /^([A-Za-z0-9][A-Za-z0-9._-]*):(.+)$/.exec(file);
-        const source = ref ? Workspace.open(ctx.paths.stateDir, ref[1]!, { create: false }).resolve(ref[2]!).full : path.resolve(file);
-        const code = await readInput(source);
+        const source = ref ? ref[2]! : path.resolve(file);
+        let code: string;
+        if (ref) {
+          // A file of a workspace, wherever the store keeps it (the state folder or PostgreSQL).
+          const { workspaces } = await ctx.store();
+          const meta = await workspaces.open(ref[1]!, { create: false });
+          code = await workspaces.read(meta.id, ref[2]!);
+        } else {
+          code = await readInput(source);
+        }
         const inputSchema = opts.inputs === undefined ? undefined : await parseInputFlag(`@${opts.inputs}`, '--inputs');
         if (inputSchema !== undefined && (typeof inputSchema !== 'object' || inputSchema === null || Array.isArray(inputSchema))) {
           throw new MagsagError('USAGE', `--inputs ${opts.inputs}: expected a JSON Schema object with type: object.`);
@@ -419,9 +427,10 @@ export function createProgram(io: Io = processIo, contexts: CliContext[] = [], o
     .option('--json', 'print JSON')
     .action(
       run(async (ctx, opts: JsonFlag) => {
-        const { listWorkspaces, markInterruptedRuns } = await import('@magsag/runner');
-        markInterruptedRuns(ctx.paths.stateDir);
-        const rows = listWorkspaces({ stateDir: ctx.paths.stateDir });
+        const { listWorkspacesIn, markInterruptedRunsIn } = await import('@magsag/runner');
+        const store = await ctx.store();
+        await markInterruptedRunsIn(store);
+        const rows = await listWorkspacesIn(store);
         if (opts.json) printJson(io, rows);
         else if (rows.length === 0) io.stdout('No workspaces yet: `magsag exec` creates one per run.\n');
         else io.stdout(table(['ID', 'RUNS', 'FILES', 'BYTES', 'LAST USED'], rows.map((w) => [w.id, String(w.runs), String(w.files), String(w.bytes), w.updatedAt])));
@@ -434,9 +443,10 @@ export function createProgram(io: Io = processIo, contexts: CliContext[] = [], o
     .option('--json', 'print JSON')
     .action(
       run(async (ctx, id: string, opts: JsonFlag) => {
-        const { markInterruptedRuns, showWorkspace } = await import('@magsag/runner');
-        markInterruptedRuns(ctx.paths.stateDir);
-        const shown = showWorkspace(id, { stateDir: ctx.paths.stateDir });
+        const { markInterruptedRunsIn, showWorkspaceIn } = await import('@magsag/runner');
+        const store = await ctx.store();
+        await markInterruptedRunsIn(store);
+        const shown = await showWorkspaceIn(store, id);
         if (opts.json) printJson(io, shown);
         else io.stdout(`${JSON.stringify(shown, null, 2)}\n`);
       }),
@@ -450,9 +460,8 @@ export function createProgram(io: Io = processIo, contexts: CliContext[] = [], o
     .option('--json', 'print JSON')
     .action(
       run(async (ctx, opts: JsonFlag & { maxAge?: number; maxCount?: number; dryRun?: boolean }) => {
-        const { cleanWorkspaces } = await import('@magsag/runner');
-        const cleaned = cleanWorkspaces({
-          stateDir: ctx.paths.stateDir,
+        const { cleanWorkspacesIn } = await import('@magsag/runner');
+        const cleaned = await cleanWorkspacesIn(await ctx.store(), {
           ...(opts.maxAge === undefined ? {} : { maxAgeMs: opts.maxAge * 24 * 60 * 60 * 1000 }),
           ...(opts.maxCount === undefined ? {} : { maxCount: opts.maxCount }),
           dryRun: opts.dryRun === true,
@@ -635,7 +644,7 @@ export function createProgram(io: Io = processIo, contexts: CliContext[] = [], o
             const prepared = await prepareMcpConfig(opts.mcpConfig, base, { refresh: opts.refresh === true, log: io.stderr });
             ctx.usePaths(prepared.paths);
           }
-          const [{ runProgram, runSkill }, { findSkill, loadSkills }, { saveSkillInProcess }, { RunTracker, serveHttp, serveStdio }, { configureSandboxPool, markInterruptedRuns, readRunOutput, sandboxGlobals, warmTranspiler, warmTypeChecker }] = await Promise.all([
+          const [{ runProgram, runSkill }, { findSkill, loadSkills }, { saveSkillInProcess }, { RunTracker, serveHttp, serveStdio }, { configureSandboxPool, markInterruptedRunsIn, readRunOutputIn, sandboxGlobals, warmTranspiler, warmTypeChecker }] = await Promise.all([
             import('./commands/exec.ts'),
             import('@magsag/catalog'),
             import('./serve/saveSkill.ts'),
@@ -653,8 +662,15 @@ export function createProgram(io: Io = processIo, contexts: CliContext[] = [], o
           await ctx.loadClient();
           const store = await ctx.store();
           await ctx.loadPii();
-          // Records left `running` by a serve that was killed are marked before anything new starts.
-          markInterruptedRuns(ctx.paths.stateDir);
+          // A shared store: the vault key must be the one the other replicas use (checked, not guessed).
+          await ctx.pii.ready();
+          // Records left `running` by a serve (or, sharing a store, a replica) that was killed are
+          // marked before anything new starts, then every 30 s: a replica on another machine that
+          // died is found by its heartbeat.
+          await markInterruptedRunsIn(store);
+          const sweep = setInterval(() => void markInterruptedRunsIn(store).catch((error: unknown) => ctx.logger.warn({ err: error }, 'could not look for interrupted runs')), 30_000);
+          sweep.unref();
+          ctx.onClose(async () => clearInterval(sweep));
           // The pool and the type-checker start now, not on the first client's call.
           const pool = configureSandboxPool({
             ...(opts.maxWorkers === undefined ? {} : { maxWorkers: opts.maxWorkers }),
@@ -718,7 +734,7 @@ export function createProgram(io: Io = processIo, contexts: CliContext[] = [], o
               return { ok: doc.ok, modelView: doc.modelView, workspace: doc.workspace?.id };
             },
             readOutput: ({ workspace, runId, offset, length, principal }) =>
-              readRunOutput(ctx.paths.stateDir, workspace, runId, { owner: principal.name, ...(offset === undefined ? {} : { offset }), ...(length === undefined ? {} : { length }) }),
+              readRunOutputIn(store, workspace, runId, { owner: principal.name, ...(offset === undefined ? {} : { offset }), ...(length === undefined ? {} : { length }) }),
             sandboxGlobals,
             skillWriters: opts.skillWriters,
             // Clients without MCP elicitation: their approvals wait here for `magsag approvals`.

@@ -286,3 +286,27 @@ describe.skipIf(unavailable)(`workspaces: two PostgreSQL stores on one database$
     }
   });
 });
+
+describe.skipIf(unavailable)(`workspaces: PostgreSQL removal${unavailable ? ` (${unavailable})` : ''}`, () => {
+  it('removing a workspace removes its PII vault rows and counters too', async () => {
+    const store = await openStore({ stateDir: '/nonexistent', url: await freshDatabase() });
+    try {
+      if (store.vault.kind !== 'rows') throw new Error('expected the rows vault');
+      const kept = await store.workspaces.open(undefined, { create: true });
+      const gone = await store.workspaces.open(undefined, { create: true });
+      const sealed = { iv: 'aaaa', tag: 'bbbb', data: 'cccc' };
+      for (const ws of [kept.id, gone.id]) {
+        await store.vault.tokenize(ws, [{ kind: 'EMAIL', index: `idx-${ws}`, proposed: 1, make: (n) => ({ placeholder: `[EMAIL_${n}]`, sealed }), origins: ['crm'] }]);
+      }
+      expect(await store.vault.entries(gone.id)).toHaveLength(1);
+      await store.workspaces.remove(gone.id);
+      expect(await store.vault.entries(gone.id)).toEqual([]);
+      expect(await store.vault.entries(kept.id)).toHaveLength(1);
+      // A workspace made again under that id starts its placeholders from 1.
+      const again = await store.vault.tokenize(gone.id, [{ kind: 'EMAIL', index: 'other', proposed: 1, make: (n) => ({ placeholder: `[EMAIL_${n}]`, sealed }), origins: [] }]);
+      expect(again[0]?.placeholder).toBe('[EMAIL_1]');
+    } finally {
+      await store.close();
+    }
+  });
+});

@@ -1,4 +1,4 @@
-import { execute, maskDeep, newWorkspaceId, Workspace, type Approver, type ExecuteResult, type RunLimits } from '@magsag/runner';
+import { execute, maskDeep, newWorkspaceId, type Approver, type ExecuteResult, type RunLimits } from '@magsag/runner';
 import { prepareSkillRun, type Skill } from '@magsag/catalog';
 import { assertWorkspaceId } from '@magsag/core';
 import type { CliContext } from '../context.ts';
@@ -47,7 +47,8 @@ export async function runProgram(
   // Checked before the vault or anything else touches the disk: a refused id creates nothing.
   const workspace = flags.workspace === undefined ? newWorkspaceId() : assertWorkspaceId(flags.workspace, flags.owner === undefined ? '--workspace' : 'Workspace id');
   // Ownership is settled before the vault opens: another principal's workspace is "not found".
-  Workspace.open(ctx.paths.stateDir, workspace, {
+  const store = await ctx.store();
+  await store.workspaces.open(workspace, {
     create: flags.workspace === undefined || flags.createWorkspace !== false,
     ...(flags.owner === undefined ? {} : { owner: flags.owner }),
   });
@@ -78,6 +79,7 @@ export async function runProgram(
     serversDir: ctx.generatedDir,
     skillsDir: ctx.skillsDir,
     stateDir: ctx.paths.stateDir,
+    store,
     callTool: (server, tool, args, options) => client.callTool(server, tool, args, options),
     checkResult: (server, tool, data) => client.checkToolResult(server, tool, data),
     toolPolicy: (server, tool) => client.toolPolicy(server, tool),

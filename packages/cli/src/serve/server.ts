@@ -306,7 +306,7 @@ export function createMagsagServer(deps: ServeDeps, principal: Principal = local
       },
       async ({ workspace, runId, offset, length }) => {
         try {
-          const page = readOutput({ workspace, runId, principal, ...(offset === undefined ? {} : { offset }), ...(length === undefined ? {} : { length }) });
+          const page = await readOutput({ workspace, runId, principal, ...(offset === undefined ? {} : { offset }), ...(length === undefined ? {} : { length }) });
           return text(mask(JSON.stringify(page)));
         } catch (error) {
           return failure(error);

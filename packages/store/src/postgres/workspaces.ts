@@ -95,6 +95,9 @@ export class PostgresWorkspaces implements WorkspaceStore {
     await this.#store.transaction(`removing workspace ${id}`, async (client) => {
       await client.query('DELETE FROM magsag_run_outputs WHERE workspace_id = $1', [id]);
       await client.query('DELETE FROM magsag_run_records WHERE workspace_id = $1', [id]);
+      // Its PII vault: the sealed values and their counters (the local backend removes pii-vault.enc with the folder).
+      await client.query('DELETE FROM magsag_vault_entries WHERE workspace_id = $1', [id]);
+      await client.query('DELETE FROM magsag_vault_counters WHERE workspace_id = $1', [id]);
       // Its files go with it (ON DELETE CASCADE).
       await client.query('DELETE FROM magsag_workspaces WHERE id = $1', [id]);
     });
