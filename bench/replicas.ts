@@ -101,11 +101,22 @@ async function startReplica(name: string, storeUrl: string, env: Record<string, 
   return { name, child, url, stderr: () => seen };
 }
 
-/** magsag_store_queries_total summed over its labels, from a replica's /metrics. */
-async function storeQueries(replica: Replica): Promise<number> {
+/** magsag_store_queries_total by operation (`INSERT magsag_files`), from a replica's /metrics. */
+async function storeQueries(replica: Replica): Promise<Map<string, number>> {
   const text = await (await fetch(new URL('/metrics', replica.url))).text();
-  let total = 0;
-  for (const line of text.split('\n')) if (line.startsWith('magsag_store_queries_total{')) total += Number(line.slice(line.lastIndexOf(' ') + 1));
+  const counts = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    if (!line.startsWith('magsag_store_queries_total{')) continue;
+    const operation = /operation="([^"]*)"/.exec(line)?.[1] ?? '?';
+    counts.set(operation, (counts.get(operation) ?? 0) + Number(line.slice(line.lastIndexOf(' ') + 1)));
+  }
+  return counts;
+}
+
+/** The sum of several replicas' counts, by operation. */
+async function allStoreQueries(replicas: Replica[]): Promise<Map<string, number>> {
+  const total = new Map<string, number>();
+  for (const counts of await Promise.all(replicas.map(storeQueries))) for (const [k, v] of counts) total.set(k, (total.get(k) ?? 0) + v);
   return total;
 }
 
@@ -134,7 +145,7 @@ interface Figures {
   runsPerSecond: number;
   latencyMs: { p50: number; p90: number; p99: number; max: number };
   cpuMsPerRun: { replicas: number; postgres: number };
-  store: { queriesPerRun: number; bytesPerRun: { toStore: number; fromStore: number } };
+  store: { queriesPerRun: number; statementsPerRun: Record<string, number>; bytesPerRun: { toStore: number; fromStore: number } };
   requestsPerReplica: Record<string, number>;
 }
 
@@ -166,7 +177,7 @@ async function measure(replicaCount: number, cluster: Awaited<ReturnType<typeof 
     await Promise.all(sessions.map((s, c) => call(s, c)));
     const cpuBefore = replicas.reduce((sum, r) => sum + treeCpuMs(r.child.pid!), 0);
     const pgBefore = postgresCpuMs(path.join(cluster.dir, 'data'));
-    const queriesBefore = (await Promise.all(replicas.map(storeQueries))).reduce((a, b) => a + b, 0);
+    const queriesBefore = await allStoreQueries(replicas);
     const bytesBefore = relay.bytes();
     const countsBefore = { ...balancer.counts };
     const latencies: number[] = [];
@@ -186,7 +197,12 @@ async function measure(replicaCount: number, cluster: Awaited<ReturnType<typeof 
     const runs = clients * runsPerClient;
     const cpu = replicas.reduce((sum, r) => sum + treeCpuMs(r.child.pid!), 0) - cpuBefore;
     const pgCpu = postgresCpuMs(path.join(cluster.dir, 'data')) - pgBefore;
-    const queries = (await Promise.all(replicas.map(storeQueries))).reduce((a, b) => a + b, 0) - queriesBefore;
+    const queriesAfter = await allStoreQueries(replicas);
+    const byOperation = [...queriesAfter]
+      .map(([operation, n]) => [operation, (n - (queriesBefore.get(operation) ?? 0)) / (clients * runsPerClient)] as const)
+      .filter(([, n]) => n > 0)
+      .sort((a, b) => b[1] - a[1]);
+    const queries = byOperation.reduce((sum, [, n]) => sum + n, 0) * clients * runsPerClient;
     const bytes = relay.bytes();
     latencies.sort((a, b) => a - b);
     await Promise.all(sessions.map((s) => s.client.close().catch(() => {})));
@@ -201,6 +217,7 @@ async function measure(replicaCount: number, cluster: Awaited<ReturnType<typeof 
       cpuMsPerRun: { replicas: Number((cpu / runs).toFixed(1)), postgres: Number((pgCpu / runs).toFixed(1)) },
       store: {
         queriesPerRun: Number((queries / runs).toFixed(1)),
+        statementsPerRun: Object.fromEntries(byOperation.map(([operation, n]) => [operation, Number(n.toFixed(2))])),
         bytesPerRun: { toStore: Math.round((bytes.toStore - bytesBefore.toStore) / runs), fromStore: Math.round((bytes.fromStore - bytesBefore.fromStore) / runs) },
       },
       requestsPerReplica: Object.fromEntries(Object.entries(balancer.counts).map(([k, v]) => [k, v - (countsBefore[k] ?? 0)])),
@@ -226,6 +243,7 @@ try {
         `${figures.store.queriesPerRun} statements/run, ${figures.store.bytesPerRun.toStore} B to and ${figures.store.bytesPerRun.fromStore} B from the store per run, ` +
         `${figures.failures} failures; requests ${JSON.stringify(figures.requestsPerReplica)}`,
     );
+    say(`  statements per run: ${Object.entries(figures.store.statementsPerRun).map(([op, n]) => `${op} ${n}`).join(', ')}`);
   }
   const report = {
     bench: 'replicas',
