@@ -4,6 +4,7 @@ export { defaultLimits, defaultQuota, defaultRetention, identityMasker, maxLimit
 export type { ExecuteOptions, Masker, RetentionPolicy, RunLimits, ResultChecker, RunnerConfig, ToolCaller, ToolCallerOptions, WorkspaceQuota } from './options.ts';
 export type { ApprovalCall, ApprovalDecision, ApprovalRecord, ApprovalRequest, Approver, ToolPolicyResolver } from './approvals.ts';
 export type { Artifact, Diagnostic, ExecuteResult, LogEntry, LogLevel, RunError, RunMetrics, RunWorkspace, ToolCallMetric } from './result.ts';
+export { capToolCallText, toolCallTextChars } from './result.ts';
 export {
   cleanWorkspaces,
   cleanWorkspacesIn,
