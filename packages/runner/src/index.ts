@@ -22,7 +22,7 @@ export { markInterruptedRuns, markInterruptedRunsIn } from './host/runRecords.ts
 export { maskDeep } from './host/maskDeep.ts';
 export type { CleanOptions, RunOwner, RunRecord, WorkspaceUsage, WorkspaceEntry, WorkspaceMeta, WorkspaceQueryOptions, WorkspaceSummary } from './host/workspace.ts';
 export { createTypeChecker, sandboxDeclarations, sandboxTsconfigOptions, workspaceTypes } from './host/typecheck.ts';
-export { warmTypeChecker } from './host/checker.ts';
+export { checkProgram, warmTypeChecker } from './host/checker.ts';
 export type { TypeChecker, TypeCheckerOptions } from './host/typecheck.ts';
 export { warmTranspiler } from './host/transpiler.ts';
 export { closeSandboxes, configureSandboxPool, SandboxPool, sandboxPool, sandboxPoolDefaults, warmSandboxes } from './host/sandboxPool.ts';
