@@ -11,6 +11,8 @@ import { cliArgs, repoRoot } from './helpers.ts';
 // `magsag ui` end to end: the CLI from source against this repository's demo servers, in a real
 // headless Chromium. MAGSAG_UI_SCREENSHOTS=1 also writes docs/images/ui-*.png.
 const unavailable = chromiumUnavailable();
+// The page's own `document`, in functions that run in the browser (the tests compile without the DOM lib).
+declare const document: { querySelector(selector: string): { textContent: string | null } | null; querySelectorAll(selector: string): { length: number } };
 const screenshots = process.env['MAGSAG_UI_SCREENSHOTS'] === '1';
 
 /** One raw request, so that Host, Origin and Cookie can be anything. */
