@@ -149,7 +149,7 @@ describe.skipIf(unavailable)(`magsag ui in a headless browser${unavailable ? ` â
     await page.waitForFunction(() => document.querySelector('#run-state')?.textContent === 'done');
     expect(await page.textContent('#model-view')).toContain('hello from the browser');
     await page.waitForFunction(() => /\d+ tokens \(o200k\)/.test(document.querySelector('#model-tokens')?.textContent ?? ''));
-    expect(await page.textContent('#tool-calls')).toContain('everything/echo');
+    expect(await page.textContent('#section-code #tool-calls')).toContain('everything/echo');
     expect(await page.textContent('.call-args')).toContain('hello from the browser');
     expect(await page.textContent('.call-result')).toContain('hello from the browser');
     expect(await page.textContent('#run-logs')).toContain('got');
@@ -165,6 +165,27 @@ describe.skipIf(unavailable)(`magsag ui in a headless browser${unavailable ? ` â
     await page.waitForSelector('#cancel:not([disabled])');
     await page.click('#cancel');
     await page.waitForFunction(() => (document.querySelector('#run-state')?.textContent ?? '').includes('SANDBOX_CANCELLED'));
+  });
+
+  it('holds a call that needs approval in the approval queue until it is approved on the Runs tab', async () => {
+    // memory/delete_entities has the policy `approve`; deleting an entity nobody made changes nothing.
+    await setCode(page, "import { deleteEntities } from './servers/memory/deleteEntities';\nexport default await deleteEntities({ entityNames: ['magsag-ui-test-nobody'] });\n");
+    await page.click('#run');
+    await page.click('#tab-runs');
+    for (;;) {
+      await page.waitForSelector('#approvals h2');
+      if ((await page.$('#approvals .approval')) !== null) break;
+      // The queue is read when the tab opens: open it again until the request is there.
+      await page.click('#tab-code');
+      await page.click('#tab-runs');
+    }
+    expect(await page.textContent('#approvals .approval')).toContain('delete_entities');
+    await shot('approvals');
+    await page.click('#approvals .approval button.primary');
+    await page.waitForFunction(() => (document.querySelector('#approvals h2')?.textContent ?? '').includes('(0)'));
+    await page.click('#tab-code');
+    await page.waitForFunction(() => document.querySelector('#run-state')?.textContent === 'done');
+    expect(await page.textContent('#section-code #tool-calls')).toContain('memory/delete_entities');
   });
 
   it('opens a run from the history with its masked tool calls and its workspace files', async () => {

@@ -452,13 +452,24 @@ async function main(): Promise<void> {
   }
   const content = h('main', { id: 'content' });
   const nav = h('nav', {});
+  // One section per tab. The editor's section is made once and kept, so a run (and its output)
+  // survives a look at another tab; the others read their data again each time they are opened.
+  const sections = new Map<string, HTMLElement>();
   const select = async (id: string): Promise<void> => {
     for (const b of nav.querySelectorAll('button')) b.classList.toggle('active', b.dataset['tab'] === id);
-    content.replaceChildren(h('p', { class: 'muted' }, 'loading…'));
+    for (const [key, section] of sections) section.hidden = key !== id;
+    let section = sections.get(id);
+    if (section && id === 'code') return;
+    if (!section) {
+      section = h('section', { id: `section-${id}` });
+      sections.set(id, section);
+      content.append(section);
+    }
+    section.replaceChildren(h('p', { class: 'muted' }, 'loading…'));
     try {
-      await tabs.find((t) => t.id === id)!.render(content);
+      await tabs.find((t) => t.id === id)!.render(section);
     } catch (error) {
-      content.replaceChildren(errorBox(error));
+      section.replaceChildren(errorBox(error));
     }
   };
   for (const t of tabs) {
