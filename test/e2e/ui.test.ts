@@ -4,7 +4,7 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { chromiumArgs, chromiumPath, chromiumUnavailable } from '../support/chromium.ts';
 import { cliArgs, repoRoot } from './helpers.ts';
 
@@ -36,32 +36,104 @@ async function setCode(page: Page, code: string): Promise<void> {
   await page.keyboard.insertText(code);
 }
 
+/** Starts `magsag ui --port 0` from source on this repository, with a state folder of its own. */
+async function startUiCli(stateDir: string): Promise<{ child: ChildProcess; url: URL; stderr: () => string }> {
+  const [command, ...args] = cliArgs(['--state-dir', stateDir, 'ui', '--port', '0']);
+  // No DISPLAY: the browser is not opened (the link is printed either way).
+  const child = spawn(command!, args, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, DISPLAY: '', WAYLAND_DISPLAY: '' } });
+  let stderr = '';
+  child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
+  const url = await new Promise<URL>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (c: Buffer) => {
+      out += c.toString();
+      const match = /magsag ui: (http:\S+)/.exec(out);
+      if (match) resolve(new URL(match[1]!));
+    });
+    child.once('exit', (code) => reject(new Error(`magsag ui exited ${code}: ${stderr}`)));
+  });
+  return { child, url, stderr: () => stderr };
+}
+
+async function stopUiCli(child: ChildProcess | undefined): Promise<void> {
+  if (!child) return;
+  child.kill('SIGTERM');
+  if (child.exitCode === null) await new Promise((resolve) => child.once('exit', resolve));
+}
+
+describe('magsag ui over HTTP: loopback only, the Host/Origin guard, a one-time token, a strict cookie', () => {
+  let started: Awaited<ReturnType<typeof startUiCli>>;
+  let stateDir: string;
+  let host: string;
+  beforeAll(async () => {
+    stateDir = mkdtempSync(path.join(tmpdir(), 'magsag-ui-http-'));
+    started = await startUiCli(stateDir);
+    host = `127.0.0.1:${started.url.port}`;
+  });
+  afterAll(async () => {
+    await stopUiCli(started?.child);
+    rmSync(stateDir, { recursive: true, force: true });
+  });
+
+  it('prints a loopback link with a one-time token in its fragment, and never logs the token', async () => {
+    expect(started.url.hostname).toBe('127.0.0.1');
+    const token = new URLSearchParams(started.url.hash.slice(1)).get('token');
+    expect(token).toMatch(/^[A-Za-z0-9_-]{40,}$/);
+    // Without a desktop it says why it did not open a browser (after printing the link).
+    await vi.waitFor(() => expect(started.stderr()).toContain('could not open a browser'), { timeout: 30_000 });
+    expect(started.stderr()).not.toContain(token!);
+  });
+
+  it('refuses a foreign Host or Origin before anything else, and the API without the cookie', async () => {
+    const url = started.url;
+    const rebound = await raw(url, { path: '/', headers: { host: `evil.example:${url.port}` } });
+    expect(rebound.status).toBe(403);
+    expect(rebound.body).toContain('Host');
+    const foreign = await raw(url, { method: 'POST', path: '/api/session', headers: { host, origin: 'https://evil.example', 'content-type': 'application/json' }, body: JSON.stringify({ token: 'x' }) });
+    expect(foreign.status).toBe(403);
+    expect(foreign.body).toContain('Origin');
+    expect((await raw(url, { path: '/api/servers', headers: { host } })).status).toBe(401);
+    expect((await raw(url, { path: '/api/servers', headers: { host, cookie: 'magsag_ui=guessed' } })).status).toBe(401);
+    const wrong = await raw(url, { method: 'POST', path: '/api/session', headers: { host, 'content-type': 'application/json' }, body: JSON.stringify({ token: 'not-the-token' }) });
+    expect(wrong.status).toBe(403);
+    expect(wrong.headers['set-cookie']).toBeUndefined();
+    // The page itself is served with a policy that loads nothing from elsewhere.
+    const page = await raw(url, { path: '/', headers: { host } });
+    expect(page.headers['content-security-policy']).toContain("default-src 'self'");
+  });
+
+  it('gives the cookie (HttpOnly, SameSite=Strict, Path=/) once for the token; state changes need POST with JSON', async () => {
+    const url = started.url;
+    const token = new URLSearchParams(url.hash.slice(1)).get('token')!;
+    const first = await raw(url, { method: 'POST', path: '/api/session', headers: { host, 'content-type': 'application/json' }, body: JSON.stringify({ token }) });
+    expect(first.status).toBe(200);
+    const setCookie = String(first.headers['set-cookie']);
+    expect(setCookie).toMatch(/^magsag_ui=[A-Za-z0-9_-]{40,}; HttpOnly; SameSite=Strict; Path=\/$/);
+    const again = await raw(url, { method: 'POST', path: '/api/session', headers: { host, 'content-type': 'application/json' }, body: JSON.stringify({ token }) });
+    expect(again.status).toBe(403);
+    const cookie = setCookie.split(';')[0]!;
+    expect((await raw(url, { path: '/api/overview', headers: { host, cookie } })).status).toBe(200);
+    const form = await raw(url, { method: 'POST', path: '/api/cancel', headers: { host, cookie, 'content-type': 'application/x-www-form-urlencoded' }, body: 'ticket=aaaaaaaa' });
+    expect(form.status).toBe(415);
+    expect((await raw(url, { method: 'DELETE', path: '/api/runs', headers: { host, cookie } })).status).toBe(405);
+  });
+});
+
 describe.skipIf(unavailable)(`magsag ui in a headless browser${unavailable ? ` â€” SKIPPED: ${unavailable}` : ''}`, () => {
   let child: ChildProcess;
   let url: URL;
   let browser: Browser;
   let page: Page;
   let stateDir: string;
-  let stderr = '';
   let echoRun = '';
 
   beforeAll(async () => {
     // The page as the package's build bundles it (esbuild, a second or two).
     execFileSync(process.execPath, [path.join(repoRoot, 'packages/ui/scripts/buildWeb.mjs')], { stdio: 'inherit' });
     stateDir = mkdtempSync(path.join(tmpdir(), 'magsag-ui-'));
-    const [command, ...args] = cliArgs(['--state-dir', stateDir, 'ui', '--port', '0']);
-    // No DISPLAY: the browser is not opened (the link is printed either way).
-    child = spawn(command!, args, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, DISPLAY: '', WAYLAND_DISPLAY: '' } });
-    child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
-    url = await new Promise<URL>((resolve, reject) => {
-      let out = '';
-      child.stdout!.on('data', (c: Buffer) => {
-        out += c.toString();
-        const match = /magsag ui: (http:\S+)/.exec(out);
-        if (match) resolve(new URL(match[1]!));
-      });
-      child.once('exit', (code) => reject(new Error(`magsag ui exited ${code}: ${stderr}`)));
-    });
+    const started = await startUiCli(stateDir);
+    child = started.child;
+    url = started.url;
     browser = await chromium.launch({ executablePath: chromiumPath()!, args: chromiumArgs(), headless: true });
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     if (screenshots) mkdirSync(path.join(repoRoot, 'docs/images'), { recursive: true });
@@ -69,37 +141,13 @@ describe.skipIf(unavailable)(`magsag ui in a headless browser${unavailable ? ` â
 
   afterAll(async () => {
     await browser?.close();
-    child?.kill('SIGTERM');
-    if (child && child.exitCode === null) await new Promise((resolve) => child.once('exit', resolve));
+    await stopUiCli(child);
     rmSync(stateDir, { recursive: true, force: true });
   });
 
   const shot = async (name: string): Promise<void> => {
     if (screenshots) await page.screenshot({ path: path.join(repoRoot, 'docs/images', `ui-${name}.png`), fullPage: false });
   };
-
-  it('prints a loopback link with a one-time token, and never logs it', () => {
-    expect(url.hostname).toBe('127.0.0.1');
-    const token = new URLSearchParams(url.hash.slice(1)).get('token');
-    expect(token).toMatch(/^[A-Za-z0-9_-]{40,}$/);
-    expect(stderr).not.toContain(token!);
-    expect(stderr).toContain('could not open a browser');
-  });
-
-  it('refuses the API without the session cookie, and a foreign Host or Origin before anything else', async () => {
-    const host = `127.0.0.1:${url.port}`;
-    expect((await raw(url, { path: '/api/servers', headers: { host } })).status).toBe(401);
-    expect((await raw(url, { path: '/api/servers', headers: { host, cookie: 'magsag_ui=guessed' } })).status).toBe(401);
-    const rebound = await raw(url, { path: '/', headers: { host: `evil.example:${url.port}` } });
-    expect(rebound.status).toBe(403);
-    expect(rebound.body).toContain('Host');
-    const foreign = await raw(url, { method: 'POST', path: '/api/session', headers: { host, origin: 'https://evil.example', 'content-type': 'application/json' }, body: JSON.stringify({ token: 'x' }) });
-    expect(foreign.status).toBe(403);
-    expect(foreign.body).toContain('Origin');
-    const wrong = await raw(url, { method: 'POST', path: '/api/session', headers: { host, 'content-type': 'application/json' }, body: JSON.stringify({ token: 'not-the-token' }) });
-    expect(wrong.status).toBe(403);
-    expect(wrong.headers['set-cookie']).toBeUndefined();
-  });
 
   it('exchanges the token for an HttpOnly, SameSite=Strict cookie once, then shows the servers', async () => {
     await page.goto(url.href);
@@ -112,10 +160,6 @@ describe.skipIf(unavailable)(`magsag ui in a headless browser${unavailable ? ` â
     const token = new URLSearchParams(url.hash.slice(1)).get('token')!;
     const again = await raw(url, { method: 'POST', path: '/api/session', headers: { host: `127.0.0.1:${url.port}`, 'content-type': 'application/json' }, body: JSON.stringify({ token }) });
     expect(again.status).toBe(403);
-    // With the cookie, a state-changing call must still be JSON (no form posts).
-    const cookie = `magsag_ui=${cookies[0]!.value}`;
-    const form = await raw(url, { method: 'POST', path: '/api/cancel', headers: { host: `127.0.0.1:${url.port}`, cookie, 'content-type': 'application/x-www-form-urlencoded' }, body: 'ticket=aaaaaaaa' });
-    expect(form.status).toBe(415);
   });
 
   it('tests a server from the page and searches tools at three detail levels with their token cost', async () => {

@@ -122,14 +122,20 @@ export async function startUi(deps: UiDeps, options: StartUiOptions = {}): Promi
   const runs = new Map<string, AbortController>();
   let guard: ReturnType<UiDeps['createGuard']> = () => ({ status: 403, reason: 'Forbidden: the server is starting' });
 
-  const running = async (ticket: unknown, work: (signal: AbortSignal) => Promise<unknown>): Promise<unknown> => {
+  const running = async (res: ServerResponse, ticket: unknown, work: (signal: AbortSignal) => Promise<unknown>): Promise<unknown> => {
     if (typeof ticket !== 'string' || !ticketPattern.test(ticket)) throw new HttpError(400, '"ticket" must be 8 to 64 letters, digits, - or _ (the page picks one per run, to cancel it).');
     if (runs.has(ticket)) throw new HttpError(409, `A run with ticket ${ticket} is already running.`);
     const controller = new AbortController();
     runs.set(ticket, controller);
+    // A page closed (or reloaded) while its run goes on: nobody will read the answer, so the run ends.
+    const gone = (): void => {
+      if (!res.writableFinished) controller.abort(new Error('the page went away'));
+    };
+    res.once('close', gone);
     try {
       return await work(controller.signal);
     } finally {
+      res.off('close', gone);
       runs.delete(ticket);
     }
   };
@@ -156,9 +162,9 @@ export async function startUi(deps: UiDeps, options: StartUiOptions = {}): Promi
         case '/api/typecheck':
           return send(res, 200, { diagnostics: await deps.typecheck(str(body, 'code')) });
         case '/api/run':
-          return send(res, 200, await running(body['ticket'], (signal) => deps.run({ code: str(body, 'code'), signal })));
+          return send(res, 200, await running(res, body['ticket'], (signal) => deps.run({ code: str(body, 'code'), signal })));
         case '/api/skills/run':
-          return send(res, 200, await running(body['ticket'], (signal) => deps.runSkill({ name: str(body, 'name', 200), input: body['input'], signal })));
+          return send(res, 200, await running(res, body['ticket'], (signal) => deps.runSkill({ name: str(body, 'name', 200), input: body['input'], signal })));
         case '/api/cancel': {
           const controller = runs.get(str(body, 'ticket', 64));
           controller?.abort(new Error('cancelled from magsag ui'));
@@ -277,6 +283,8 @@ export async function startUi(deps: UiDeps, options: StartUiOptions = {}): Promi
     });
   });
 
+  // A run may take as long as its limits allow (and an approval wait on top): no request timeout.
+  server.requestTimeout = 0;
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) =>
       reject(error.code === 'EADDRINUSE' ? new MagsagError('USAGE', `Port ${options.port} is in use on ${uiHost}: pick another with --port, or leave it out for a free one.`) : error),
