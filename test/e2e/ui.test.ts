@@ -244,12 +244,15 @@ describe.skipIf(unavailable)(`magsag ui in a headless browser${unavailable ? ` â
     await shot('runs');
   });
 
-  it('renders a skill\'s SKILL.md and the benchmarks as charts', async () => {
+  it('renders a skill\'s SKILL.md, runs it with an example input, and shows the benchmarks as charts', async () => {
     await page.click('#tab-skills');
-    await page.waitForSelector('#skills a');
-    await page.click('#skills a');
+    await page.click('#skills a:text-is("salary-band-lookup")');
     await page.waitForSelector('#skill-view .markdown h1, #skill-view .markdown h2, #skill-view .markdown p');
     expect(await page.$$eval('#skill-view .markdown script', (s) => s.length)).toBe(0);
+    // Its first example input, run like `magsag run salary-band-lookup --example 0`.
+    await page.click('#skill-view button:text-is("Run example 1")');
+    await page.waitForSelector('#skill-view #model-view');
+    expect(await page.textContent('#skill-view #model-view')).toMatch(/succeeded/);
     await shot('skills');
     await page.click('#tab-bench');
     await page.waitForSelector('svg.chart rect');
