@@ -63,7 +63,7 @@ export interface UiDeps {
   /** Runs a skill like `magsag run <name> --json`. */
   runSkill: (request: { name: string; input: unknown; signal: AbortSignal }) => Promise<unknown>;
   /** The workspaces of the store (`listWorkspacesIn`). */
-  workspaces: () => Promise<{ id: string }[]>;
+  workspaces: () => Promise<{ id: string; updatedAt?: string }[]>;
   /** One workspace: its files and run records (`showWorkspaceIn`). */
   workspace: (id: string) => Promise<{ entries: unknown[]; runRecords: Record<string, unknown>[] } & Record<string, unknown>>;
   /** A run's stored (masked) output, its first page. */

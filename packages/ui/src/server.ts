@@ -106,6 +106,9 @@ const str = (body: Record<string, unknown>, key: string, max = 1_000_000): strin
   return value;
 };
 
+/** How many of the most recently used workspaces the run history reads. */
+export const historyWorkspaces = 50;
+
 const ticketPattern = /^[A-Za-z0-9_-]{8,64}$/;
 
 /**
@@ -207,9 +210,13 @@ export async function startUi(deps: UiDeps, options: StartUiOptions = {}): Promi
           if (!record) throw new HttpError(404, `No run ${runId} in workspace ${ws}.`);
           return send(res, 200, { record, output: await deps.runOutput(ws, runId).catch((error: unknown) => ({ error: toMagsagError(error).message })) });
         }
-        // The history: every run record of every workspace, newest first.
+        // The history: the run records of the most recently used workspaces, newest first (a state
+        // folder may hold thousands of workspaces; each is read on its own).
         const rows: Record<string, unknown>[] = [];
-        for (const ws of await deps.workspaces()) {
+        const recent = (await deps.workspaces())
+          .sort((a, b) => String(b.updatedAt ?? '').localeCompare(String(a.updatedAt ?? '')))
+          .slice(0, historyWorkspaces);
+        for (const ws of recent) {
           const shown = await deps.workspace(ws.id).catch(() => undefined);
           for (const r of shown?.runRecords ?? []) {
             const metrics = (r['metrics'] ?? {}) as Record<string, unknown>;
