@@ -26,6 +26,7 @@ import path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { startBalancer } from '../test/support/balancer.ts';
+import { untilListening } from '../test/support/listening.ts';
 import { postgresUnavailable, startPostgres } from '../test/support/postgres.ts';
 import { treeCpuMs } from './proc.ts';
 
@@ -89,16 +90,8 @@ async function startReplica(name: string, storeUrl: string, env: Record<string, 
     stdio: ['ignore', 'ignore', 'pipe'],
     env: { ...process.env, MAGSAG_SERVE_TOKEN: '', MAGSAG_SERVE_TOKENS: '', ...env },
   });
-  let seen = '';
-  const url = await new Promise<URL>((resolve, reject) => {
-    child.stderr!.on('data', (chunk: Buffer) => {
-      seen += chunk.toString();
-      const match = /listening on (http:\S+)/.exec(seen);
-      if (match) resolve(new URL(match[1]!));
-    });
-    child.once('exit', (code) => reject(new Error(`replica ${name} exited ${code}: ${seen.slice(-2000)}`)));
-  });
-  return { name, child, url, stderr: () => seen };
+  const { url, stderr } = await untilListening(child, `replica ${name}`);
+  return { name, child, url, stderr };
 }
 
 /** magsag_store_queries_total by operation (`INSERT magsag_files`), from a replica's /metrics. */

@@ -2,6 +2,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { request } from 'node:http';
 import path from 'node:path';
+import { untilListening } from '../support/listening.ts';
 import { pathToFileURL } from 'node:url';
 
 export const repoRoot = path.resolve(import.meta.dirname, '../..');
@@ -44,16 +45,8 @@ const initialize = JSON.stringify({
 export async function startServe(extra: string[], env: Record<string, string> = {}): Promise<{ child: ChildProcess; url: URL; stderr: () => string }> {
   const [command, ...args] = cliArgs(['serve', '--http', '0', ...extra]);
   const child = spawn(command!, args, { cwd: repoRoot, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, MAGSAG_SERVE_TOKEN: '', MAGSAG_SERVE_TOKENS: '', ...env } });
-  let seen = '';
-  const url = await new Promise<URL>((resolve, reject) => {
-    child.stderr!.on('data', (chunk: Buffer) => {
-      seen += chunk.toString();
-      const match = /listening on (http:\S+)/.exec(seen);
-      if (match) resolve(new URL(match[1]!));
-    });
-    child.once('exit', (code) => reject(new Error(`serve exited ${code}: ${seen}`)));
-  });
-  return { child, url, stderr: () => seen };
+  const { url, stderr } = await untilListening(child);
+  return { child, url, stderr };
 }
 
 /** One raw HTTP request, so that Host and Origin can be set to anything. */

@@ -20,6 +20,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { ElicitRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Balancer, startBalancer } from '../support/balancer.ts';
+import { untilListening } from '../support/listening.ts';
 import { postgresUnavailable, startPostgres, type TestPostgres } from '../support/postgres.ts';
 import { cliArgs, magsag, repoRoot } from './helpers.ts';
 
@@ -64,16 +65,8 @@ const replicaEnv = (project: string, storeUrl: string): Record<string, string> =
 async function startReplica(name: string, project: string, storeUrl: string): Promise<Replica> {
   const [command, ...args] = cliArgs(['serve', '--http', '0', '--replica', name, '--tokens-file', path.join(project, 'tokens.txt'), '--skill-writers', 'alice']);
   const child = spawn(command!, args, { cwd: project, stdio: ['ignore', 'ignore', 'pipe'], env: replicaEnv(project, storeUrl) });
-  let seen = '';
-  const url = await new Promise<URL>((resolve, reject) => {
-    child.stderr!.on('data', (chunk: Buffer) => {
-      seen += chunk.toString();
-      const match = /listening on (http:\S+)/.exec(seen);
-      if (match) resolve(new URL(match[1]!));
-    });
-    child.once('exit', (code) => reject(new Error(`replica ${name} exited ${code}: ${seen}`)));
-  });
-  return { name, project, child, url, stderr: () => seen };
+  const { url, stderr } = await untilListening(child, `replica ${name}`);
+  return { name, project, child, url, stderr };
 }
 
 async function connect(url: URL, who: keyof typeof tokens, options: { elicit?: () => { action: 'accept' | 'decline'; content?: Record<string, unknown> } } = {}): Promise<{ client: Client; transport: StreamableHTTPClientTransport }> {

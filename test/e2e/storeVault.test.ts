@@ -23,7 +23,6 @@ const { Client } = createRequire(path.join(repoRoot, 'packages/store/package.jso
 
 const unavailable = postgresUnavailable();
 let cluster: TestPostgres;
-let databases = 0;
 const stateDir = mkdtempSync(path.join(tmpdir(), 'magsag-store-vault-'));
 const opened: Store[] = [];
 
@@ -48,9 +47,7 @@ async function sql<T>(url: string, text: string, params: unknown[] = []): Promis
 }
 
 async function freshDatabase(): Promise<string> {
-  const name = `vault_${process.pid}_${++databases}`;
-  await sql(cluster.url, `CREATE DATABASE ${name}`);
-  return cluster.url.replace(/\/magsag$/, `/${name}`);
+  return cluster!.freshDatabase('vault');
 }
 
 async function replica(url: string, options: { env?: Record<string, string | undefined> } = {}): Promise<{ store: Store; pii: Pii }> {

@@ -25,6 +25,8 @@ export interface TestPostgres {
   stop(): Promise<void>;
   /** Creates another database on the cluster and returns its URL. */
   createDatabase(name: string): string;
+  /** Creates a database of a fresh name (`<prefix>_<pid>_<n>`) and returns its URL. */
+  freshDatabase(prefix?: string): string;
   /** Stops the server but keeps its data: the store "goes away" until {@link resume}. */
   pause(): void;
   /** Starts the paused server again on the same port, with its data. */
@@ -109,6 +111,8 @@ function exec(t: Tools, name: string, args: string[]): void {
  * Starts a fresh cluster (superuser `magsag`, database `magsag`). Call {@link postgresUnavailable}
  * first and skip with its message when it returns one.
  */
+let databases = 0;
+
 export async function startPostgres(): Promise<TestPostgres> {
   const t = tools().tools;
   if (!t) throw new Error(postgresUnavailable());
@@ -135,6 +139,11 @@ export async function startPostgres(): Promise<TestPostgres> {
     exec(t, 'pg_ctl', ['-D', data, '-w', 'status']);
     const startOnPort = (): void => void exec(t, 'pg_ctl', ['-D', data, '-l', log, '-w', '-t', '60', '-o', [...settings, `-p ${port}`].join(' '), 'start']);
     const version = Number(readFileSync(path.join(data, 'PG_VERSION'), 'utf8').trim());
+    const made = (name: string): string => {
+      if (!/^[a-z_][a-z0-9_]{0,62}$/.test(name)) throw new Error(`not a database name: ${name}`);
+      createDatabase(t, dir, port, name);
+      return `postgres://magsag@127.0.0.1:${port}/${name}`;
+    };
     createDatabase(t, dir, port);
     let stopped = false;
     // A test process that ends without stop() (a failed beforeAll, a crash) takes its cluster with it.
@@ -155,10 +164,9 @@ export async function startPostgres(): Promise<TestPostgres> {
       port,
       dir,
       version,
-      createDatabase(name: string) {
-        if (!/^[a-z_][a-z0-9_]{0,62}$/.test(name)) throw new Error(`not a database name: ${name}`);
-        createDatabase(t, dir, port, name);
-        return `postgres://magsag@127.0.0.1:${port}/${name}`;
+      createDatabase: made,
+      freshDatabase(prefix = 'db') {
+        return made(`${prefix}_${process.pid}_${++databases}`);
       },
       pause() {
         exec(t, 'pg_ctl', ['-D', data, '-m', 'fast', '-w', 'stop']);

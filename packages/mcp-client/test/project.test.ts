@@ -80,7 +80,7 @@ describe('resolveProjectPaths', () => {
 
 describe('magsag.config.yaml validation', () => {
   it('names the file, the line and the field of every problem', () => {
-    const root = project('bad', 'version: 1\nfolders:\n  server: x\nlimits:\n  wallMs: -5\n  memoryMb: 999999\nstore:\n  url: postgres://x\n');
+    const root = project('bad', 'version: 1\nfolders:\n  server: x\nlimits:\n  wallMs: -5\n  memoryMb: 999999\nstore:\n  url: mysql://db/magsag\n  pool: 3\n');
     const { code, message } = errorOf(() => resolveProjectPaths({ cwd: root, env: noEnv }));
     expect(code).toBe('CONFIG_INVALID');
     const file = path.join(root, 'magsag.config.yaml');
@@ -88,7 +88,17 @@ describe('magsag.config.yaml validation', () => {
     expect(message).toContain(`${file}:5: field "limits.wallMs"`);
     expect(message).toContain(`${file}:6: field "limits.memoryMb"`);
     expect(message).toContain(String(maxLimits.memoryMb));
-    expect(message).toContain('unknown field "store.url"');
+    expect(message).toContain(`${file}:8: field "store.url"`);
+    expect(message).toContain('postgres://');
+    expect(message).toContain(`${file}:9: unknown field "store.pool"`);
+  });
+
+  it('takes the store URL from --store, else MAGSAG_STORE_URL, else store.url', () => {
+    const root = project('store', 'version: 1\nstore:\n  url: postgres://config@db/magsag\n');
+    expect(resolveProjectPaths({ cwd: root, env: noEnv }).storeUrl).toBe('postgres://config@db/magsag');
+    expect(resolveProjectPaths({ cwd: root, env: { MAGSAG_STORE_URL: 'postgres://env@db/magsag' } }).storeUrl).toBe('postgres://env@db/magsag');
+    expect(resolveProjectPaths({ cwd: root, store: 'postgres://flag@db/magsag', env: { MAGSAG_STORE_URL: 'postgres://env@db/magsag' } }).storeUrl).toBe('postgres://flag@db/magsag');
+    expect(resolveProjectPaths({ cwd: project('nostore', 'version: 1\n'), env: noEnv }).storeUrl).toBeUndefined();
   });
 
   it('reports a YAML syntax error at its line, and an empty file means every default', () => {

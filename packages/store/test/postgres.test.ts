@@ -9,7 +9,6 @@ import { postgresUnavailable, startPostgres, type TestPostgres } from '../../../
 
 const unavailable = postgresUnavailable();
 let cluster: TestPostgres;
-let databases = 0;
 
 async function sql<T extends pg.QueryResultRow>(url: string, text: string): Promise<T[]> {
   const client = new pg.Client({ connectionString: url });
@@ -22,9 +21,7 @@ async function sql<T extends pg.QueryResultRow>(url: string, text: string): Prom
 }
 
 async function freshDatabase(): Promise<string> {
-  const name = `pg_${process.pid}_${++databases}`;
-  await sql(cluster.url, `CREATE DATABASE ${name}`);
-  return cluster.url.replace(/\/magsag$/, `/${name}`);
+  return cluster!.freshDatabase('pg');
 }
 
 const record = (n: number): StoredRunRecord => ({

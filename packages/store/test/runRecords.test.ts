@@ -4,7 +4,6 @@
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MagsagError } from '@magsag/core';
 import { openStore, type Store, type StoredRunRecord } from '@magsag/store';
@@ -45,17 +44,11 @@ interface Backend {
 
 const unavailable = postgresUnavailable();
 let cluster: TestPostgres | undefined;
-let databases = 0;
 const temps: string[] = [];
 
 /** A fresh database on the cluster, so each test starts from an empty schema. */
 async function freshDatabase(): Promise<string> {
-  const name = `runs_${process.pid}_${++databases}`;
-  const admin = new pg.Client({ connectionString: cluster!.url });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  return cluster!.url.replace(/\/magsag$/, `/${name}`);
+  return cluster!.freshDatabase('runs');
 }
 
 const backends: Backend[] = [

@@ -4,7 +4,6 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MagsagError } from '@magsag/core';
 import { openStore, type Store } from '@magsag/store';
@@ -21,16 +20,10 @@ interface Backend {
 
 const unavailable = postgresUnavailable();
 let cluster: TestPostgres | undefined;
-let databases = 0;
 const temps: string[] = [];
 
 async function freshDatabase(): Promise<string> {
-  const name = `ws_${process.pid}_${++databases}`;
-  const admin = new pg.Client({ connectionString: cluster!.url });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  return cluster!.url.replace(/\/magsag$/, `/${name}`);
+  return cluster!.freshDatabase('ws');
 }
 
 const backends: Backend[] = [

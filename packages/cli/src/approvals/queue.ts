@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import { setTimeout as delay } from 'node:timers/promises';
 import { MagsagError } from '@magsag/core';
 import type { ApprovalDecision, ApprovalRequest, Approver } from '@magsag/runner';
 import { assertApprovalId, type ApprovalQueueEntry, type ApprovalStore, type QueueDecision, type QueuedApproval } from '@magsag/store';
@@ -118,7 +119,7 @@ export function queueApprover(queue: ApprovalStore, principal: string, hooks: Qu
     if (decision.outcome === 'cancelled') throw new MagsagError('SANDBOX_CANCELLED', `The run stopped waiting for approval request ${entry.id}.`);
     // Expired: the run's timer, a moment away, fails the calls and asks no more in this run.
     // (A caller whose signal never aborts is not kept waiting past the expiry.)
-    await sleep(Math.max(0, expires - Date.now()) + 1000, request.signal);
+    await delay(Math.max(0, expires - Date.now()) + 1000, undefined, { signal: request.signal }).catch(() => {});
     throw new MagsagError(
       'TOOL_APPROVAL_REQUIRED',
       `Nobody answered approval request ${entry.id} (${describeCalls(entry.calls)}) in the approval queue before it expired: this client cannot show approval prompts (no MCP elicitation), so the request waited for \`${approveCommand(entry.id)}\` (or \`magsag approvals deny ${entry.id}\`). Nothing was sent to the server. Run the code again and ask the user to answer the new request while it waits.`,
@@ -133,15 +134,3 @@ export function describeCalls(calls: readonly { server: string; tool: string }[]
   return calls.length === 1 ? names[0]! : `${calls.length} calls (${names.join(', ')})`;
 }
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const done = (): void => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
-  });
-}
