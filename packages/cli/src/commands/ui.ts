@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { findSkill, loadSkills } from '@magsag/catalog';
-import { checkProgram, listWorkspacesIn, readRunOutputIn, showWorkspaceIn } from '@magsag/runner';
+import { checkProgram, listWorkspacesIn, markInterruptedRunsIn, readRunOutputIn, showWorkspaceIn } from '@magsag/runner';
 import type { UiDeps } from '@magsag/ui';
 import type { CliContext } from '../context.ts';
 import { queueApprover } from '../approvals/queue.ts';
@@ -24,6 +24,10 @@ export async function uiDeps(ctx: CliContext): Promise<UiDeps> {
   await ctx.loadClient();
   const store = await ctx.store();
   await ctx.loadPii();
+  // As serve does: a shared store's vault key is checked now, and runs whose process died show as
+  // `interrupted` in the history rather than `running`.
+  await ctx.pii.ready();
+  await markInterruptedRunsIn(store);
   const roots = { serversDir: ctx.generatedDir, skillsDir: ctx.skillsDir };
   const approve = queueApprover(store.approvals, uiPrincipal);
   const skillList = () =>
