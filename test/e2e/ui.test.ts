@@ -203,12 +203,36 @@ describe.skipIf(unavailable)(`magsag ui in a headless browser${unavailable ? ` â
     await shot('code');
   });
 
-  it('cancels a long run from the page', async () => {
-    await setCode(page, "import { triggerLongRunningOperation } from './servers/everything/triggerLongRunningOperation';\nexport default await triggerLongRunningOperation({ duration: 100, steps: 100 });\n");
+  it('cancels a long run from the page while its tool call is in flight', async () => {
+    // The program marks its workspace just before the long call; the test cancels once it sees that.
+    await setCode(
+      page,
+      "import { triggerLongRunningOperation } from './servers/everything/triggerLongRunningOperation';\nawait workspace.write('started.txt', 'calling');\nexport default await triggerLongRunningOperation({ duration: 100, steps: 100 });\n",
+    );
     await page.click('#run');
     await page.waitForSelector('#cancel:not([disabled])');
+    const startedIn = (): Promise<string | undefined> =>
+      page.evaluate(async () => {
+        const get = async (path: string): Promise<unknown> => (await fetch(path)).json();
+        const runs = (await get('/api/runs')) as { status: string; workspace: string }[];
+        for (const run of runs.filter((r) => r.status === 'running')) {
+          const ws = (await get(`/api/workspaces/${run.workspace}`)) as { entries: { path: string }[] };
+          if (ws.entries.some((e) => e.path === 'started.txt')) return run.workspace;
+        }
+        return undefined;
+      });
+    let workspaceId: string | undefined;
+    while ((workspaceId = await startedIn()) === undefined) await new Promise((resolve) => setTimeout(resolve, 100));
     await page.click('#cancel');
     await page.waitForFunction(() => (document.querySelector('#run-state')?.textContent ?? '').includes('SANDBOX_CANCELLED'));
+    // The call that was in flight is in the record, failed as cancelled.
+    const calls = await page.evaluate(async (ws) => {
+      const runs = (await (await fetch('/api/runs')).json()) as { workspace: string; runId: string; status: string }[];
+      const run = runs.find((r) => r.workspace === ws)!;
+      const detail = (await (await fetch(`/api/runs/${ws}/${run.runId}`)).json()) as { record: { status: string; metrics: { toolCalls: { tool: string; ok: boolean }[] } } };
+      return { status: detail.record.status, calls: detail.record.metrics.toolCalls.map((c) => ({ tool: c.tool, ok: c.ok })) };
+    }, workspaceId);
+    expect(calls).toEqual({ status: 'cancelled', calls: [{ tool: 'trigger-long-running-operation', ok: false }] });
   });
 
   it('holds a call that needs approval in the approval queue until it is approved on the Runs tab', async () => {
