@@ -29,6 +29,11 @@ export default tseslint.config(
     rules: { 'no-console': 'off' },
   },
   {
+    // The page of `magsag ui`: browser code, bundled by esbuild (packages/ui/scripts/buildWeb.mjs).
+    files: ['packages/ui/web/**'],
+    languageOptions: { globals: globals.browser },
+  },
+  {
     // The per-Node isolated-vm wrappers: CommonJS re-exports of a CommonJS native addon.
     files: ['packages/isolated-vm/**/*.js'],
     languageOptions: { sourceType: 'commonjs' },

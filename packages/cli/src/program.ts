@@ -773,6 +773,31 @@ export function createProgram(io: Io = processIo, contexts: CliContext[] = [], o
     );
 
   program
+    .command('ui')
+    .description('serve a local web app on 127.0.0.1: servers and tools, a code editor with type errors, runs, approvals, skills, benchmarks; prints a one-time link and opens the browser')
+    .option('--port <n>', 'port to listen on (default: a free one)', (v) => portNumber(v))
+    .option('--no-open', 'do not open the browser (the link is printed either way)')
+    .action(
+      run(async (ctx, opts: { port?: number; open: boolean }) => {
+        const [{ uiDeps }, { startUi }, { warmTypeChecker }, { openBrowser }] = await Promise.all([import('./commands/ui.ts'), import('@magsag/ui'), import('@magsag/runner'), import('./open.ts')]);
+        const deps = await uiDeps(ctx);
+        warmTypeChecker({ serversDir: ctx.generatedDir, skillsDir: ctx.skillsDir });
+        const ui = await startUi(deps, opts.port === undefined ? {} : { port: opts.port });
+        ctx.onClose(() => ui.close());
+        // The link carries the one-time token: it is printed for the user, never logged.
+        io.stdout(`magsag ui: ${ui.url}\n`);
+        io.stderr('The link works once (it logs this browser in); stop with Ctrl-C.\n');
+        if (opts.open) openBrowser(ui.url, (why) => io.stderr(`magsag ui: could not open a browser (${why}); open the link above.\n`));
+        await new Promise<void>((resolve) => {
+          const stop = (): void => resolve();
+          process.once('SIGINT', stop);
+          process.once('SIGTERM', stop);
+        });
+        return 0;
+      }),
+    );
+
+  program
     .command('doctor')
     .description('check Node, isolated-vm, server config and commands, caches and generated modules; say what to fix')
     .option('--json', 'print JSON: [{ check, status, message, fix? }]')

@@ -4,6 +4,7 @@ export { defaultLimits, defaultQuota, defaultRetention, identityMasker, maxLimit
 export type { ExecuteOptions, Masker, RetentionPolicy, RunLimits, ResultChecker, RunnerConfig, ToolCaller, ToolCallerOptions, WorkspaceQuota } from './options.ts';
 export type { ApprovalCall, ApprovalDecision, ApprovalRecord, ApprovalRequest, Approver, ToolPolicyResolver } from './approvals.ts';
 export type { Artifact, Diagnostic, ExecuteResult, LogEntry, LogLevel, RunError, RunMetrics, RunWorkspace, ToolCallMetric } from './result.ts';
+export { capToolCallText, toolCallTextChars } from './result.ts';
 export {
   cleanWorkspaces,
   cleanWorkspacesIn,
@@ -21,7 +22,7 @@ export { markInterruptedRuns, markInterruptedRunsIn } from './host/runRecords.ts
 export { maskDeep } from './host/maskDeep.ts';
 export type { CleanOptions, RunOwner, RunRecord, WorkspaceUsage, WorkspaceEntry, WorkspaceMeta, WorkspaceQueryOptions, WorkspaceSummary } from './host/workspace.ts';
 export { createTypeChecker, sandboxDeclarations, sandboxTsconfigOptions, workspaceTypes } from './host/typecheck.ts';
-export { warmTypeChecker } from './host/checker.ts';
+export { checkProgram, warmTypeChecker } from './host/checker.ts';
 export type { TypeChecker, TypeCheckerOptions } from './host/typecheck.ts';
 export { warmTranspiler } from './host/transpiler.ts';
 export { closeSandboxes, configureSandboxPool, SandboxPool, sandboxPool, sandboxPoolDefaults, warmSandboxes } from './host/sandboxPool.ts';

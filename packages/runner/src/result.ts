@@ -33,6 +33,21 @@ export interface ToolCallMetric {
   ok: boolean;
   /** The error code when the call failed. */
   code?: string;
+  /**
+   * The arguments as the program wrote them (JSON), masked, cut at {@link toolCallTextChars}
+   * characters (then ending in `…`). Kept in the run record (run.json) for `magsag ui`.
+   */
+  args?: string;
+  /** The result the program got (JSON, already through the PII middleware), masked and cut like `args`. */
+  result?: string;
+}
+
+/** How many characters of a tool call's arguments and of its result a run record keeps. */
+export const toolCallTextChars = 4096;
+
+/** `text` cut at {@link toolCallTextChars} characters, marked with `…` when it was longer. */
+export function capToolCallText(text: string): string {
+  return text.length <= toolCallTextChars ? text : `${text.slice(0, toolCallTextChars)}…`;
 }
 
 /** What a run cost. */

@@ -1,9 +1,9 @@
 import type { Logger, RunContext } from '@magsag/core';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createRunner, defaultLimits, type ExecuteResult } from '../src/index.ts';
+import { createRunner, defaultLimits, toolCallTextChars, type ExecuteResult, type RunRecord } from '../src/index.ts';
 import { tempRunnerConfig, testClient } from './helpers.ts';
 
 const seen: RunContext[] = [];
@@ -190,6 +190,26 @@ describe('execute: tool calls', () => {
     expect((run.result as string[]).every((name) => name.endsWith('.md'))).toBe(true);
     expect(run.metrics.toolCalls).toEqual([expect.objectContaining({ server: 'filesystem', tool: 'list_directory', ok: true })]);
     expect(run.modelView).toContain('Result:');
+  });
+
+  it('keeps each tool call\'s masked arguments and masked result in the run record, cut at toolCallTextChars', async () => {
+    const masked = createRunner({ ...temp.config, masker: { mask: (text) => text.replaceAll('bob@example.com', '[EMAIL_1]') } });
+    const long = 'x'.repeat(toolCallTextChars + 100);
+    const run = ok(
+      await masked.execute({
+        code: `import { echo } from './servers/everything/echo';\nawait echo({ message: 'to bob@example.com' });\nawait echo({ message: '${long}' });`,
+      }),
+    );
+    const [first, second] = run.metrics.toolCalls;
+    expect(first).toEqual(expect.objectContaining({ server: 'everything', tool: 'echo', ok: true }));
+    expect(first!.args).toBe('{"message":"to [EMAIL_1]"}');
+    expect(first!.result).toContain('[EMAIL_1]');
+    expect(first!.result).not.toContain('bob@example.com');
+    expect(second!.args).toHaveLength(toolCallTextChars + 1);
+    expect(second!.args!.endsWith('…')).toBe(true);
+    const record = JSON.parse(readFileSync(path.join(run.workspace!.path, 'runs', run.runId, 'run.json'), 'utf8')) as RunRecord;
+    expect(record.metrics?.['toolCalls']).toEqual(run.metrics.toolCalls);
+    expect(JSON.stringify(record)).not.toContain('bob@example.com');
   });
 
   it('passes the run id and workspace id to every tool call', async () => {

@@ -2,8 +2,9 @@
 // links, no workspace) installs the tarballs into a fresh project outside the repository, on this
 // Node and on Node 22 and 24, and we use them as a user would. Slow (minutes, mostly compiling
 // isolated-vm for Node 20), so `pnpm test:packages` runs it (in `pnpm verify`), not `pnpm test`.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -60,6 +61,22 @@ function run(build: NodeBuild, command: string, args: string[], cwd: string, env
 }
 
 /** The first fenced block of `lang` in a README. */
+/** GET `pathname` (POST `body` as JSON when given) on the server of `url`. */
+function httpGet(url: URL, pathname: string, body?: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      { host: url.hostname, port: url.port, path: pathname, method: body === undefined ? 'GET' : 'POST', headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers } },
+      (res) => {
+        let text = '';
+        res.on('data', (c: Buffer) => (text += c.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }));
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
 function readmeBlock(file: string, lang: string): string {
   const match = new RegExp('```' + lang + '\\n([\\s\\S]*?)```').exec(readFileSync(file, 'utf8'));
   if (!match) throw new Error(`${file} has no \`\`\`${lang} block.`);
@@ -174,6 +191,44 @@ describe.each([ownMajor, ...extraMajors])('the packed packages installed with np
       expect(client.getServerVersion()?.version).toBe(JSON.parse(readFileSync(path.join(repoRoot, 'packages/cli/package.json'), 'utf8')).version);
     } finally {
       await client.close();
+    }
+  });
+
+  it('magsag ui serves its bundled page (no CDN) and exchanges its one-time token for the session cookie', async () => {
+    const child = spawn(build().node, [path.join(project(), 'node_modules/magsag/bin/magsag.js'), 'ui', '--no-open', '--port', '0'], {
+      cwd: project(),
+      env: { PATH: `${path.dirname(build().node)}${path.delimiter}${process.env['PATH'] ?? ''}`, HOME: project() },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    try {
+      const url = await new Promise<URL>((resolve, reject) => {
+        let out = '';
+        let err = '';
+        child.stdout!.on('data', (c: Buffer) => {
+          out += c.toString();
+          const match = /magsag ui: (http:\S+)/.exec(out);
+          if (match) resolve(new URL(match[1]!));
+        });
+        child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
+        child.once('exit', (code) => reject(new Error(`magsag ui exited ${code}: ${err}`)));
+      });
+      const page = await httpGet(url, '/');
+      expect(page.status).toBe(200);
+      expect(page.body).toContain('/app.js');
+      const app = await httpGet(url, '/app.js');
+      expect(app.status).toBe(200);
+      expect(app.body).toContain('cm-editor');
+      expect(app.body).not.toMatch(/https?:\/\/(cdn|unpkg|esm\.sh)/);
+      const token = new URLSearchParams(url.hash.slice(1)).get('token')!;
+      const session = await httpGet(url, '/api/session', JSON.stringify({ token }));
+      expect(session.status).toBe(200);
+      const cookie = String(session.headers['set-cookie']).split(';')[0]!;
+      const overview = await httpGet(url, '/api/overview', undefined, { cookie });
+      expect(overview.status).toBe(200);
+      // A project without bench/results/*.json: the Benchmarks tab is hidden.
+      expect(JSON.parse(overview.body)).toMatchObject({ bench: false });
+    } finally {
+      child.kill('SIGTERM');
     }
   });
 

@@ -158,3 +158,11 @@ export function closeTypeCheckService(): void {
 export function warmTypeChecker(roots: ModuleRoots): void {
   typeCheckService().warm(roots);
 }
+
+/**
+ * Type errors of a program against the generated modules and skills under `roots`, from the same
+ * checker processes a run uses (`magsag ui` shows them in its editor before the program runs).
+ */
+export function checkProgram(roots: ModuleRoots, source: string, filename = 'program.ts'): Promise<Diagnostic[]> {
+  return typeCheckService().check(roots, source, filename);
+}

@@ -221,6 +221,12 @@ export async function execute(options: ExecuteOptions): Promise<ExecuteResult> {
     }
     metrics.wallMs = Math.round(performance.now() - startedAt);
     metrics.toolCallCount = metrics.toolCalls.length;
+    // Each call's arguments and result, masked like the output: the record keeps them (run.json).
+    metrics.toolCalls = metrics.toolCalls.map((call) => ({
+      ...call,
+      ...(call.args === undefined ? {} : { args: masker.mask(call.args) }),
+      ...(call.result === undefined ? {} : { result: masker.mask(call.result) }),
+    }));
     const ok = error === null;
     let runWorkspace: RunWorkspace | null = null;
     let outputPath: string | undefined;
@@ -275,7 +281,7 @@ export async function execute(options: ExecuteOptions): Promise<ExecuteResult> {
           status: ok ? 'ok' : error?.code === 'SANDBOX_CANCELLED' ? 'cancelled' : 'error',
           errorCode: error?.code ?? null,
           finishedAt: new Date().toISOString(),
-          metrics: { ...metrics, toolCalls: metrics.toolCalls.length },
+          metrics: { ...metrics },
         });
       } catch (writeError) {
         logger.warn({ err: writeError }, 'could not write the run record');

@@ -6,7 +6,7 @@ import { bridgeGlobals, maxRandomBytes, programId, type BridgeError, type GuestC
 import { guestRuntimeSource, wrapModule } from '../guest/runtime.ts';
 import { webGlobalsBundles } from '../guest/webGlobalsBundle.ts';
 import { maxToolResultDepth, type RunLimits } from '../options.ts';
-import type { LogEntry, LogLevel, ToolCallMetric } from '../result.ts';
+import { capToolCallText, type LogEntry, type LogLevel, type ToolCallMetric } from '../result.ts';
 import { loadIsolatedVm } from './loadIsolatedVm.ts';
 import { emptyRunOutput } from './runOutput.ts';
 import { isAsyncWorkspace, type SandboxWorkspace } from './storeWorkspace.ts';
@@ -330,6 +330,7 @@ export async function runInIsolate(input: IsolateRunInput): Promise<IsolateRunOu
     }
     const metric: ToolCallMetric = { server: server.slice(0, 200), tool: tool.slice(0, 200), ms: 0, bytes: 0, ok: false };
     out.toolCalls.push(metric);
+    metric.args = capToolCallText(argsJson);
     let args: unknown;
     try {
       args = JSON.parse(argsJson);
@@ -389,6 +390,7 @@ export async function runInIsolate(input: IsolateRunInput): Promise<IsolateRunOu
         return bridgeError(error);
       }
       metric.ok = true;
+      metric.result = capToolCallText(json);
       return `R${json}`;
     } catch (error) {
       if (out.stopError) return bridgeError(out.stopError);
