@@ -547,11 +547,12 @@ updatePerformancePage(paths.root, 'runner', [
 ]);
 
 
-if (json) {
+// The whole report as one JSON document: bench/results/runner.json (the UI's Benchmarks tab reads
+// it), and stdout with --json.
+{
   const stat = (values: number[]) => ({ p50: Math.round(pct(values, 50) * 10) / 10, p95: Math.round(pct(values, 95) * 10) / 10, n: values.length });
   const ms = (n: number): number | null => (Number.isNaN(n) ? null : Math.round(n * 10) / 10);
-  process.stdout.write(
-    `${JSON.stringify(
+  const document = `${JSON.stringify(
       {
         bench: 'runner',
         date: startedAt.toISOString(),
@@ -582,6 +583,8 @@ if (json) {
       },
       null,
       2,
-    )}\n`,
-  );
+    )}\n`;
+  mkdirSync(path.join(paths.root, 'bench', 'results'), { recursive: true });
+  writeFileSync(path.join(paths.root, 'bench', 'results', 'runner.json'), document);
+  if (json) process.stdout.write(document);
 }

@@ -840,9 +840,10 @@ updatePerformancePage(paths.root, 'serve', [
   ...method,
 ]);
 
-if (json) {
-  process.stdout.write(
-    `${JSON.stringify(
+// The whole report as one JSON document: bench/results/serve.json (the UI's Benchmarks tab reads
+// it), and stdout with --json.
+{
+  const document = `${JSON.stringify(
       {
         bench: 'serve',
         date: startedAt.toISOString(),
@@ -872,8 +873,10 @@ if (json) {
       },
       null,
       2,
-    )}\n`,
-  );
+    )}\n`;
+  mkdirSync(path.join(paths.root, 'bench', 'results'), { recursive: true });
+  writeFileSync(path.join(paths.root, 'bench', 'results', 'serve.json'), document);
+  if (json) process.stdout.write(document);
 }
 // Figures are measured, never asserted: a missed target is printed, not an exit code.
 process.exit(0);

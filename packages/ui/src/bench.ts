@@ -5,9 +5,9 @@ import path from 'node:path';
 export const benchFiles = {
   /** `pnpm bench:mcp` writes it. */
   mcp: 'latest.json',
-  /** `pnpm -s bench:runner --json > bench/results/runner.json`. */
+  /** `pnpm bench:runner` writes it. */
   runner: 'runner.json',
-  /** `pnpm -s bench:serve --json > bench/results/serve.json`. */
+  /** `pnpm bench:serve` writes it. */
   serve: 'serve.json',
   /** `pnpm bench:replicas` writes it. */
   replicas: 'replicas.json',
