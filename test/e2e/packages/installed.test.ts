@@ -60,7 +60,6 @@ function run(build: NodeBuild, command: string, args: string[], cwd: string, env
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
-/** The first fenced block of `lang` in a README. */
 /** GET `pathname` (POST `body` as JSON when given) on the server of `url`. */
 function httpGet(url: URL, pathname: string, body?: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
   return new Promise((resolve, reject) => {
@@ -77,6 +76,7 @@ function httpGet(url: URL, pathname: string, body?: string, headers: Record<stri
   });
 }
 
+/** The first fenced block of `lang` in a README. */
 function readmeBlock(file: string, lang: string): string {
   const match = new RegExp('```' + lang + '\\n([\\s\\S]*?)```').exec(readFileSync(file, 'utf8'));
   if (!match) throw new Error(`${file} has no \`\`\`${lang} block.`);
