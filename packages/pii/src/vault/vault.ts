@@ -120,11 +120,7 @@ export class PiiVault {
   tokenize(input: TokenizeInput): string {
     const value = String(input.value);
     const normalized = input.normalized ?? value;
-    let ofKind = this.#byValue.get(input.kind);
-    if (ofKind === undefined) {
-      ofKind = new Map();
-      this.#byValue.set(input.kind, ofKind);
-    }
+    const ofKind = this.#ofKind(input.kind);
     const existing = ofKind.get(normalized);
     if (existing) {
       if (input.server !== undefined && !existing.origins.includes(input.server)) {
@@ -229,13 +225,18 @@ export class PiiVault {
     }
   }
 
-  #append(entry: VaultEntry & { normalized: string }): void {
-    let ofKind = this.#byValue.get(entry.kind);
+  /** The entries of one kind by normalized value, made on first use. */
+  #ofKind(kind: string): Map<string, VaultEntry & { normalized: string }> {
+    let ofKind = this.#byValue.get(kind);
     if (ofKind === undefined) {
       ofKind = new Map();
-      this.#byValue.set(entry.kind, ofKind);
+      this.#byValue.set(kind, ofKind);
     }
-    ofKind.set(entry.normalized, entry);
+    return ofKind;
+  }
+
+  #append(entry: VaultEntry & { normalized: string }): void {
+    this.#ofKind(entry.kind).set(entry.normalized, entry);
     this.#list.push(entry);
     const n = parsePlaceholder(entry.placeholder)?.n ?? 0;
     if (n > (this.#counters[entry.kind] ?? 0)) this.#counters[entry.kind] = n;
@@ -247,14 +248,7 @@ export class PiiVault {
     this.#byPlaceholder = new Map();
     this.#indexed = 0;
     this.#byValue = new Map();
-    for (const entry of list) {
-      let ofKind = this.#byValue.get(entry.kind);
-      if (ofKind === undefined) {
-        ofKind = new Map();
-        this.#byValue.set(entry.kind, ofKind);
-      }
-      ofKind.set(entry.normalized, entry);
-    }
+    for (const entry of list) this.#ofKind(entry.kind).set(entry.normalized, entry);
     this.#version++;
     this.#generation++;
   }
@@ -359,12 +353,7 @@ export class PiiVault {
     const data = JSON.parse(plaintext) as VaultData;
     this.#counters = { ...data.counters };
     for (const entry of data.entries) {
-      let ofKind = this.#byValue.get(entry.kind);
-      if (ofKind === undefined) {
-        ofKind = new Map();
-        this.#byValue.set(entry.kind, ofKind);
-      }
-      ofKind.set(entry.normalized, entry);
+      this.#ofKind(entry.kind).set(entry.normalized, entry);
       this.#list.push(entry);
     }
   }
