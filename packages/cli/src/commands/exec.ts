@@ -57,8 +57,8 @@ export async function runProgram(
   // the model sees and it may go to any server. The program itself gets the raw input, since
   // writing real values where they belong is its job.
   await ctx.pii.recordInput(workspace, { program: program.code, ...(program.input === undefined ? {} : { value: program.input }) });
-  // A shared store: values other replicas put in this workspace's vault are known before masking.
-  await ctx.pii.syncVault(workspace);
+  // (With a shared store, recordInput has just brought the vault up to date with the values other
+  // replicas stored: the masker below knows them.)
   const masker = ctx.pii.masker(workspace);
   const client = ctx.maskedClient;
   // A flag (or a skill's own limit, passed as one) wins over the project's magsag.config.yaml.
