@@ -4,9 +4,9 @@
 // root; as root (CI) they run as the `postgres` user through `runuser`, in a folder chowned to it.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { freePort } from './ports.ts';
 
 /** The Debian package that brings `initdb`, `pg_ctl` and `postgres`. */
 export const postgresPackage = 'postgresql';
@@ -83,17 +83,6 @@ export function postgresUnavailable(): string | undefined {
   if (!warned) process.stderr.write(`\nSKIPPED: the PostgreSQL tests, because ${missing}\n\n`);
   warned = true;
   return `skipped: ${missing}`;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
 }
 
 function exec(t: Tools, name: string, args: string[]): void {
